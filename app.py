@@ -1,0 +1,51 @@
+"""Frontlines: run the dashboard on the bundled record.
+
+    python app.py [--host 127.0.0.1] [--port 8050] [--data-dir geodata] [--debug]
+
+For a WSGI server, call create_app(config).server from a factory (gunicorn 'app:wsgi()').
+"""
+from __future__ import annotations
+
+import sys
+
+from dash import Dash
+
+from dashboard.api import api_blueprint
+from dashboard.basemap import load_basemap
+from dashboard.callbacks import register_callbacks
+from dashboard.config import ROOT, Config, from_environment
+from dashboard.i18n import t
+from dashboard.layout import build_layout
+from dashboard.records import DataError, load_record
+
+
+def create_app(config: Config) -> Dash:
+    record = load_record(config.data_dir)
+    basemap = load_basemap(config.data_dir)
+    tiles = (config.tile_url, config.tile_attribution) if config.tile_url else None
+    app = Dash(__name__, title=t("title", "en"), serve_locally=True, update_title=None,
+               assets_folder=str(ROOT / "assets"))
+    app.layout = build_layout(record, tiles_enabled=tiles is not None)
+    register_callbacks(app, record, basemap, tiles)
+    app.server.register_blueprint(api_blueprint(record))
+    return app
+
+
+def main(argv: list[str]) -> int:
+    try:
+        config = from_environment(argv)
+        app = create_app(config)
+    except (DataError, ValueError) as exc:
+        print(f"Frontlines cannot start:\n{exc}", file=sys.stderr)
+        return 2
+    app.run(host=config.host, port=config.port, debug=config.debug)
+    return 0
+
+
+def wsgi():
+    """The Flask server, for a WSGI host: gunicorn 'app:wsgi()'."""
+    return create_app(from_environment([])).server
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

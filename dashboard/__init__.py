@@ -1,0 +1,1 @@
+"""Frontlines: territorial control and events on a map you can scrub through time."""

@@ -1,0 +1,154 @@
+"""Thin adapters between the page and the pure code: parse inputs, call, return outputs.
+
+No callback keeps state of its own; the view lives in the URL and a dcc.Store.
+"""
+from __future__ import annotations
+
+from dash import Dash, Input, Output, Patch, State, ctx, no_update
+
+from dashboard import ids
+from dashboard.basemap import Basemap
+from dashboard.figures.activity import build_activity
+from dashboard.figures.map import BASE_TRACE_COUNT, build_map, dynamic_traces, map_layout, \
+    sources_line
+from dashboard.i18n import date_words, t
+from dashboard.layout import (basemap_options, details_panel, faction_options, layer_options,
+                              step_options, type_options, window_options)
+from dashboard.records import Record
+from dashboard.state import (controls_from_state, parse_state, state_from_controls,
+                             state_from_store, state_to_search, state_to_store, step_day,
+                             day_offset, offset_day)
+from dashboard.summary import day_summary
+
+CONTROLS = (("factions", ids.FACTIONS, "value"), ("types", ids.TYPES, "value"),
+            ("window", ids.WINDOW, "value"), ("range_start", ids.RANGE, "start_date"),
+            ("range_end", ids.RANGE, "end_date"), ("layers", ids.LAYERS, "value"),
+            ("basemap", ids.BASEMAP, "value"), ("lang", ids.LANG, "value"),
+            ("report", ids.REPORT, "value"), ("slider", ids.SLIDER, "value"))
+TRANSLATED = ("factions", "event_types", "window", "layers", "basemap", "details", "summary",
+              "events_per_week", "language", "speed", "skip_to_map")
+
+
+def register_callbacks(app: Dash, record: Record, basemap: Basemap,
+                       tiles: tuple[str, str] | None) -> None:
+    tiles_enabled = tiles is not None
+    events_by_id = {e.id: e for e in record.events}
+
+    @app.callback(
+        Output(ids.URL, "search"), Output(ids.STATE, "data"), Output(ids.NOTICE, "children"),
+        *[Output(cid, prop) for _, cid, prop in CONTROLS],
+        Input(ids.URL, "search"), Input(ids.MAP, "clickData"),
+        *[Input(cid, prop) for _, cid, prop in CONTROLS],
+        State(ids.STATE, "data"))
+    def sync_url(search, click, *values):
+        """The URL and the controls are two views of one state; whichever moved wins."""
+        *control_values, stored = values
+        if ctx.triggered_id in (None, ids.URL):
+            state = parse_state(search, record)
+            if stored and state_to_search(state, record) == search and not state.problems:
+                return (no_update,) * (3 + len(CONTROLS))
+            controls = controls_from_state(state, record)
+            notice = f"{t('bad_url', state.lang)}: {'; '.join(state.problems)}" \
+                if state.problems else ""
+            return (state_to_search(state, record), state_to_store(state), notice,
+                    *[controls[name] for name, _, _ in CONTROLS])
+        previous = stored.get("event") if stored else None
+        event = previous
+        if ctx.triggered_id == ids.MAP:
+            points = (click or {}).get("points") or [{}]
+            clicked = points[0].get("customdata")
+            event = clicked if clicked in events_by_id else previous
+        controls = dict(zip((name for name, _, _ in CONTROLS), control_values))
+        state = state_from_controls(record, controls, event)
+        return (state_to_search(state, record), state_to_store(state), "",
+                *[no_update] * len(CONTROLS))
+
+    @app.callback(Output(ids.MAP, "figure"), Output(ids.MAP_KEY, "data"),
+                  Input(ids.STATE, "data"), State(ids.MAP_KEY, "data"))
+    def draw_map(data, drawn_for):
+        """Full figure when the basemap or language changes; otherwise only the data traces
+        and titles travel (a Patch), so a slider step sends kilobytes, not the coastline."""
+        if not data:
+            return no_update, no_update
+        state = state_from_store(data)
+        key = [state.lang, state.basemap]
+        if key != drawn_for or state.basemap != "offline":
+            return build_map(record, basemap, state, tiles), key
+        patch = Patch()
+        for i, trace in enumerate(dynamic_traces(record, state), start=BASE_TRACE_COUNT):
+            patch["data"][i] = trace
+        layout = map_layout(record, state, sources_line(record, state, state.lang))
+        patch["layout"]["title"] = layout["title"]
+        patch["layout"]["annotations"] = layout["annotations"]
+        return patch, no_update
+
+    @app.callback(Output(ids.ACTIVITY, "figure"), Input(ids.STATE, "data"))
+    def draw_activity(data):
+        return build_activity(record, state_from_store(data)) if data else no_update
+
+    @app.callback(Output(ids.SUMMARY, "children"), Output(ids.DATE_WORDS, "children"),
+                  Output(ids.DETAILS, "children"), Output(ids.ROOT, "className"),
+                  Input(ids.STATE, "data"))
+    def describe(data):
+        if not data:
+            return no_update, no_update, no_update, no_update
+        state = state_from_store(data)
+        return (day_summary(record, state), date_words(state.day, state.lang, weekday=True),
+                details_panel(record, events_by_id.get(state.event), state.lang),
+                "report" if state.report else "explore")
+
+    @app.callback(Output(ids.SLIDER, "value", allow_duplicate=True),
+                  Output(ids.TICK, "disabled", allow_duplicate=True),
+                  Input(ids.TICK, "n_intervals"), Input(ids.BACK, "n_clicks"),
+                  Input(ids.FORWARD, "n_clicks"), Input(ids.ACTIVITY, "clickData"),
+                  State(ids.SLIDER, "value"), State(ids.STEP, "value"), State(ids.TICK, "disabled"),
+                  prevent_initial_call=True)
+    def move_date(_tick, _back, _forward, chart_click, offset, step, paused):
+        day = offset_day(record, offset)
+        if ctx.triggered_id == ids.ACTIVITY:
+            points = (chart_click or {}).get("points") or [{}]
+            try:
+                target = points[0]["x"][:10]
+                moved = offset_day(record, day_offset(record, type(day).fromisoformat(target)))
+            except (KeyError, TypeError, ValueError):
+                return no_update, no_update
+            return day_offset(record, moved), no_update
+        moved = step_day(record, day, step or "week", -1 if ctx.triggered_id == ids.BACK else 1)
+        at_end = ctx.triggered_id == ids.TICK and moved == record.last_day
+        return day_offset(record, moved), True if at_end else no_update
+
+    @app.callback(Output(ids.TICK, "disabled", allow_duplicate=True),
+                  Input(ids.PLAY, "n_clicks"), State(ids.TICK, "disabled"),
+                  prevent_initial_call=True)
+    def play_pause(_clicks, paused):
+        return not paused
+
+    @app.callback(Output(ids.PLAY, "children"), Output(ids.PLAY, "aria-pressed"),
+                  Input(ids.TICK, "disabled"), Input(ids.LANG, "value"))
+    def play_label(paused, lang):
+        return (t("play", lang), "false") if paused else (t("pause", lang), "true")
+
+    @app.callback(Output(ids.TITLE, "children"), Output(ids.FACTIONS, "options"),
+                  Output(ids.TYPES, "options"), Output(ids.WINDOW, "options"),
+                  Output(ids.LAYERS, "options"), Output(ids.BASEMAP, "options"),
+                  Output(ids.STEP, "options"), Output(ids.REPORT, "options"),
+                  Output(ids.DOWNLOAD, "children"),
+                  *[Output(f"{ids.LABELS}-{key}", "children") for key in TRANSLATED],
+                  Input(ids.LANG, "value"))
+    def translate(lang):
+        lang = lang if lang in ("en", "fr") else "en"
+        return (t("title", lang), faction_options(record, lang), type_options(lang),
+                window_options(lang), layer_options(lang), basemap_options(lang, tiles_enabled),
+                step_options(lang), [{"label": t("report_view", lang), "value": "report"}],
+                t("download_png", lang), *[t(key, lang) for key in TRANSLATED])
+
+    app.clientside_callback(
+        """function(n, data) {
+            if (!n || !data) { return window.dash_clientside.no_update; }
+            const graph = document.querySelector('#map .js-plotly-plot');
+            Plotly.downloadImage(graph, {format: 'png', width: 1600, height: 1000, scale: 2,
+                                         filename: 'frontlines-' + data.day});
+            return window.dash_clientside.no_update;
+        }""",
+        Output(ids.DOWNLOAD, "title"), Input(ids.DOWNLOAD, "n_clicks"), State(ids.STATE, "data"),
+        prevent_initial_call=True)

@@ -1,0 +1,113 @@
+"""Every word the page, the legend and the summary show, in English and French.
+
+The founding report is bilingual, and so is the dashboard: a missing key is a test failure,
+not a silent fallback.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+MONTHS = {
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"],
+    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+           "octobre", "novembre", "décembre"],
+}
+WEEKDAYS = {
+    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+    "fr": ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
+}
+
+TEXT = {
+    "title": {"en": "Frontlines: eastern and central Libya, 2014–2018",
+              "fr": "Lignes de front : est et centre de la Libye, 2014-2018"},
+    "map_title": {"en": "Territorial control and events", "fr": "Contrôle territorial et événements"},
+    "language": {"en": "Language", "fr": "Langue"},
+    "factions": {"en": "Factions", "fr": "Factions"},
+    "event_types": {"en": "Event types", "fr": "Types d'événements"},
+    "window": {"en": "Events shown", "fr": "Événements affichés"},
+    "window_30": {"en": "Last 30 days", "fr": "30 derniers jours"},
+    "window_90": {"en": "Last 90 days", "fr": "90 derniers jours"},
+    "window_365": {"en": "Last 365 days", "fr": "365 derniers jours"},
+    "window_all": {"en": "All up to the date", "fr": "Tous jusqu'à la date"},
+    "window_range": {"en": "Between two dates", "fr": "Entre deux dates"},
+    "layers": {"en": "Layers", "fr": "Couches"},
+    "layer_control": {"en": "Control areas", "fr": "Zones de contrôle"},
+    "layer_events": {"en": "Events", "fr": "Événements"},
+    "layer_movements": {"en": "Movements", "fr": "Mouvements"},
+    "layer_labels": {"en": "Place names", "fr": "Noms de lieux"},
+    "basemap": {"en": "Basemap", "fr": "Fond de carte"},
+    "basemap_offline": {"en": "Offline vector (bundled)", "fr": "Vectoriel hors ligne (inclus)"},
+    "basemap_tiles": {"en": "Online tiles (needs internet)", "fr": "Tuiles en ligne (internet requis)"},
+    "play": {"en": "Play", "fr": "Lecture"},
+    "pause": {"en": "Pause", "fr": "Pause"},
+    "back": {"en": "Step back", "fr": "Reculer d'un pas"},
+    "forward": {"en": "Step forward", "fr": "Avancer d'un pas"},
+    "speed": {"en": "Step", "fr": "Pas"},
+    "step_day": {"en": "1 day", "fr": "1 jour"},
+    "step_week": {"en": "1 week", "fr": "1 semaine"},
+    "step_month": {"en": "1 month", "fr": "1 mois"},
+    "date_label": {"en": "Date", "fr": "Date"},
+    "events_per_week": {"en": "Events per week, by initiating faction (click to jump)",
+                        "fr": "Événements par semaine, par faction à l'initiative (cliquer pour y aller)"},
+    "details": {"en": "Event details", "fr": "Détails de l'événement"},
+    "details_hint": {"en": "Click an event on the map to read what happened and who reported it.",
+                     "fr": "Cliquez sur un événement de la carte pour lire ce qui s'est passé et qui l'a rapporté."},
+    "legend": {"en": "Legend", "fr": "Légende"},
+    "summary": {"en": "Summary", "fr": "Résumé"},
+    "held": {"en": "held", "fr": "tenu"},
+    "contested": {"en": "contested", "fr": "disputé"},
+    "contested_with": {"en": "contested with", "fr": "disputé avec"},
+    "status_held": {"en": "Held (solid fill)", "fr": "Tenu (aplat)"},
+    "status_contested": {"en": "Contested (hatched, dashed edge)", "fr": "Disputé (hachures, bord en tirets)"},
+    "movement": {"en": "Movement (arrow shows direction)", "fr": "Mouvement (la flèche indique le sens)"},
+    "date": {"en": "Date", "fr": "Date"},
+    "place": {"en": "Place", "fr": "Lieu"},
+    "actors": {"en": "Actors", "fr": "Acteurs"},
+    "fatalities": {"en": "Fatalities", "fr": "Morts"},
+    "not_reported": {"en": "not reported", "fr": "non communiqué"},
+    "type": {"en": "Type", "fr": "Type"},
+    "sources": {"en": "Sources", "fr": "Sources"},
+    "notes": {"en": "Conflicting or uncertain reports", "fr": "Informations contradictoires ou incertaines"},
+    "precision_day": {"en": "exact day", "fr": "jour exact"},
+    "precision_week": {"en": "within about a week", "fr": "à une semaine près"},
+    "precision_month": {"en": "within about a month", "fr": "à un mois près"},
+    "location_exact": {"en": "exact location", "fr": "lieu exact"},
+    "location_town": {"en": "town centre (location approximate)", "fr": "centre de la localité (lieu approximatif)"},
+    "location_region": {"en": "somewhere in the area (location approximate)", "fr": "quelque part dans la zone (lieu approximatif)"},
+    "report_view": {"en": "Report view", "fr": "Vue rapport"},
+    "download_png": {"en": "Download PNG", "fr": "Télécharger en PNG"},
+    "approximate": {"en": "Area boundaries are approximate; see each area's sources.",
+                    "fr": "Les limites des zones sont approximatives ; voir les sources de chaque zone."},
+    "attribution": {"en": "Basemap: Natural Earth (public domain); places: GeoNames (CC BY 4.0), © OpenStreetMap contributors (ODbL)",
+                    "fr": "Fond : Natural Earth (domaine public) ; lieux : GeoNames (CC BY 4.0), © contributeurs OpenStreetMap (ODbL)"},
+    "sources_line": {"en": "Sources:", "fr": "Sources :"},
+    "scale": {"en": "km", "fr": "km"},
+    "events_in_window": {"en": "events in view", "fr": "événements affichés"},
+    "from": {"en": "from", "fr": "du"},
+    "to": {"en": "to", "fr": "au"},
+    "bad_url": {"en": "Part of the address could not be used and was reset",
+                "fr": "Une partie de l'adresse n'a pas pu être utilisée et a été réinitialisée"},
+    "all": {"en": "All", "fr": "Tout"},
+    "none": {"en": "None", "fr": "Aucun"},
+    "skip_to_map": {"en": "Skip to map", "fr": "Aller à la carte"},
+}
+
+
+def t(key: str, lang: str) -> str:
+    return TEXT[key][lang]
+
+
+def date_words(day: dt.date, lang: str, weekday: bool = False) -> str:
+    """'Wednesday 20 April 2016' / 'mercredi 20 avril 2016'."""
+    if lang == "fr":
+        text = f"{'1er' if day.day == 1 else day.day} {MONTHS['fr'][day.month - 1]} {day.year}"
+    else:
+        text = f"{day.day} {MONTHS['en'][day.month - 1]} {day.year}"
+    return f"{WEEKDAYS[lang][day.weekday()]} {text}" if weekday else text
+
+
+def number(value: float, lang: str) -> str:
+    """Thousands grouped the way each language writes them (12,345 / 12 345)."""
+    text = f"{value:,.0f}"
+    return text.replace(",", "\u202f") if lang == "fr" else text

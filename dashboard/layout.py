@@ -1,0 +1,190 @@
+"""The page's component tree. It never loads data: it is given the record and the basemap.
+
+Controls start empty-valued; the URL-sync callback fills them from the address on load, so
+there is one path from URL to controls and nothing here duplicates it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from dash import dcc, html
+
+from dashboard import ids
+from dashboard.i18n import t
+from dashboard.records import Record
+from dashboard.state import BASEMAPS, LAYERS, WINDOWS, day_offset, default_state
+from dashboard.taxonomy import EVENT_TYPES
+
+# Marks on the slider: the years, and the turning points of the record.
+KEY_DATES = {
+    dt.date(2015, 6, 14): "Derna: IS out of centre",
+    dt.date(2016, 4, 20): "IS leaves Derna",
+    dt.date(2016, 12, 6): "Sirte retaken",
+    dt.date(2018, 6, 28): "LNA in Derna",
+}
+SYMBOL_GLYPH = {"circle": "●", "star": "★", "triangle-up": "▲", "diamond": "◆", "square": "■",
+                "x": "✕"}
+
+
+def _heading(key: str, lang: str, tag=html.H2) -> html.Component:
+    return tag(t(key, lang), id=f"{ids.LABELS}-{key}")
+
+
+def faction_options(record: Record, lang: str) -> list[dict]:
+    return [{"label": html.Span([html.Span(className="swatch", style={"background": f.colour}),
+                                 f" {f.short[lang]} ", html.Small(f.name[lang], className="long")]),
+             "value": fid} for fid, f in record.factions.items()]
+
+
+def type_options(lang: str) -> list[dict]:
+    return [{"label": html.Span([html.Span(SYMBOL_GLYPH[e.symbol], className="glyph", **{"aria-hidden": "true"}),
+                                 " " + (e.name if lang == "en" else e.label_fr)]), "value": e.name}
+            for e in EVENT_TYPES.values()]
+
+
+def window_options(lang: str) -> list[dict]:
+    return [{"label": t(f"window_{w}", lang), "value": w} for w in WINDOWS]
+
+
+def layer_options(lang: str) -> list[dict]:
+    return [{"label": t(f"layer_{layer}", lang), "value": layer} for layer in LAYERS]
+
+
+def basemap_options(lang: str, tiles_enabled: bool) -> list[dict]:
+    return [{"label": t(f"basemap_{b}", lang), "value": b,
+             "disabled": b == "tiles" and not tiles_enabled} for b in BASEMAPS]
+
+
+def step_options(lang: str) -> list[dict]:
+    return [{"label": t(f"step_{s}", lang), "value": s} for s in ("day", "week", "month")]
+
+
+def slider_marks(record: Record) -> dict:
+    marks = {day_offset(record, dt.date(y, 1, 1)): str(y)
+             for y in range(record.first_day.year + 1, record.last_day.year + 1)}
+    for day, label in KEY_DATES.items():
+        if record.first_day <= day <= record.last_day:
+            marks[day_offset(record, day)] = {"label": "◆", "style": {"color": "#b22"}}
+    return marks
+
+
+def build_layout(record: Record, tiles_enabled: bool) -> html.Div:
+    lang = "en"
+    default = default_state(record)
+    last = day_offset(record, record.last_day)
+    return html.Div(id=ids.ROOT, children=[
+        dcc.Location(id=ids.URL, refresh=False),
+        dcc.Store(id=ids.STATE),
+        dcc.Store(id=ids.MAP_KEY),
+        dcc.Interval(id=ids.TICK, interval=1200, disabled=True),
+        html.A(t("skip_to_map", lang), href="#map-section", className="skip-link",
+               id=f"{ids.LABELS}-skip_to_map"),
+        html.Header(className="topbar", children=[
+            html.H1(t("title", lang), id=ids.TITLE),
+            html.Div(className="top-controls", children=[
+                html.Label(t("language", lang), htmlFor=ids.LANG, id=f"{ids.LABELS}-language"),
+                dcc.RadioItems(id=ids.LANG, options=[{"label": "English", "value": "en"},
+                                                     {"label": "Français", "value": "fr"}],
+                               value=lang, inline=True, className="lang"),
+                dcc.Checklist(id=ids.REPORT, options=[{"label": t("report_view", lang),
+                                                       "value": "report"}], value=[],
+                              className="report-toggle"),
+                html.Button(t("download_png", lang), id=ids.DOWNLOAD, className="button"),
+            ]),
+        ]),
+        html.Div(id=ids.NOTICE, role="alert", className="notice"),
+        html.Main(className="main", children=[
+            html.Aside(className="controls", **{"aria-label": "filters"}, children=[
+                _heading("factions", lang),
+                dcc.Checklist(id=ids.FACTIONS, options=faction_options(record, lang),
+                              value=list(default.factions), className="checklist"),
+                _heading("event_types", lang),
+                dcc.Checklist(id=ids.TYPES, options=type_options(lang),
+                              value=list(default.types), className="checklist"),
+                _heading("window", lang),
+                dcc.RadioItems(id=ids.WINDOW, options=window_options(lang), value=default.window,
+                               className="checklist"),
+                dcc.DatePickerRange(id=ids.RANGE, min_date_allowed=record.first_day,
+                                    max_date_allowed=record.last_day,
+                                    display_format="YYYY-MM-DD", className="range"),
+                _heading("layers", lang),
+                dcc.Checklist(id=ids.LAYERS, options=layer_options(lang),
+                              value=list(default.layers), className="checklist"),
+                _heading("basemap", lang),
+                dcc.RadioItems(id=ids.BASEMAP, options=basemap_options(lang, tiles_enabled),
+                               value="offline", className="checklist"),
+            ]),
+            html.Section(id="map-section", className="map-section", children=[
+                dcc.Graph(id=ids.MAP, className="map", config={
+                    "topojsonURL": "/assets/topojson/", "displaylogo": False, "scrollZoom": True,
+                    "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+                    "toImageButtonOptions": {"format": "png", "scale": 2, "width": 1600,
+                                             "height": 1000}}),
+                html.Div(className="timeline", children=[
+                    html.Div(className="player", children=[
+                        html.Button("◀", id=ids.BACK, className="button icon",
+                                    title=t("back", lang), **{"aria-label": t("back", lang)}),
+                        html.Button(t("play", lang), id=ids.PLAY, className="button play",
+                                    **{"aria-pressed": "false"}),
+                        html.Button("▶", id=ids.FORWARD, className="button icon",
+                                    title=t("forward", lang), **{"aria-label": t("forward", lang)}),
+                        html.Label(t("speed", lang), htmlFor=ids.STEP, id=f"{ids.LABELS}-speed"),
+                        dcc.Dropdown(id=ids.STEP, options=step_options(lang), value="week",
+                                     clearable=False, searchable=False, className="step"),
+                        html.Output(id=ids.DATE_WORDS, className="date-words",
+                                    **{"aria-live": "polite"}),
+                    ]),
+                    dcc.Slider(id=ids.SLIDER, min=0, max=last, step=1,
+                               value=day_offset(record, default.day), marks=slider_marks(record),
+                               updatemode="mouseup", included=False, allow_direct_input=False,
+                               className="slider"),
+                    html.P(t("events_per_week", lang), className="caption",
+                           id=f"{ids.LABELS}-events_per_week"),
+                    dcc.Graph(id=ids.ACTIVITY, className="activity",
+                              config={"displayModeBar": False}),
+                ]),
+            ]),
+            html.Aside(className="side", children=[
+                _heading("details", lang),
+                html.Div(id=ids.DETAILS, className="details",
+                         children=html.P(t("details_hint", lang))),
+                _heading("summary", lang),
+                html.P(id=ids.SUMMARY, className="summary", **{"aria-live": "polite"}),
+            ]),
+        ]),
+    ])
+
+
+def details_panel(record: Record, event, lang: str) -> list:
+    """What happened, where, who, how many died, and who reported it. Text from the data is
+    passed as Dash text children, which React escapes; links are only http(s) (checked at load)."""
+    from dashboard.i18n import date_words, number  # noqa: PLC0415 (kept local: layout-only use)
+
+    if event is None:
+        return [html.P(t("details_hint", lang))]
+    when = date_words(event.date, lang, weekday=True)
+    if event.date_end:
+        when += f" – {date_words(event.date_end, lang, weekday=True)}"
+    place = event.place + (f" ({event.place_detail})" if event.place_detail else "")
+    actors = ", ".join(record.factions[a].short[lang] for a in event.actors)
+    if event.actor_names:
+        actors += " — " + "; ".join(event.actor_names)
+    etype = event.event_type if lang == "en" else EVENT_TYPES[event.event_type].label_fr
+    rows = [
+        (t("date", lang), f"{when} ({t('precision_' + event.date_precision, lang)})"),
+        (t("place", lang), f"{place} ({t('location_' + event.location_precision, lang)})"),
+        (t("type", lang), f"{etype} · {event.sub_event_type}"),
+        (t("actors", lang), actors),
+        (t("fatalities", lang), number(event.fatalities, lang) if event.fatalities is not None
+         else t("not_reported", lang)),
+    ]
+    children = [html.H3(f"{date_words(event.date, lang)} · {event.place}"),
+                html.Dl([item for label, value in rows for item in (html.Dt(label), html.Dd(value))]),
+                html.P(event.summary[lang], className="event-summary")]
+    if event.notes:
+        children += [html.H4(t("notes", lang)), html.P(event.notes, className="event-notes")]
+    children += [html.H4(t("sources", lang)), html.Ul([
+        html.Li([html.A(s.title or s.url, href=s.url, target="_blank", rel="noopener noreferrer",
+                        className="source-link"),
+                 f" — {s.publisher}, {date_words(s.date, lang)}"]) for s in event.sources])]
+    return children

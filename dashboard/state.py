@@ -1,0 +1,206 @@
+"""The view a user is looking at, as one value: parsed from and written to the URL.
+
+The URL is the only place per-user state lives (besides the browser's stores), so a copied
+link restores the same view. Parsing never fails: a bad parameter is reported and replaced by
+its default, so a mangled link still opens a working page.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from urllib.parse import parse_qsl, urlencode
+
+from dashboard.params import ParamError, date_param, factions_param, types_param
+from dashboard.records import LANGUAGES, Record
+from dashboard.taxonomy import EVENT_TYPES
+
+WINDOWS = ("30", "90", "365", "all", "range")
+LAYERS = ("control", "events", "movements", "labels")
+BASEMAPS = ("offline", "tiles")
+STEPS = ("day", "week", "month")
+
+
+@dataclass(frozen=True)
+class ViewState:
+    day: dt.date
+    window: str = "90"
+    range_start: dt.date | None = None
+    range_end: dt.date | None = None
+    factions: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()  # ACLED type names
+    layers: tuple[str, ...] = LAYERS
+    lang: str = "en"
+    basemap: str = "offline"
+    report: bool = False
+    event: str | None = None
+    problems: tuple[str, ...] = field(default=(), compare=False)
+
+    def event_window(self) -> tuple[dt.date | None, dt.date]:
+        """The days whose events are shown: up to the selected day, or the explicit range."""
+        if self.window == "range" and self.range_start and self.range_end:
+            return self.range_start, self.range_end
+        if self.window == "all" or self.window == "range":
+            return None, self.day
+        return self.day - dt.timedelta(days=int(self.window) - 1), self.day
+
+
+def default_state(record: Record) -> ViewState:
+    return ViewState(day=dt.date(2016, 4, 21) if record.first_day <= dt.date(2016, 4, 21)
+                     <= record.last_day else record.first_day,
+                     factions=tuple(record.factions), types=tuple(EVENT_TYPES))
+
+
+def parse_state(search: str, record: Record) -> ViewState:
+    """Read '?date=…&factions=…' into a ViewState; every bad parameter becomes a problem."""
+    args = dict(parse_qsl((search or "").lstrip("?"), keep_blank_values=True))
+    state, problems = default_state(record), []
+
+    def attempt(fn):
+        try:
+            return fn()
+        except ParamError as exc:
+            problems.append(str(exc))
+            return None
+
+    day = attempt(lambda: date_param(args, "date"))
+    if day and not record.first_day <= day <= record.last_day:
+        problems.append(f"parameter 'date': {day} is outside the record "
+                        f"({record.first_day} to {record.last_day})")
+        day = None
+    changes: dict = {"day": day} if day else {}
+    factions = attempt(lambda: factions_param(args, record, "factions"))
+    if factions is not None:
+        changes["factions"] = tuple(factions)
+    types = attempt(lambda: types_param(args, "types"))
+    if types is not None:
+        changes["types"] = tuple(types)
+    for name, allowed, key in (("window", WINDOWS, "window"), ("lang", LANGUAGES, "lang"),
+                               ("basemap", BASEMAPS, "basemap")):
+        if name in args:
+            if args[name] in allowed:
+                changes[key] = args[name]
+            else:
+                problems.append(f"parameter '{name}': {args[name][:40]!r} is not one of "
+                                f"{', '.join(allowed)}")
+    if "layers" in args:
+        layers = [v for v in args["layers"].split(",") if v]
+        bad = [v for v in layers if v not in LAYERS]
+        if bad:
+            problems.append(f"parameter 'layers': unknown layer {bad[0][:40]!r}; "
+                            f"known: {', '.join(LAYERS)}")
+        else:
+            changes["layers"] = tuple(v for v in LAYERS if v in layers)
+    first = attempt(lambda: date_param(args, "from"))
+    last = attempt(lambda: date_param(args, "to"))
+    if first and last and last < first:
+        problems.append(f"parameter 'to': {last} is before 'from' {first}")
+    elif first and last:
+        changes.update(range_start=first, range_end=last)
+    if args.get("view") not in (None, "", "report", "explore"):
+        problems.append(f"parameter 'view': {args['view'][:40]!r} is not report or explore")
+    changes["report"] = args.get("view") == "report"
+    if args.get("event"):
+        if any(e.id == args["event"] for e in record.events):
+            changes["event"] = args["event"]
+        else:
+            problems.append(f"parameter 'event': no event with id {args['event'][:60]!r}")
+    return replace(state, **changes, problems=tuple(problems))
+
+
+def state_to_search(state: ViewState, record: Record) -> str:
+    """The shortest query string that restores this state (defaults left out)."""
+    default = default_state(record)
+    args = {"date": state.day.isoformat()}
+    if state.window != default.window:
+        args["window"] = state.window
+    if state.window == "range" and state.range_start and state.range_end:
+        args["from"], args["to"] = state.range_start.isoformat(), state.range_end.isoformat()
+    if set(state.factions) != set(default.factions):
+        args["factions"] = ",".join(state.factions)
+    if set(state.types) != set(default.types):
+        args["types"] = ",".join(EVENT_TYPES[t].slug for t in state.types)
+    if state.layers != default.layers:
+        args["layers"] = ",".join(state.layers)
+    for key in ("lang", "basemap"):
+        if getattr(state, key) != getattr(default, key):
+            args[key] = getattr(state, key)
+    if state.report:
+        args["view"] = "report"
+    if state.event:
+        args["event"] = state.event
+    return "?" + urlencode(args, safe=",")
+
+
+def state_to_store(state: ViewState) -> dict:
+    """JSON for dcc.Store: dates as text, no geometry."""
+    return {"day": state.day.isoformat(), "window": state.window,
+            "range_start": state.range_start.isoformat() if state.range_start else None,
+            "range_end": state.range_end.isoformat() if state.range_end else None,
+            "factions": list(state.factions), "types": list(state.types),
+            "layers": list(state.layers), "lang": state.lang, "basemap": state.basemap,
+            "report": state.report, "event": state.event}
+
+
+def state_from_store(data: dict) -> ViewState:
+    def day(value):
+        return dt.date.fromisoformat(value) if value else None
+    return ViewState(day=day(data["day"]), window=data["window"],
+                     range_start=day(data.get("range_start")), range_end=day(data.get("range_end")),
+                     factions=tuple(data["factions"]), types=tuple(data["types"]),
+                     layers=tuple(data["layers"]), lang=data["lang"], basemap=data["basemap"],
+                     report=bool(data["report"]), event=data.get("event"))
+
+
+def day_offset(record: Record, day: dt.date) -> int:
+    return (day - record.first_day).days
+
+
+def offset_day(record: Record, offset) -> dt.date:
+    """Slider value back to a day, clamped to the record (a slider never shows other days)."""
+    try:
+        offset = int(offset)
+    except (TypeError, ValueError):
+        offset = 0
+    last = day_offset(record, record.last_day)
+    return record.first_day + dt.timedelta(days=min(max(offset, 0), last))
+
+
+def step_day(record: Record, day: dt.date, step: str, direction: int) -> dt.date:
+    """One step of playback or of the step buttons: a day, a week or a calendar month."""
+    if step == "month":
+        month = day.month - 1 + direction
+        year, month = day.year + month // 12, month % 12 + 1
+        moved = day.replace(year=year, month=month, day=min(day.day, 28))
+    else:
+        moved = day + dt.timedelta(days=direction * (7 if step == "week" else 1))
+    return min(max(moved, record.first_day), record.last_day)
+
+
+def controls_from_state(state: ViewState, record: Record) -> dict:
+    """The value of every control for a state (the inverse of state_from_controls)."""
+    return {"factions": list(state.factions), "types": list(state.types), "window": state.window,
+            "range_start": state.range_start.isoformat() if state.range_start else None,
+            "range_end": state.range_end.isoformat() if state.range_end else None,
+            "layers": list(state.layers), "basemap": state.basemap, "lang": state.lang,
+            "report": ["report"] if state.report else [], "slider": day_offset(record, state.day)}
+
+
+def state_from_controls(record: Record, controls: dict, event: str | None) -> ViewState:
+    def day(value):
+        try:
+            return dt.date.fromisoformat(str(value)[:10]) if value else None
+        except ValueError:
+            return None
+    first, last = day(controls.get("range_start")), day(controls.get("range_end"))
+    if first and last and last < first:
+        first, last = last, first
+    return ViewState(
+        day=offset_day(record, controls.get("slider")),
+        window=controls.get("window") if controls.get("window") in WINDOWS else "90",
+        range_start=first, range_end=last,
+        factions=tuple(f for f in record.factions if f in (controls.get("factions") or [])),
+        types=tuple(t for t in EVENT_TYPES if t in (controls.get("types") or [])),
+        layers=tuple(layer for layer in LAYERS if layer in (controls.get("layers") or [])),
+        lang=controls.get("lang") if controls.get("lang") in LANGUAGES else "en",
+        basemap=controls.get("basemap") if controls.get("basemap") in BASEMAPS else "offline",
+        report="report" in (controls.get("report") or []), event=event)

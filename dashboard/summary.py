@@ -1,0 +1,74 @@
+"""A one-paragraph account of the selected day, generated from the data.
+
+It is both the reader's summary and the map's text alternative for screen readers, so every
+number on the map (who holds what, how much, what happened in the window) is in it.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+from dashboard import timeline
+from dashboard.i18n import date_words, number, t
+from dashboard.records import Record
+from dashboard.state import ViewState
+from dashboard.taxonomy import EVENT_TYPES
+
+PHRASES = {
+    "en": {"on": "On {day}", "holds": "{who} held {km2} km² ({places})",
+           "contests": "{who} and {rivals} contested {km2} km² ({places})",
+           "nothing": "no control area is recorded for this day",
+           "events": "{n} events between {start} and {end} are shown",
+           "events_upto": "{n} events up to {end} are shown",
+           "types": "{list}", "deaths": "with {n} reported deaths where tolls are known",
+           "and": " and "},
+    "fr": {"on": "Le {day}", "holds": "{who} tenait {km2} km² ({places})",
+           "contests": "{who} et {rivals} se disputaient {km2} km² ({places})",
+           "nothing": "aucune zone de contrôle n'est enregistrée pour ce jour",
+           "events": "{n} événements entre le {start} et le {end} sont affichés",
+           "events_upto": "{n} événements jusqu'au {end} sont affichés",
+           "types": "{list}", "deaths": "avec {n} morts signalés là où un bilan est connu",
+           "and": " et "},
+}
+
+
+def _join(items: list[str], lang: str) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + PHRASES[lang]["and"] + items[-1]
+
+
+def day_summary(record: Record, state: ViewState) -> str:
+    lang, p = state.lang, PHRASES[state.lang]
+    short = {fid: f.short[lang] for fid, f in record.factions.items()}
+    areas = [a for a in timeline.control_at(record, state.day) if a.faction in state.factions]
+    groups: dict[tuple, list] = {}
+    for area in areas:
+        groups.setdefault((area.faction, area.status, area.contested_with), []).append(area)
+    clauses = []
+    for (fid, status, rivals), members in sorted(groups.items(), key=lambda kv: -sum(a.km2 for a in kv[1])):
+        km2 = number(sum(a.km2 for a in members), lang)
+        names = [a.name for a in sorted(members, key=lambda a: -a.km2)]
+        places = "; ".join(names)
+        if status == "held":
+            clauses.append(p["holds"].format(who=short[fid], km2=km2, places=places))
+        else:
+            clauses.append(p["contests"].format(who=short[fid], km2=km2, places=places,
+                                                rivals=_join([short[r] for r in rivals], lang)))
+    text = p["on"].format(day=date_words(state.day, lang)) + ", " + \
+        (_join(clauses, lang) if clauses else p["nothing"]) + ". "
+    start, end = state.event_window()
+    events = timeline.events_between(record, start, end, state.factions, state.types)
+    if start:
+        sentence = p["events"].format(n=len(events), start=date_words(start, lang),
+                                      end=date_words(end, lang))
+    else:
+        sentence = p["events_upto"].format(n=len(events), end=date_words(end, lang))
+    by_type = Counter(e.event_type for e in events)
+    if by_type:
+        names = [f"{n} × {(name if lang == 'en' else EVENT_TYPES[name].label_fr).lower()}"
+                 for name, n in by_type.most_common()]
+        sentence += " (" + ", ".join(names) + ")"
+    deaths = sum(e.fatalities for e in events if e.fatalities is not None)
+    if deaths:
+        sentence += ", " + p["deaths"].format(n=number(deaths, lang))
+    return text + sentence + ". " + t("approximate", lang)

@@ -1,0 +1,52 @@
+"""Pure queries over a loaded Record: what holds on a day, what happened in a window.
+
+One rule for time everywhere: a control area is valid on days valid_from <= day < valid_to
+(valid_to exclusive, None = open-ended); an event or movement is in a window [start, end]
+(both inclusive, either open) when its own span of days touches the window.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Iterable
+
+from dashboard.records import ControlArea, Event, Movement, Record
+
+
+def control_at(record: Record, day: dt.date) -> tuple[ControlArea, ...]:
+    return tuple(a for a in record.areas if a.valid_on(day))
+
+
+def _touches(first: dt.date, last: dt.date, start: dt.date | None, end: dt.date | None) -> bool:
+    return (start is None or last >= start) and (end is None or first <= end)
+
+
+def events_between(record: Record, start: dt.date | None = None, end: dt.date | None = None,
+                   factions: Iterable[str] | None = None,
+                   types: Iterable[str] | None = None) -> tuple[Event, ...]:
+    """Events touching [start, end]; factions match any actor; types are ACLED type names.
+    None means no filter; an empty collection matches nothing."""
+    factions = None if factions is None else set(factions)
+    types = None if types is None else set(types)
+    return tuple(
+        e for e in record.events
+        if _touches(e.date, e.last_day, start, end)
+        and (factions is None or factions.intersection(e.actors))
+        and (types is None or e.event_type in types))
+
+
+def movements_between(record: Record, start: dt.date | None = None, end: dt.date | None = None,
+                      factions: Iterable[str] | None = None) -> tuple[Movement, ...]:
+    factions = None if factions is None else set(factions)
+    return tuple(m for m in record.movements
+                 if _touches(m.start, m.end, start, end)
+                 and (factions is None or m.faction in factions))
+
+
+def area_by_faction(record: Record, day: dt.date) -> dict[str, dict[str, float]]:
+    """km² per faction on a day, split into 'held' and 'contested' (a contested area counts
+    for its primary faction only, so no ground is counted twice)."""
+    totals: dict[str, dict[str, float]] = defaultdict(lambda: {"held": 0.0, "contested": 0.0})
+    for area in control_at(record, day):
+        totals[area.faction][area.status] += area.km2
+    return {f: {k: round(v, 1) for k, v in t.items()} for f, t in sorted(totals.items())}

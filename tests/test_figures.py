@@ -1,0 +1,121 @@
+"""Figure builders and the text summary, on the bundled record."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import pytest
+
+from conftest import GEODATA
+from dashboard.basemap import load_basemap
+from dashboard.figures.activity import build_activity
+from dashboard.figures.map import BASE_TRACE_COUNT, build_map, on_tiles
+from dashboard.i18n import TEXT, date_words
+from dashboard.state import default_state, parse_state
+from dashboard.summary import day_summary
+
+
+@pytest.fixture(scope="module")
+def basemap():
+    return load_basemap(GEODATA)
+
+
+def _trace(fig, name):
+    return next(t for t in fig.data if t.name == name)
+
+
+def test_trace_layout_is_the_same_on_every_day_so_steps_can_patch(record, basemap):
+    names = None
+    for day in ("2014-10-15", "2016-04-21", "2018-12-01"):
+        fig = build_map(record, basemap, parse_state(f"?date={day}", record))
+        if names is None:
+            names = [t.name for t in fig.data]
+        assert [t.name for t in fig.data] == names
+    assert names[:BASE_TRACE_COUNT] == ["land", "borders"]
+
+
+def test_derna_changes_hands_between_2015_and_mid_2016(record, basemap):
+    early = build_map(record, basemap, parse_state("?date=2015-01-01", record))
+    later = build_map(record, basemap, parse_state("?date=2016-06-01", record))
+
+    def near_derna(fig, name):
+        trace = _trace(fig, name)
+        return [lon for lon, lat in zip(trace.lon, trace.lat)
+                if lon is not None and 22.4 < lon < 22.9 and 32.6 < lat < 32.9]
+    assert near_derna(early, "IS · contested")
+    assert not near_derna(later, "IS · contested") and not near_derna(later, "IS · held")
+    assert near_derna(later, "DMSC · held")
+
+
+def test_contested_areas_are_hatched_in_the_rivals_colour(record, basemap):
+    fig = build_map(record, basemap, parse_state("?date=2015-01-01", record))
+    assert _trace(fig, "hatch dmsc").lon, "IS/DMSC contest in Derna is hatched in DMSC green"
+    assert _trace(fig, "hatch dmsc").line.color == record.factions["dmsc"].colour
+    assert _trace(fig, "IS · contested").line.dash == "dash"
+
+
+def test_filtering_to_one_faction_keeps_only_its_events(record, basemap):
+    state = parse_state("?date=2016-06-30&window=all&factions=pfg", record)
+    events = _trace(build_map(record, basemap, state), "events")
+    found = {e.id: e for e in record.events}
+    assert events.customdata and all("pfg" in found[i].actors for i in events.customdata)
+
+
+def test_event_markers_carry_type_symbols_and_fatality_sizes(record, basemap):
+    state = parse_state("?date=2016-12-31&window=all", record)
+    events = _trace(build_map(record, basemap, state), "events")
+    found = {e.id: e for e in record.events}
+    assert len(set(events.marker.symbol)) >= 3
+    big = max(range(len(events.customdata)), key=lambda i: found[events.customdata[i]].fatalities or 0)
+    unknown = next(i for i, eid in enumerate(events.customdata) if found[eid].fatalities is None)
+    assert events.marker.size[big] > events.marker.size[unknown]
+
+
+def test_layers_can_be_switched_off(record, basemap):
+    state = parse_state("?date=2016-04-21&layers=labels", record)
+    fig = build_map(record, basemap, state)
+    assert not _trace(fig, "events").lon and not _trace(fig, "IS · held").lon
+    assert _trace(fig, "places").text
+
+
+def test_title_and_legend_follow_the_language(record, basemap):
+    fig = build_map(record, basemap, parse_state("?date=2016-04-21&lang=fr", record))
+    assert "21 avril 2016" in fig.layout.title.text
+    assert any("tenu" in (t.name or "") for t in fig.data if t.showlegend)
+    assert "Sources :" in fig.layout.annotations[0].text
+
+
+def test_online_tiles_are_opt_in_and_keep_the_layers(record, basemap):
+    state = replace(parse_state("?date=2016-04-21", record), basemap="tiles")
+    offline = build_map(record, basemap, state)
+    tiles = build_map(record, basemap, state, ("https://tiles.invalid/{z}/{x}/{y}.png", "test"))
+    assert offline.layout.geo.projection.type == "mercator"
+    assert tiles.layout.map.style["sources"]["tiles"]["tiles"] == ["https://tiles.invalid/{z}/{x}/{y}.png"]
+    assert len(tiles.data) == len(offline.data) - BASE_TRACE_COUNT
+    assert {t.type for t in tiles.data} == {"scattermap"}
+    assert on_tiles(offline, "https://x.invalid/{z}/{x}/{y}.png", "a").data[0].type == "scattermap"
+
+
+def test_activity_chart_marks_the_day_and_honours_filters(record):
+    state = parse_state("?date=2016-04-21&factions=is", record)
+    fig = build_activity(record, state)
+    involving_is = [e for e in record.events if "is" in e.actors]
+    assert sum(sum(t.y) for t in fig.data) == len(involving_is)
+    assert "IS" in {t.name for t in fig.data}
+    assert fig.layout.shapes[0].x0 == "2016-04-21"
+
+
+def test_summary_says_who_holds_what_with_areas_and_events(record):
+    state = parse_state("?date=2016-03-01&window=90", record)
+    text = day_summary(record, state)
+    assert text.startswith("On 1 March 2016, IS held")
+    assert "km²" in text and "Sirte city" in text and "DMSC held" in text
+    assert "events between 3 December 2015 and 1 March 2016" in text
+    french = day_summary(record, replace(state, lang="fr"))
+    assert french.startswith("Le 1er mars 2016, EI tenait") and "km²" in french
+
+
+def test_every_text_has_both_languages():
+    assert all(set(v) == {"en", "fr"} and all(v.values()) for v in TEXT.values())
+    assert date_words(dt.date(2016, 4, 21), "fr", weekday=True) == "jeudi 21 avril 2016"
+    assert date_words(dt.date(2016, 4, 20), "en", weekday=True) == "Wednesday 20 April 2016"

@@ -1,0 +1,72 @@
+"""The URL is the view: parsing, writing and stepping, without a browser."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from dashboard.state import (controls_from_state, default_state, parse_state,
+                             state_from_controls, state_to_search, step_day)
+
+D = dt.date
+
+
+def test_round_trip_of_a_full_state(record):
+    search = ("?date=2015-06-14&window=range&from=2015-06-01&to=2015-06-30&factions=is,dmsc"
+              "&types=battles,explosions&layers=control,events&lang=fr&basemap=offline"
+              "&view=report&event=" + record.events[3].id)
+    state = parse_state(search, record)
+    assert not state.problems
+    assert state.day == D(2015, 6, 14) and state.factions == ("is", "dmsc")
+    assert state.types == ("Battles", "Explosions/Remote violence")
+    assert state.layers == ("control", "events") and state.lang == "fr" and state.report
+    assert state.event_window() == (D(2015, 6, 1), D(2015, 6, 30))
+    assert parse_state(state_to_search(state, record), record) == state
+
+
+def test_defaults_are_left_out_of_the_url(record):
+    assert state_to_search(default_state(record), record) == "?date=2016-04-21"
+
+
+@pytest.mark.parametrize("search,words", [
+    ("?date=2016-02-31", "parameter 'date'"),
+    ("?date=1999-01-01", "outside the record"),
+    ("?factions=is,aliens", "unknown faction id 'aliens'"),
+    ("?types=fishing", "unknown event type"),
+    ("?lang=xx", "parameter 'lang'"),
+    ("?layers=control,rain", "unknown layer 'rain'"),
+    ("?window=7", "parameter 'window'"),
+    ("?from=2016-05-01&to=2016-04-01", "before 'from'"),
+    ("?view=<b>", "parameter 'view'"),
+    ("?event=nope", "no event with id"),
+])
+def test_a_bad_parameter_is_reported_and_replaced_by_its_default(record, search, words):
+    state = parse_state(search, record)
+    assert any(words in p for p in state.problems)
+    assert state.day == default_state(record).day or "date" not in search
+
+
+def test_window_keeps_the_selected_day_and_counts_back(record):
+    state = parse_state("?date=2016-04-21&window=30", record)
+    assert state.event_window() == (D(2016, 3, 23), D(2016, 4, 21))
+    assert parse_state("?date=2016-04-21&window=all", record).event_window() == (None, D(2016, 4, 21))
+
+
+def test_controls_and_state_are_inverse(record):
+    state = parse_state("?date=2017-02-03&factions=lna&layers=events&lang=fr", record)
+    assert state_from_controls(record, controls_from_state(state, record), None) == state
+
+
+@pytest.mark.parametrize("step,direction,start,expected", [
+    ("day", 1, D(2016, 1, 31), D(2016, 2, 1)),
+    ("week", -1, D(2016, 1, 3), D(2015, 12, 27)),
+    ("month", 1, D(2016, 1, 31), D(2016, 2, 28)),
+    ("month", -1, D(2016, 1, 15), D(2015, 12, 15)),
+])
+def test_steps(record, step, direction, start, expected):
+    assert step_day(record, start, step, direction) == expected
+
+
+def test_steps_stop_at_the_ends_of_the_record(record):
+    assert step_day(record, record.last_day, "month", 1) == record.last_day
+    assert step_day(record, record.first_day, "week", -1) == record.first_day
