@@ -12,13 +12,14 @@ from dashboard.figures.activity import build_activity
 from dashboard.figures.map import BASE_TRACE_COUNT, build_map, dynamic_traces, map_layout, \
     sources_line
 from dashboard.i18n import date_words, t
-from dashboard.layout import (basemap_options, details_panel, faction_options, layer_options,
+from dashboard.layout import (areas_panel, basemap_options, details_panel, faction_options, layer_options,
                               step_options, type_options, window_options)
 from dashboard.records import Record
 from dashboard.state import (controls_from_state, parse_state, state_from_controls,
                              state_from_store, state_to_search, state_to_store, step_day,
                              day_offset, offset_day)
 from dashboard.summary import day_summary
+from dashboard.timeline import control_at
 
 CONTROLS = (("factions", ids.FACTIONS, "value"), ("types", ids.TYPES, "value"),
             ("window", ids.WINDOW, "value"), ("range_start", ids.RANGE, "start_date"),
@@ -26,6 +27,7 @@ CONTROLS = (("factions", ids.FACTIONS, "value"), ("types", ids.TYPES, "value"),
             ("basemap", ids.BASEMAP, "value"), ("lang", ids.LANG, "value"),
             ("report", ids.REPORT, "value"), ("slider", ids.SLIDER, "value"))
 TRANSLATED = ("factions", "event_types", "window", "layers", "basemap", "details", "summary",
+              "areas_today",
               "events_per_week", "language", "speed", "skip_to_map")
 
 
@@ -87,15 +89,16 @@ def register_callbacks(app: Dash, record: Record, basemap: Basemap,
         return build_activity(record, state_from_store(data)) if data else no_update
 
     @app.callback(Output(ids.SUMMARY, "children"), Output(ids.DATE_WORDS, "children"),
-                  Output(ids.DETAILS, "children"), Output(ids.ROOT, "className"),
-                  Input(ids.STATE, "data"))
+                  Output(ids.DETAILS, "children"), Output(ids.AREAS, "children"),
+                  Output(ids.ROOT, "className"), Input(ids.STATE, "data"))
     def describe(data):
         if not data:
-            return no_update, no_update, no_update, no_update
+            return (no_update,) * 5
         state = state_from_store(data)
+        areas = [a for a in control_at(record, state.day) if a.faction in state.factions]
         return (day_summary(record, state), date_words(state.day, state.lang, weekday=True),
                 details_panel(record, events_by_id.get(state.event), state.lang),
-                "report" if state.report else "explore")
+                areas_panel(record, areas, state.lang), "report" if state.report else "explore")
 
     @app.callback(Output(ids.SLIDER, "value", allow_duplicate=True),
                   Output(ids.TICK, "disabled", allow_duplicate=True),
@@ -132,7 +135,8 @@ def register_callbacks(app: Dash, record: Record, basemap: Basemap,
                   Output(ids.TYPES, "options"), Output(ids.WINDOW, "options"),
                   Output(ids.LAYERS, "options"), Output(ids.BASEMAP, "options"),
                   Output(ids.STEP, "options"), Output(ids.REPORT, "options"),
-                  Output(ids.DOWNLOAD, "children"),
+                  Output(ids.DOWNLOAD, "children"), Output(ids.FACTIONS_ALL, "children"),
+                  Output(ids.FACTIONS_NONE, "children"),
                   *[Output(f"{ids.LABELS}-{key}", "children") for key in TRANSLATED],
                   Input(ids.LANG, "value"))
     def translate(lang):
@@ -140,7 +144,18 @@ def register_callbacks(app: Dash, record: Record, basemap: Basemap,
         return (t("title", lang), faction_options(record, lang), type_options(lang),
                 window_options(lang), layer_options(lang), basemap_options(lang, tiles_enabled),
                 step_options(lang), [{"label": t("report_view", lang), "value": "report"}],
-                t("download_png", lang), *[t(key, lang) for key in TRANSLATED])
+                t("download_png", lang), t("all", lang), t("none", lang),
+                *[t(key, lang) for key in TRANSLATED])
+
+    @app.callback(Output(ids.FACTIONS, "value", allow_duplicate=True),
+                  Input(ids.FACTIONS_ALL, "n_clicks"), Input(ids.FACTIONS_NONE, "n_clicks"),
+                  prevent_initial_call=True)
+    def all_or_no_factions(_all, _none):
+        return list(record.factions) if ctx.triggered_id == ids.FACTIONS_ALL else []
+
+    app.clientside_callback(
+        "function(lang) { document.documentElement.lang = lang || 'en'; return lang; }",
+        Output(ids.PAGE_LANG, "data"), Input(ids.LANG, "value"))
 
     app.clientside_callback(
         """function(n, data) {

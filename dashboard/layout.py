@@ -10,7 +10,7 @@ import datetime as dt
 from dash import dcc, html
 
 from dashboard import ids
-from dashboard.i18n import t
+from dashboard.i18n import date_words, number, t
 from dashboard.records import Record
 from dashboard.state import BASEMAPS, LAYERS, WINDOWS, day_offset, default_state
 from dashboard.taxonomy import EVENT_TYPES
@@ -76,6 +76,7 @@ def build_layout(record: Record, tiles_enabled: bool) -> html.Div:
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.STATE),
         dcc.Store(id=ids.MAP_KEY),
+        dcc.Store(id=ids.PAGE_LANG),
         dcc.Interval(id=ids.TICK, interval=1200, disabled=True),
         html.A(t("skip_to_map", lang), href="#map-section", className="skip-link",
                id=f"{ids.LABELS}-skip_to_map"),
@@ -96,6 +97,9 @@ def build_layout(record: Record, tiles_enabled: bool) -> html.Div:
         html.Main(className="main", children=[
             html.Aside(className="controls", **{"aria-label": "filters"}, children=[
                 _heading("factions", lang),
+                html.Div(className="quick", children=[
+                    html.Button(t("all", lang), id=ids.FACTIONS_ALL, className="button small"),
+                    html.Button(t("none", lang), id=ids.FACTIONS_NONE, className="button small")]),
                 dcc.Checklist(id=ids.FACTIONS, options=faction_options(record, lang),
                               value=list(default.factions), className="checklist"),
                 _heading("event_types", lang),
@@ -150,29 +154,59 @@ def build_layout(record: Record, tiles_enabled: bool) -> html.Div:
                          children=html.P(t("details_hint", lang))),
                 _heading("summary", lang),
                 html.P(id=ids.SUMMARY, className="summary", **{"aria-live": "polite"}),
+                _heading("areas_today", lang),
+                html.Div(id=ids.AREAS, className="areas"),
             ]),
         ]),
     ])
 
 
+def _source_list(sources, lang: str) -> html.Ul:
+    return html.Ul([
+        html.Li([html.A(s.title or s.url, href=s.url, target="_blank", rel="noopener noreferrer",
+                        className="source-link"),
+                 f" — {s.publisher}, {date_words(s.date, lang)}"]) for s in sources])
+
+
+def areas_panel(record: Record, areas, lang: str) -> list:
+    """Every control area on the map, with its dates, size, how it was drawn and its sources."""
+    if not areas:
+        return [html.P(t("no_areas", lang))]
+    items = []
+    for area in sorted(areas, key=lambda a: -a.km2):
+        who = record.factions[area.faction].short[lang]
+        status = t(area.status, lang)
+        if area.contested_with:
+            status += " (" + ", ".join(record.factions[f].short[lang] for f in area.contested_with) + ")"
+        until = date_words(area.valid_to, lang) if area.valid_to else t("until_further", lang)
+        items.append(html.Details(className="area", children=[
+            html.Summary([html.Span(className="swatch",
+                                    style={"background": record.factions[area.faction].colour}),
+                          f" {who} · {status} · {area.name} · {number(area.km2, lang)} km²"]),
+            html.P(f"{t('valid', lang)}: {date_words(area.valid_from, lang)} – {until}"),
+            html.P(area.precision, className="event-notes"),
+            _source_list(area.sources, lang)]))
+    return items
+
+
 def details_panel(record: Record, event, lang: str) -> list:
     """What happened, where, who, how many died, and who reported it. Text from the data is
     passed as Dash text children, which React escapes; links are only http(s) (checked at load)."""
-    from dashboard.i18n import date_words, number  # noqa: PLC0415 (kept local: layout-only use)
-
     if event is None:
         return [html.P(t("details_hint", lang))]
     when = date_words(event.date, lang, weekday=True)
     if event.date_end:
         when += f" – {date_words(event.date_end, lang, weekday=True)}"
-    place = event.place + (f" ({event.place_detail})" if event.place_detail else "")
+    place = event.place + (f" — {event.place_detail}" if event.place_detail else "")
     actors = ", ".join(record.factions[a].short[lang] for a in event.actors)
     if event.actor_names:
         actors += " — " + "; ".join(event.actor_names)
     etype = event.event_type if lang == "en" else EVENT_TYPES[event.event_type].label_fr
     rows = [
-        (t("date", lang), f"{when} ({t('precision_' + event.date_precision, lang)})"),
-        (t("place", lang), f"{place} ({t('location_' + event.location_precision, lang)})"),
+        (t("date", lang), [when, html.Br(),
+                           html.Small(t("precision_" + event.date_precision, lang))]),
+        (t("place", lang), [place, html.Br(),
+                            html.Small(t("location_" + event.location_precision, lang))]),
         (t("type", lang), f"{etype} · {event.sub_event_type}"),
         (t("actors", lang), actors),
         (t("fatalities", lang), number(event.fatalities, lang) if event.fatalities is not None
@@ -183,8 +217,5 @@ def details_panel(record: Record, event, lang: str) -> list:
                 html.P(event.summary[lang], className="event-summary")]
     if event.notes:
         children += [html.H4(t("notes", lang)), html.P(event.notes, className="event-notes")]
-    children += [html.H4(t("sources", lang)), html.Ul([
-        html.Li([html.A(s.title or s.url, href=s.url, target="_blank", rel="noopener noreferrer",
-                        className="source-link"),
-                 f" — {s.publisher}, {date_words(s.date, lang)}"]) for s in event.sources])]
+    children += [html.H4(t("sources", lang)), _source_list(event.sources, lang)]
     return children

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
-from conftest import GEODATA
+from datasets import GEODATA
 from dashboard.config import Config
 
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from conftest import GEODATA
+from datasets import GEODATA
 from dashboard.basemap import load_basemap
 from dashboard.figures.activity import build_activity
 from dashboard.figures.map import BASE_TRACE_COUNT, build_map, on_tiles

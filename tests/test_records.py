@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import GEODATA, area, event, movement, square
+from datasets import GEODATA, area, event, movement, square
 from dashboard.records import REGION, DataError, load_record, overlapping_held
 from dashboard.taxonomy import EVENT_TYPES
 from dashboard.timeline import control_at

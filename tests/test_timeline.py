@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import area, event, movement, square
+from datasets import area, event, movement, square
 from dashboard import timeline
 from dashboard.records import load_record
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import plotly.graph_objects as go
+from shapely.geometry import MultiPoint
 from shapely.ops import unary_union
 
 from dashboard import timeline
@@ -22,7 +23,7 @@ from dashboard.taxonomy import EVENT_TYPES
 LAND, SEA, COAST, BORDER = "#f4f1ea", "#d7e6f2", "#8f9aa3", "#7d7d7d"
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
 # The initial view: Derna, Al-Maheili and Sirte, with the coast between them.
-VIEW_LON, VIEW_LAT = (14.8, 23.7), (29.8, 33.3)
+VIEW_LON, VIEW_LAT = (14.8, 23.7), (29.0, 33.3)
 SCALE_KM = 100
 BASE_TRACE_COUNT = 2  # land, borders: the traces a slider step never touches
 
@@ -79,36 +80,35 @@ def _area_traces(record: Record, areas: list[ControlArea], lang: str) -> list[go
     return traces
 
 
-def _area_label_trace(record: Record, areas: list[ControlArea], lang: str) -> go.Scattergeo:
+def _label_point(part, avoid):
+    """Inside the area but off the towns and events on it, so the label's hover never
+    covers an event marker or a place name."""
+    free = part.difference(avoid) if avoid is not None else part
+    return (free if not free.is_empty else part).representative_point()
+
+
+def _area_label_trace(record: Record, areas: list[ControlArea], lang: str,
+                      avoid=None) -> go.Scattergeo:
     """The faction's short name on each patch of ground it holds or contests (the text cue
-    beside colour); adjoining areas with the same status share one label. Hover gives the
-    areas' names, dates, size and precision."""
+    beside colour); adjoining areas with the same status share one label."""
     groups: dict[tuple, list[ControlArea]] = {}
     for area in areas:
         groups.setdefault((area.faction, area.status, area.contested_with), []).append(area)
-    lon, lat, text, hover = [], [], [], []
+    lon, lat, text = [], [], []
     for (fid, status, rivals), members in groups.items():
         who = _name(record, fid, lang)
-        if status == "contested":
-            others = ", ".join(_name(record, f, lang) for f in rivals)
-            label, headline = f"{who}/{others}", f"{who} {t('contested_with', lang)} {others}"
-        else:
-            label, headline = who, f"{who} ({t('held', lang)})"
+        label = f"{who}/{'/'.join(_name(record, f, lang) for f in rivals)}" \
+            if status == "contested" else who
         merged = unary_union([a.geometry for a in members])
         for part in getattr(merged, "geoms", [merged]):
-            inside = [a for a in members if a.geometry.intersects(part)]
-            point = part.representative_point()
-            lines = [f"{a.name}: {date_words(a.valid_from, lang)} – "
-                     f"{date_words(a.valid_to, lang) if a.valid_to else '…'}"
-                     for a in sorted(inside, key=lambda a: -a.km2)[:4]]
-            km2 = sum(a.km2 for a in inside)
+            point = _label_point(part, avoid)
             lon.append(point.x)
             lat.append(point.y)
             text.append(label)
-            hover.append(f"<b>{headline}</b> · {number(km2, lang)} km²<br>" + "<br>".join(lines)
-                         + f"<br><i>{t('approximate', lang)}</i>")
-    return go.Scattergeo(lon=lon, lat=lat, mode="text", text=text, hovertext=hover,
-                         hoverinfo="text", textfont={"size": 11, "color": "#222", "family": FONT},
+    # No hover: a label's hover would win over an event marker on the same town. The areas'
+    # names, dates and sources are listed beside the map instead.
+    return go.Scattergeo(lon=lon, lat=lat, mode="text", text=text, hoverinfo="skip",
+                         textfont={"size": 11, "color": "#222", "family": FONT},
                          showlegend=False, name="area labels")
 
 
@@ -186,8 +186,7 @@ def _place_trace(record: Record, state: ViewState) -> go.Scattergeo:
         lon=[p.lon for p in places], lat=[p.lat for p in places], mode="markers+text",
         text=[p.name[state.lang] for p in places], textposition="top center",
         textfont={"size": 12, "color": "#1a1a1a", "family": FONT},
-        marker={"size": 4, "color": "#1a1a1a"}, hoverinfo="text",
-        hovertext=[f"{p.name[state.lang]} ({', '.join(p.variants[:4])})" for p in places],
+        marker={"size": 4, "color": "#1a1a1a"}, hoverinfo="skip",  # events sit on towns
         showlegend=False, name="places")
 
 
@@ -202,15 +201,24 @@ def _scale_bar(lang: str) -> go.Scattergeo:
         name="scale bar")
 
 
+def _occupied(record: Record, events: list[Event]):
+    points = [(p.lon, p.lat) for p in record.places] + [(e.lon, e.lat) for e in events]
+    return MultiPoint(points).buffer(0.012, 8) if points else None
+
+
 def dynamic_traces(record: Record, state: ViewState) -> list[go.Scattergeo]:
     """Everything that depends on the date and filters, in a fixed number of traces."""
     areas = [a for a in timeline.control_at(record, state.day)] if "control" in state.layers else []
     start, end = state.event_window()
     events = list(timeline.events_between(record, start, end, state.factions, state.types)) \
         if "events" in state.layers else []
+    # Events come before the labels: when an event sits on a labelled town, plotly gives
+    # the hover and the click to the earlier trace, and the event is what users click for.
     return (_area_traces(record, areas, state.lang) + _movement_traces(record, state)
-            + [_area_label_trace(record, areas, state.lang)] + _event_traces(record, events, state)
-            + [_place_trace(record, state), _scale_bar(state.lang)])
+            + _event_traces(record, events, state)
+            + [_area_label_trace(record, areas, state.lang, _occupied(record, events)),
+               _place_trace(record, state),
+               _scale_bar(state.lang)])
 
 
 def map_layout(record: Record, state: ViewState, sources_line: str) -> dict:
@@ -230,7 +238,9 @@ def map_layout(record: Record, state: ViewState, sources_line: str) -> dict:
         "margin": {"l": 4, "r": 4, "t": 40, "b": 52},
         "paper_bgcolor": "white",
         "uirevision": "map",  # keeps the user's zoom and pan across updates
-        "legend": {"x": 0.005, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)",
+        # bottom right: the open desert south-east of the record's places
+        "legend": {"x": 0.995, "y": 0.01, "xanchor": "right", "yanchor": "bottom",
+                   "bgcolor": "rgba(255,255,255,0.85)",
                    "bordercolor": "#999", "borderwidth": 1, "font": {"size": 11},
                    "groupclick": "toggleitem", "itemclick": False, "itemdoubleclick": False},
         "annotations": annotations,
