@@ -84,21 +84,45 @@ def register_callbacks(app: Dash, record: Record, basemap: Basemap,
         patch["layout"]["annotations"] = layout["annotations"]
         return patch, no_update
 
-    @app.callback(Output(ids.ACTIVITY, "figure"), Input(ids.STATE, "data"))
-    def draw_activity(data):
-        return build_activity(record, state_from_store(data)) if data else no_update
+    @app.callback(Output(ids.ACTIVITY, "figure"), Output(ids.ACTIVITY_KEY, "data"),
+                  Input(ids.STATE, "data"), State(ids.ACTIVITY_KEY, "data"))
+    def draw_activity(data, drawn_for):
+        """The bars change only with the filters; a date step moves the marker alone."""
+        if not data:
+            return no_update, no_update
+        state = state_from_store(data)
+        figure = build_activity(record, state)
+        key = [state.lang, list(state.factions), list(state.types)]
+        if key != drawn_for:
+            return figure, key
+        patch = Patch()
+        patch["layout"]["shapes"] = figure.layout.shapes
+        patch["layout"]["annotations"] = figure.layout.annotations
+        return patch, no_update
 
     @app.callback(Output(ids.SUMMARY, "children"), Output(ids.DATE_WORDS, "children"),
-                  Output(ids.DETAILS, "children"), Output(ids.AREAS, "children"),
-                  Output(ids.ROOT, "className"), Input(ids.STATE, "data"))
+                  Output(ids.DETAILS, "children"), Output(ids.ROOT, "className"),
+                  Input(ids.STATE, "data"))
     def describe(data):
         if not data:
-            return (no_update,) * 5
+            return (no_update,) * 4
         state = state_from_store(data)
-        areas = [a for a in control_at(record, state.day) if a.faction in state.factions]
         return (day_summary(record, state), date_words(state.day, state.lang, weekday=True),
                 details_panel(record, events_by_id.get(state.event), state.lang),
-                areas_panel(record, areas, state.lang), "report" if state.report else "explore")
+                "report" if state.report else "explore")
+
+    @app.callback(Output(ids.AREAS, "children"), Output(ids.AREAS_KEY, "data"),
+                  Input(ids.STATE, "data"), State(ids.AREAS_KEY, "data"))
+    def list_areas(data, shown):
+        """Re-sent only when the set of areas changes: most steps keep the same areas."""
+        if not data:
+            return no_update, no_update
+        state = state_from_store(data)
+        areas = [a for a in control_at(record, state.day) if a.faction in state.factions]
+        key = [state.lang] + [a.id for a in areas]
+        if key == shown:
+            return no_update, no_update
+        return areas_panel(record, areas, state.lang), key
 
     @app.callback(Output(ids.SLIDER, "value", allow_duplicate=True),
                   Output(ids.TICK, "disabled", allow_duplicate=True),

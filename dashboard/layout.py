@@ -77,6 +77,8 @@ def build_layout(record: Record, tiles_enabled: bool) -> html.Div:
         dcc.Store(id=ids.STATE),
         dcc.Store(id=ids.MAP_KEY),
         dcc.Store(id=ids.PAGE_LANG),
+        dcc.Store(id=ids.AREAS_KEY),
+        dcc.Store(id=ids.ACTIVITY_KEY),
         dcc.Interval(id=ids.TICK, interval=1200, disabled=True),
         html.A(t("skip_to_map", lang), href="#map-section", className="skip-link",
                id=f"{ids.LABELS}-skip_to_map"),

@@ -189,3 +189,31 @@ def test_bundled_geodata_files_are_utf8_geojson():
     for name in ("events.geojson", "control_areas.geojson", "movements.geojson"):
         data = json.loads((GEODATA / name).read_text(encoding="utf-8"))
         assert data["type"] == "FeatureCollection" and data["features"]
+
+
+def test_events_lie_near_the_gazetteer_point_of_their_place(record):
+    """Catches a place geocoded to a namesake elsewhere (Libya has two Al Sidrahs)."""
+    import math
+    places = {p.name["en"]: p for p in record.places}
+    limit = {"exact": 30, "town": 15, "region": 60}  # an exact site may lie outside its town
+    checked = 0
+    for e in record.events:
+        place = places.get(e.place)
+        if place is None:
+            continue
+        km = 111.2 * math.hypot(e.lat - place.lat,
+                                (e.lon - place.lon) * math.cos(math.radians(e.lat)))
+        assert km < limit[e.location_precision], (e.id, e.place, round(km))
+        checked += 1
+    assert checked > 80
+
+
+def test_town_areas_contain_their_town(record):
+    from shapely.geometry import Point
+    places = {p.name["en"]: p for p in record.places}
+    for a in record.areas:
+        for name in ("Harawa", "Nofaliya", "Bin Jawad", "Abu Grein", "Al-Maheili", "Ras Lanuf",
+                     "Es Sider"):
+            if a.name in (name, "Es Sider and Ras Lanuf") and name in a.name:
+                assert a.geometry.distance(Point(places[name].lon, places[name].lat)) < 0.01, \
+                    (a.id, name)

@@ -80,7 +80,11 @@ def _geonames(shared: Path) -> dict[str, dict]:
 
 def _osm(shared: Path) -> dict[str, dict]:
     data = json.loads((shared / "sources/osm/libya_places.json").read_text(encoding="utf-8"))["data"]
-    return {p["name"][0]["en"]: p for p in data if p.get("name") and "en" in p["name"][0]}
+    out: dict[str, dict] = {}
+    for p in data:  # some names repeat (two "Al Sidrah"); the first is the oil-crescent one
+        if p.get("name") and "en" in p["name"][0]:
+            out.setdefault(p["name"][0]["en"], p)
+    return out
 
 
 def _airports(shared: Path) -> dict[str, dict]:

@@ -26,6 +26,9 @@ from shapely.ops import unary_union
 
 GEODATA = Path(__file__).resolve().parents[1]
 BUILD = GEODATA / "build"
+SIMPLIFY_DEG = 0.0008  # about 80 m: below what the areas' precision claims
+GAP = 0.002  # about 200 m left between neighbouring areas cut from one another, so that
+#              simplifying each on its own can never make two of them overlap
 
 
 def _places() -> dict[str, tuple[float, float]]:
@@ -43,16 +46,16 @@ def geometries() -> dict[str, object]:
     places, land = _places(), _land()
 
     def town(place_id: str, radius_deg: float = 0.03):
-        return Point(places[place_id]).buffer(radius_deg, 32).intersection(land)
+        return Point(places[place_id]).buffer(radius_deg, 8).intersection(land)
 
     derna_city = LineString([(22.595, 32.760), (22.625, 32.765), (22.645, 32.763),
                              (22.670, 32.752)]).buffer(0.016).intersection(land)
-    derna_old_city = Point(22.640, 32.766).buffer(0.0045, 16).intersection(land)
+    derna_old_city = Point(22.640, 32.766).buffer(0.0045, 8).intersection(land)
     derna_outskirts = LineString([(22.57, 32.735), (22.62, 32.725), (22.66, 32.715),
                                   (22.685, 32.70), (22.72, 32.72), (22.74, 32.745)]) \
-        .buffer(0.025).intersection(land).difference(derna_city)
+        .buffer(0.025).intersection(land).difference(derna_city.buffer(GAP))
     derna_ring = Point(22.64, 32.74).buffer(0.30, 64).intersection(land) \
-        .difference(derna_city.union(derna_outskirts).buffer(0.0005))
+        .difference(derna_city.union(derna_outskirts).buffer(GAP))
     sirte_city = LineString([(16.53, 31.195), (16.565, 31.205), (16.60, 31.205),
                              (16.635, 31.195)]).buffer(0.02).intersection(land)
     towns = {
@@ -65,14 +68,14 @@ def geometries() -> dict[str, object]:
                              (16.53, 31.195), places["sirte"], (16.70, 31.17), (17.15, 31.11),
                              places["harawa"], (17.6, 30.9), places["nofaliya"],
                              places["bin-jawad"]])
-    cut_out = unary_union([sirte_city] + list(towns.values())).buffer(0.0005)
+    cut_out = unary_union([sirte_city] + list(towns.values())).buffer(GAP)
     strip = coast_road.buffer(0.2).intersection(land).difference(cut_out)
     bands = {"strip_abu_grein": (15.0, 15.727), "strip_buwairat_sirte": (15.727, 16.62),
              "strip_sirte_east": (16.62, 16.95), "strip_sultan_harawa": (16.95, 17.45),
              "strip_harawa_nofaliya": (17.45, 17.96), "strip_nofaliya_bin_jawad": (17.96, 18.3)}
     out = {
         "derna_city": derna_city, "derna_old_city": derna_old_city,
-        "derna_city_without_old_city": derna_city.difference(derna_old_city.buffer(0.0005)),
+        "derna_city_without_old_city": derna_city.difference(derna_old_city.buffer(GAP)),
         "derna_outskirts": derna_outskirts, "derna_ring": derna_ring, "sirte_city": sirte_city,
         # Sirte's districts as three schematic bands, west to east, following the GNA advance.
         "sirte_west": sirte_city.intersection(box(16.0, 30.0, 16.570, 32.0)),
@@ -81,7 +84,8 @@ def geometries() -> dict[str, object]:
         **towns,
         **{name: strip.intersection(box(w, 29.0, e, 33.0)) for name, (w, e) in bands.items()},
     }
-    return {name: geom.buffer(0) for name, geom in out.items()}
+    return {name: geom.simplify(SIMPLIFY_DEG, preserve_topology=True).buffer(0)
+            for name, geom in out.items()}
 
 
 def _rounded(geometry) -> dict:

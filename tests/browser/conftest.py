@@ -31,8 +31,10 @@ def free_port() -> int:
 
 def start_server(*args: str, env: dict | None = None):
     port = free_port()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = open(ARTIFACTS / f"server-{port}.log", "w")  # a file, never a pipe nobody reads
     process = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port), *args],
-                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                                env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
     for _ in range(120):
@@ -41,7 +43,7 @@ def start_server(*args: str, env: dict | None = None):
             return process, url
         except OSError:
             if process.poll() is not None:
-                raise RuntimeError(process.stdout.read().decode())
+                raise RuntimeError((ARTIFACTS / f"server-{port}.log").read_text())
             time.sleep(0.25)
     process.kill()
     raise RuntimeError("the app did not start")
