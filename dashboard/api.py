@@ -35,10 +35,11 @@ def api_blueprint(record: Record) -> Blueprint:
 
     @api.get("/control")
     def control():
-        only_known(request.args, ("date",))
+        only_known(request.args, ("date", "lang"))
         day = date_param(request.args, "date", required=True)
         areas = timeline.control_at(record, day)
-        return jsonify(collection([area_feature(a) for a in areas], date=day.isoformat()))
+        lang = _lang(request.args)
+        return jsonify(collection([area_feature(a, lang) for a in areas], date=day.isoformat()))
 
     @api.get("/events")
     def events():

@@ -16,9 +16,10 @@ def _iso(day):
     return day.isoformat() if day else None
 
 
-def area_feature(area: ControlArea) -> dict:
+def area_feature(area: ControlArea, lang: str = "en") -> dict:
     return {"type": "Feature", "id": area.id, "geometry": mapping(area.geometry), "properties": {
-        "id": area.id, "name": area.name, "faction": area.faction, "status": area.status,
+        "id": area.id, "name": area.name[lang], "name_en": area.name["en"],
+        "name_fr": area.name["fr"], "faction": area.faction, "status": area.status,
         "contested_with": list(area.contested_with), "valid_from": _iso(area.valid_from),
         "valid_to": _iso(area.valid_to), "km2": area.km2, "precision": area.precision,
         "approximate": True, "sources": _sources(area.sources)}}

@@ -184,7 +184,7 @@ def areas_panel(record: Record, areas, lang: str) -> list:
         items.append(html.Details(className="area", children=[
             html.Summary([html.Span(className="swatch",
                                     style={"background": record.factions[area.faction].colour}),
-                          f" {who} · {status} · {area.name} · {number(area.km2, lang)} km²"]),
+                          f" {who} · {status} · {area.name[lang]} · {number(area.km2, lang)} km²"]),
             html.P(f"{t('valid', lang)}: {date_words(area.valid_from, lang)} – {until}"),
             html.P(area.precision, className="event-notes"),
             _source_list(area.sources, lang)]))

@@ -105,7 +105,7 @@ class Movement:
 @dataclass(frozen=True)
 class ControlArea:
     id: str
-    name: str
+    name: Mapping[str, str]
     faction: str
     status: str
     contested_with: tuple[str, ...]
@@ -404,12 +404,12 @@ def load_areas(path: Path, factions: Mapping[str, Faction]) -> tuple[ControlArea
         elif status == "held" and contested:
             check.fail(rid, "contested_with", "a held area cannot be contested with anyone")
         contested = check.factions(contested, rid, "contested_with", factions)
-        name = check.get(p, rid, "name", str)
+        name = check.texts(p, rid, "name")
         precision = check.get(p, rid, "precision", str)
         sources = check.sources(p, rid)
-        if geom is not None and start and faction and status in STATUSES and name and sources \
+        if geom is not None and start and faction and status in STATUSES and sources \
                 and precision:
-            out.append(ControlArea(rid, name, faction[0], status, contested, start, end, geom,
+            out.append(ControlArea(rid, MappingProxyType(name), faction[0], status, contested, start, end, geom,
                                    round(km2(geom), 1), sources, precision))
     for problem in overlapping_held(out):
         check.problems.append(f"{path.name}: {problem}")

@@ -47,7 +47,7 @@ def day_summary(record: Record, state: ViewState) -> str:
     clauses = []
     for (fid, status, rivals), members in sorted(groups.items(), key=lambda kv: -sum(a.km2 for a in kv[1])):
         km2 = number(sum(a.km2 for a in members), lang)
-        names = [a.name for a in sorted(members, key=lambda a: -a.km2)]
+        names = [a.name[lang] for a in sorted(members, key=lambda a: -a.km2)]
         places = "; ".join(names)
         if status == "held":
             clauses.append(p["holds"].format(who=short[fid], km2=km2, places=places))

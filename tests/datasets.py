@@ -24,7 +24,7 @@ def square(lon: float, lat: float, size: float = 0.1) -> dict:
 
 def area(fid, faction, geometry, valid_from, valid_to=None, status="held", contested_with=()):
     return {"type": "Feature", "geometry": geometry, "properties": {
-        "id": fid, "name": fid, "faction": faction, "status": status,
+        "id": fid, "name": {"en": fid, "fr": fid}, "faction": faction, "status": status,
         "contested_with": list(contested_with), "valid_from": valid_from, "valid_to": valid_to,
         "precision": "test square", "sources": [SOURCE]}}
 

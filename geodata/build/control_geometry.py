@@ -95,23 +95,35 @@ def _rounded(geometry) -> dict:
     return {"type": g["type"], "coordinates": walk(g["coordinates"])}
 
 
-AREA_NAMES = {
-    "derna_city": "Derna city", "derna_old_city": "Derna old city (holdout pockets)",
-    "derna_city_without_old_city": "Derna city (outside the old city)",
-    "derna_outskirts": "Derna outskirts (Al Fatayah, Hilah, Dahr al-Hamar)",
-    "derna_ring": "Around Derna (Ain Mara, Martuba; the siege line)",
-    "al_maheili": "Al-Maheili", "sirte_city": "Sirte city",
-    "sirte_west": "Sirte, western districts (Ouagadougou centre, university)",
-    "sirte_centre": "Sirte, central districts (Districts 1 and 2)",
-    "sirte_east": "Sirte, eastern districts (District 3, Giza al-Bahriya)",
-    "ghardabiya": "Ghardabiya air base", "harawa": "Harawa", "nofaliya": "Nofaliya",
-    "bin_jawad": "Bin Jawad", "abu_grein": "Abu Grein", "oil_crescent": "Es Sider and Ras Lanuf",
-    "strip_abu_grein": "Coast road, Abu Grein to Buwairat al-Hassun",
-    "strip_buwairat_sirte": "Coast road, Buwairat al-Hassun to Sirte",
-    "strip_sirte_east": "Coast road east of Sirte (to about 30 km)",
-    "strip_sultan_harawa": "Coast road, Sultan to Harawa",
-    "strip_harawa_nofaliya": "Coast road, Harawa to Nofaliya",
-    "strip_nofaliya_bin_jawad": "Coast road, Nofaliya to Bin Jawad",
+AREA_NAMES = {  # English, French
+    "derna_city": ("Derna city", "Ville de Derna"),
+    "derna_old_city": ("Derna old city (holdout pockets)", "Vieille ville de Derna (poches de résistance)"),
+    "derna_city_without_old_city": ("Derna city (outside the old city)", "Ville de Derna (hors vieille ville)"),
+    "derna_outskirts": ("Derna outskirts (Al Fatayah, Hilah, Dahr al-Hamar)",
+                        "Abords de Derna (Al Fatayah, Hilah, Dahr al-Hamar)"),
+    "derna_ring": ("Around Derna (Ain Mara, Martuba; the siege line)",
+                   "Autour de Derna (Aïn Mara, Martouba ; ligne de siège)"),
+    "al_maheili": ("Al-Maheili", "Al-Maheili"), "sirte_city": ("Sirte city", "Ville de Syrte"),
+    "sirte_west": ("Sirte, western districts (Ouagadougou centre, university)",
+                   "Syrte, quartiers ouest (centre Ouagadougou, université)"),
+    "sirte_centre": ("Sirte, central districts (Districts 1 and 2)",
+                     "Syrte, quartiers centraux (quartiers 1 et 2)"),
+    "sirte_east": ("Sirte, eastern districts (District 3, Giza al-Bahriya)",
+                   "Syrte, quartiers est (quartier 3, Giza al-Bahriya)"),
+    "ghardabiya": ("Ghardabiya air base", "Base aérienne de Ghardabiya"),
+    "harawa": ("Harawa", "Harawa"), "nofaliya": ("Nofaliya", "Nofilia"),
+    "bin_jawad": ("Bin Jawad", "Ben Jaouad"), "abu_grein": ("Abu Grein", "Abou Grein"),
+    "oil_crescent": ("Es Sider and Ras Lanuf", "Es Sider et Ras Lanouf"),
+    "strip_abu_grein": ("Coast road, Abu Grein to Buwairat al-Hassun",
+                        "Route côtière, d'Abou Grein à Bouerat el-Hassoun"),
+    "strip_buwairat_sirte": ("Coast road, Buwairat al-Hassun to Sirte",
+                             "Route côtière, de Bouerat el-Hassoun à Syrte"),
+    "strip_sirte_east": ("Coast road east of Sirte (to about 30 km)",
+                         "Route côtière à l'est de Syrte (sur environ 30 km)"),
+    "strip_sultan_harawa": ("Coast road, Sultan to Harawa", "Route côtière, de Sultan à Harawa"),
+    "strip_harawa_nofaliya": ("Coast road, Harawa to Nofaliya", "Route côtière, de Harawa à Nofilia"),
+    "strip_nofaliya_bin_jawad": ("Coast road, Nofaliya to Bin Jawad",
+                                 "Route côtière, de Nofilia à Ben Jaouad"),
 }
 SIRTE_SPLIT = "2016-06-09"  # from this day the city is drawn as three districts
 SIRTE_DISTRICTS_NOTE = ("District boundaries are schematic: the city is cut into three bands "
@@ -169,7 +181,8 @@ def build_areas(shapes: dict, events: dict) -> list[dict]:
             counts[area] = counts.get(area, 0) + 1
             fid = f"{area}-{part['valid_from']}-{part['faction']}"
             features.append({"type": "Feature", "geometry": _rounded(shapes[area]), "properties": {
-                "id": fid, "name": AREA_NAMES[area], "faction": part["faction"],
+                "id": fid, "name": dict(zip(("en", "fr"), AREA_NAMES[area])),
+                "faction": part["faction"],
                 "status": part["status"], "contested_with": part["contested_with"],
                 "valid_from": part["valid_from"], "valid_to": part["valid_to"],
                 "precision": "Approximate boundary. " + part["precision"],
