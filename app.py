@@ -11,23 +11,22 @@ import sys
 from dash import Dash
 
 from dashboard.api import api_blueprint
-from dashboard.basemap import load_basemap
 from dashboard.callbacks import register_callbacks
 from dashboard.config import ROOT, Config, from_environment
+from dashboard.dataset import load_dataset
 from dashboard.i18n import t
 from dashboard.layout import build_layout
-from dashboard.records import DataError, load_record
+from dashboard.records import DataError
 
 
 def create_app(config: Config) -> Dash:
-    record = load_record(config.data_dir)
-    basemap = load_basemap(config.data_dir)
+    data = load_dataset(config.data_dir)
     tiles = (config.tile_url, config.tile_attribution) if config.tile_url else None
     app = Dash(__name__, title=t("title", "en"), serve_locally=True, update_title=None,
                assets_folder=str(ROOT / "assets"))
-    app.layout = build_layout(record, tiles_enabled=tiles is not None)
-    register_callbacks(app, record, basemap, tiles)
-    app.server.register_blueprint(api_blueprint(record))
+    app.layout = build_layout(data, tiles_enabled=tiles is not None)
+    register_callbacks(app, data, tiles)
+    app.server.register_blueprint(api_blueprint(data))
     return app
 
 

@@ -7,11 +7,18 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from shapely.geometry import mapping
+
 from dashboard import timeline
+from dashboard.dataset import Dataset
 from dashboard.geojson import area_feature, collection, event_feature, movement_feature
 from dashboard.params import (ParamError, date_param, date_range, factions_param, only_known,
                               types_param)
-from dashboard.records import LANGUAGES, Record
+from dashboard.records import LANGUAGES
+
+STEP_DAYS = {"day": 1, "week": 7, "month": 30.4}
+STEPS = tuple(STEP_DAYS)
+MAX_SERIES_POINTS = 5000
 
 
 def _lang(args) -> str:
@@ -21,8 +28,9 @@ def _lang(args) -> str:
     return lang
 
 
-def api_blueprint(record: Record) -> Blueprint:
+def api_blueprint(data: Dataset) -> Blueprint:
     api = Blueprint("api", __name__, url_prefix="/api")
+    record = data.record
 
     @api.errorhandler(ParamError)
     def bad_parameter(exc: ParamError):
@@ -59,5 +67,41 @@ def api_blueprint(record: Record) -> Blueprint:
         found = timeline.movements_between(record, start, end, factions_param(args, record))
         lang = _lang(args)
         return jsonify(collection([movement_feature(m, lang) for m in found]))
+
+    @api.get("/changes")
+    def changes():
+        """Ground each faction gained and lost between two days (held ground only)."""
+        args = request.args
+        only_known(args, ("from", "to", "faction"))
+        first = date_param(args, "from", required=True)
+        second = date_param(args, "to", required=True)
+        if second < first:
+            raise ParamError("to", f"{second} is before from {first}")
+        wanted = factions_param(args, record)
+        found = [c for c in data.history.changes(first, second)
+                 if wanted is None or c.faction in wanted]
+        return jsonify(collection([
+            {"type": "Feature", "geometry": mapping(c.geometry),
+             "properties": {"faction": c.faction, "change": c.change, "km2": c.km2,
+                            "from": first.isoformat(), "to": second.isoformat()}}
+            for c in found], **{"from": first.isoformat(), "to": second.isoformat()}))
+
+    @api.get("/areas")
+    def areas():
+        """km² held per faction at each step (equal-area projection)."""
+        args = request.args
+        only_known(args, ("start", "end", "step"))
+        start, end = date_range(args)
+        step = args.get("step", "month")
+        if step not in STEPS:
+            raise ParamError("step", f"{step[:20]!r} is not one of {', '.join(STEPS)}")
+        start, end = start or record.first_day, end or record.last_day
+        if (end - start).days / STEP_DAYS[step] > MAX_SERIES_POINTS:
+            raise ParamError("end", f"more than {MAX_SERIES_POINTS} {step}s; choose a longer "
+                                    "step or a shorter range")
+        days, series = data.history.series(start, end, step)
+        return jsonify({"step": step, "unit": "km2", "projection": "Lambert azimuthal "
+                        "equal-area, centred 28N 18E", "dates": [d.isoformat() for d in days],
+                        "held": series})
 
     return api

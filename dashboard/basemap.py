@@ -11,6 +11,8 @@ from pathlib import Path
 
 
 from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import unary_union
 from shapely.geometry.polygon import orient
 
 from dashboard.geometry import without_holes
@@ -23,6 +25,7 @@ class Basemap:
     border_lon: tuple
     border_lat: tuple
     attribution: str
+    land: BaseGeometry  # for clipping derived areas to land
 
 
 def rings_for_plotly(geometry) -> tuple[list, list]:
@@ -56,4 +59,5 @@ def load_basemap(folder: Path) -> Basemap:
         border_lon += x
         border_lat += y
     return Basemap(tuple(land_lon), tuple(land_lat), tuple(border_lon), tuple(border_lat),
-                   land.get("attribution", ""))
+                   land.get("attribution", ""),
+                   unary_union([shape(f["geometry"]) for f in land["features"]]))

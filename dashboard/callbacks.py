@@ -4,20 +4,23 @@ No callback keeps state of its own; the view lives in the URL and a dcc.Store.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from dash import Dash, Input, Output, Patch, State, ctx, no_update
 
 from dashboard import ids
-from dashboard.basemap import Basemap
+from dashboard.dataset import Dataset
 from dashboard.figures.activity import build_activity
-from dashboard.figures.map import BASE_TRACE_COUNT, build_map, dynamic_traces, map_layout, \
-    sources_line
+from dashboard.figures.areas import build_area_chart
+from dashboard.figures.map import (BASE_TRACE_COUNT, build_map, dynamic_traces, events_shown,
+                                   map_layout, sources_line)
 from dashboard.i18n import date_words, t
-from dashboard.layout import (areas_panel, basemap_options, details_panel, faction_options, layer_options,
-                              step_options, type_options, window_options)
-from dashboard.records import Record
-from dashboard.state import (controls_from_state, parse_state, state_from_controls,
-                             state_from_store, state_to_search, state_to_store, step_day,
-                             day_offset, offset_day)
+from dashboard.layout import (areas_panel, basemap_options, changes_panel, details_panel,
+                              faction_options, layer_options, mode_options, step_options,
+                              type_options, window_options)
+from dashboard.state import (controls_from_state, day_offset, offset_day, parse_state,
+                             state_from_controls, state_from_store, state_to_search,
+                             state_to_store, step_day)
 from dashboard.summary import day_summary
 from dashboard.timeline import control_at
 
@@ -25,15 +28,15 @@ CONTROLS = (("factions", ids.FACTIONS, "value"), ("types", ids.TYPES, "value"),
             ("window", ids.WINDOW, "value"), ("range_start", ids.RANGE, "start_date"),
             ("range_end", ids.RANGE, "end_date"), ("layers", ids.LAYERS, "value"),
             ("basemap", ids.BASEMAP, "value"), ("lang", ids.LANG, "value"),
-            ("report", ids.REPORT, "value"), ("slider", ids.SLIDER, "value"))
+            ("report", ids.REPORT, "value"), ("slider", ids.SLIDER, "value"),
+            ("mode", ids.MODE, "value"), ("compare_from", ids.COMPARE_FROM, "date"))
 TRANSLATED = ("factions", "event_types", "window", "layers", "basemap", "details", "summary",
-              "areas_today",
+              "areas_today", "mode", "compare_from", "area_chart",
               "events_per_week", "language", "speed", "skip_to_map")
 
 
-def register_callbacks(app: Dash, record: Record, basemap: Basemap,
-                       tiles: tuple[str, str] | None) -> None:
-    tiles_enabled = tiles is not None
+def register_callbacks(app: Dash, data: Dataset, tiles: tuple[str, str] | None) -> None:
+    record, tiles_enabled = data.record, tiles is not None
     events_by_id = {e.id: e for e in record.events}
 
     @app.callback(
@@ -45,52 +48,51 @@ def register_callbacks(app: Dash, record: Record, basemap: Basemap,
     def sync_url(search, click, *values):
         """The URL and the controls are two views of one state; whichever moved wins."""
         *control_values, stored = values
-        if ctx.triggered_id in (None, ids.URL):
+        if ctx.triggered_id in (None, ids.URL):  # page load, back/forward, or an event link
             state = parse_state(search, record)
-            if stored and state_to_search(state, record) == search and not state.problems:
-                return (no_update,) * (3 + len(CONTROLS))
             controls = controls_from_state(state, record)
             notice = f"{t('bad_url', state.lang)}: {'; '.join(state.problems)}" \
                 if state.problems else ""
             return (state_to_search(state, record), state_to_store(state), notice,
                     *[controls[name] for name, _, _ in CONTROLS])
-        previous = stored.get("event") if stored else None
-        event = previous
+        before = state_from_store(stored) if stored else None
+        event = before.event if before else None
         if ctx.triggered_id == ids.MAP:
             points = (click or {}).get("points") or [{}]
             clicked = points[0].get("customdata")
-            event = clicked if clicked in events_by_id else previous
+            event = clicked if clicked in events_by_id else event
         controls = dict(zip((name for name, _, _ in CONTROLS), control_values))
-        state = state_from_controls(record, controls, event)
-        return (state_to_search(state, record), state_to_store(state), "",
+        state = state_from_controls(record, controls, event, before.day if before else None)
+        # the notice about a bad URL stays until the URL changes again
+        return (state_to_search(state, record), state_to_store(state), no_update,
                 *[no_update] * len(CONTROLS))
 
     @app.callback(Output(ids.MAP, "figure"), Output(ids.MAP_KEY, "data"),
                   Input(ids.STATE, "data"), State(ids.MAP_KEY, "data"))
-    def draw_map(data, drawn_for):
+    def draw_map(view, drawn_for):
         """Full figure when the basemap or language changes; otherwise only the data traces
         and titles travel (a Patch), so a slider step sends kilobytes, not the coastline."""
-        if not data:
+        if not view:
             return no_update, no_update
-        state = state_from_store(data)
+        state = state_from_store(view)
         key = [state.lang, state.basemap]
         if key != drawn_for or state.basemap != "offline":
-            return build_map(record, basemap, state, tiles), key
+            return build_map(data, state, tiles), key
         patch = Patch()
-        for i, trace in enumerate(dynamic_traces(record, state), start=BASE_TRACE_COUNT):
+        for i, trace in enumerate(dynamic_traces(data, state), start=BASE_TRACE_COUNT):
             patch["data"][i] = trace
-        layout = map_layout(record, state, sources_line(record, state, state.lang))
+        layout = map_layout(record, state, sources_line(data, state))
         patch["layout"]["title"] = layout["title"]
         patch["layout"]["annotations"] = layout["annotations"]
         return patch, no_update
 
     @app.callback(Output(ids.ACTIVITY, "figure"), Output(ids.ACTIVITY_KEY, "data"),
                   Input(ids.STATE, "data"), State(ids.ACTIVITY_KEY, "data"))
-    def draw_activity(data, drawn_for):
+    def draw_activity(view, drawn_for):
         """The bars change only with the filters; a date step moves the marker alone."""
-        if not data:
+        if not view:
             return no_update, no_update
-        state = state_from_store(data)
+        state = state_from_store(view)
         figure = build_activity(record, state)
         key = [state.lang, list(state.factions), list(state.types)]
         if key != drawn_for:
@@ -100,24 +102,47 @@ def register_callbacks(app: Dash, record: Record, basemap: Basemap,
         patch["layout"]["annotations"] = figure.layout.annotations
         return patch, no_update
 
+    @app.callback(Output(ids.AREA_CHART, "figure"), Output(ids.AREA_CHART_KEY, "data"),
+                  Input(ids.STATE, "data"), State(ids.AREA_CHART_KEY, "data"))
+    def draw_area_chart(view, drawn_for):
+        if not view:
+            return no_update, no_update
+        state = state_from_store(view)
+        figure = build_area_chart(data.history, state)
+        key = [state.lang, list(state.factions)]
+        if key != drawn_for:
+            return figure, key
+        patch = Patch()
+        patch["layout"]["shapes"] = figure.layout.shapes
+        return patch, no_update
+
+    @app.callback(Output(ids.CHANGES, "children"), Input(ids.STATE, "data"))
+    def compare(view):
+        if not view:
+            return no_update
+        state = state_from_store(view)
+        events = events_shown(data, state) if state.mode == "compare" else []
+        return changes_panel(data, state, events,
+                             lambda eid: state_to_search(replace(state, event=eid), record))
+
     @app.callback(Output(ids.SUMMARY, "children"), Output(ids.DATE_WORDS, "children"),
                   Output(ids.DETAILS, "children"), Output(ids.ROOT, "className"),
                   Input(ids.STATE, "data"))
-    def describe(data):
-        if not data:
+    def describe(view):
+        if not view:
             return (no_update,) * 4
-        state = state_from_store(data)
+        state = state_from_store(view)
         return (day_summary(record, state), date_words(state.day, state.lang, weekday=True),
                 details_panel(record, events_by_id.get(state.event), state.lang),
                 "report" if state.report else "explore")
 
     @app.callback(Output(ids.AREAS, "children"), Output(ids.AREAS_KEY, "data"),
                   Input(ids.STATE, "data"), State(ids.AREAS_KEY, "data"))
-    def list_areas(data, shown):
+    def list_areas(view, shown):
         """Re-sent only when the set of areas changes: most steps keep the same areas."""
-        if not data:
+        if not view:
             return no_update, no_update
-        state = state_from_store(data)
+        state = state_from_store(view)
         areas = [a for a in control_at(record, state.day) if a.faction in state.factions]
         key = [state.lang] + [a.id for a in areas]
         if key == shown:
@@ -128,12 +153,14 @@ def register_callbacks(app: Dash, record: Record, basemap: Basemap,
                   Output(ids.TICK, "disabled", allow_duplicate=True),
                   Input(ids.TICK, "n_intervals"), Input(ids.BACK, "n_clicks"),
                   Input(ids.FORWARD, "n_clicks"), Input(ids.ACTIVITY, "clickData"),
+                  Input(ids.AREA_CHART, "clickData"),
                   State(ids.SLIDER, "value"), State(ids.STEP, "value"), State(ids.TICK, "disabled"),
                   prevent_initial_call=True)
-    def move_date(_tick, _back, _forward, chart_click, offset, step, paused):
+    def move_date(_tick, _back, _forward, chart_click, area_click, offset, step, paused):
         day = offset_day(record, offset)
-        if ctx.triggered_id == ids.ACTIVITY:
-            points = (chart_click or {}).get("points") or [{}]
+        if ctx.triggered_id in (ids.ACTIVITY, ids.AREA_CHART):
+            click = chart_click if ctx.triggered_id == ids.ACTIVITY else area_click
+            points = (click or {}).get("points") or [{}]
             try:
                 target = points[0]["x"][:10]
                 moved = offset_day(record, day_offset(record, type(day).fromisoformat(target)))
@@ -158,6 +185,7 @@ def register_callbacks(app: Dash, record: Record, basemap: Basemap,
     @app.callback(Output(ids.TITLE, "children"), Output(ids.FACTIONS, "options"),
                   Output(ids.TYPES, "options"), Output(ids.WINDOW, "options"),
                   Output(ids.LAYERS, "options"), Output(ids.BASEMAP, "options"),
+                  Output(ids.MODE, "options"),
                   Output(ids.STEP, "options"), Output(ids.REPORT, "options"),
                   Output(ids.DOWNLOAD, "children"), Output(ids.FACTIONS_ALL, "children"),
                   Output(ids.FACTIONS_NONE, "children"),
@@ -167,6 +195,7 @@ def register_callbacks(app: Dash, record: Record, basemap: Basemap,
         lang = lang if lang in ("en", "fr") else "en"
         return (t("title", lang), faction_options(record, lang), type_options(lang),
                 window_options(lang), layer_options(lang), basemap_options(lang, tiles_enabled),
+                mode_options(lang),
                 step_options(lang), [{"label": t("report_view", lang), "value": "report"}],
                 t("download_png", lang), t("all", lang), t("none", lang),
                 *[t(key, lang) for key in TRANSLATED])

@@ -1,8 +1,5 @@
-"""Geometry that needs care: areas in an equal-area projection, hatching, arrow bearings.
-
-Areas are computed in a Lambert azimuthal equal-area projection centred on the record's
-region (distortion of area is nil by construction; of shape, small over a few hundred km).
-"""
+"""Geometry that needs care: areas in an equal-area projection, hatching, arrow bearings,
+and polygons cut free of holes for plotly."""
 from __future__ import annotations
 
 import math
@@ -14,17 +11,33 @@ from pyproj import Transformer
 from shapely.geometry import LineString, MultiLineString
 from shapely.geometry.base import BaseGeometry
 
-EQUAL_AREA = "+proj=laea +lat_0=28 +lon_0=18 +datum=WGS84 +units=m +no_defs"
-_TO_EQUAL_AREA = Transformer.from_crs("EPSG:4326", EQUAL_AREA, always_xy=True)
+class EqualArea:
+    """A Lambert azimuthal equal-area projection centred on a point: areas are true
+    everywhere; distances and shapes are nearly true near the centre, which is why the
+    estimator centres one on its observations."""
+
+    def __init__(self, lon0: float, lat0: float):
+        crs = f"+proj=laea +lat_0={lat0} +lon_0={lon0} +datum=WGS84 +units=m +no_defs"
+        self._forward = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+        self._inverse = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+
+    @staticmethod
+    def _apply(geometry: BaseGeometry, transformer: Transformer) -> BaseGeometry:
+        return shapely.transform(geometry, lambda xy: np.column_stack(
+            transformer.transform(xy[:, 0], xy[:, 1])))
+
+    def forward(self, geometry: BaseGeometry) -> BaseGeometry:
+        return self._apply(geometry, self._forward)
+
+    def inverse(self, geometry: BaseGeometry) -> BaseGeometry:
+        return self._apply(geometry, self._inverse)
 
 
-def to_equal_area(geometry: BaseGeometry) -> BaseGeometry:
-    return shapely.transform(geometry, lambda xy: np.column_stack(
-        _TO_EQUAL_AREA.transform(xy[:, 0], xy[:, 1])))
+LIBYA = EqualArea(18.0, 28.0)  # for km², any centre would do: the projection is equal-area
 
 
 def km2(geometry: BaseGeometry) -> float:
-    return to_equal_area(geometry).area / 1e6
+    return LIBYA.forward(geometry).area / 1e6
 
 
 def hatch(geometry: BaseGeometry, spacing: float = 0.02, angle_deg: float = 45.0) -> list[list[tuple]]:

@@ -11,17 +11,12 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.i18n import date_words, number, t
+from dashboard.dataset import Dataset
+from dashboard.history import turning_points
 from dashboard.records import Record
-from dashboard.state import BASEMAPS, LAYERS, WINDOWS, day_offset, default_state
+from dashboard.state import BASEMAPS, LAYERS, MODES, WINDOWS, day_offset, default_state
 from dashboard.taxonomy import EVENT_TYPES
 
-# Marks on the slider: the years, and the turning points of the record.
-KEY_DATES = {
-    dt.date(2015, 6, 14): "Derna: IS out of centre",
-    dt.date(2016, 4, 20): "IS leaves Derna",
-    dt.date(2016, 12, 6): "Sirte retaken",
-    dt.date(2018, 6, 28): "LNA in Derna",
-}
 SYMBOL_GLYPH = {"circle": "●", "star": "★", "triangle-up": "▲", "diamond": "◆", "square": "■",
                 "x": "✕"}
 
@@ -59,17 +54,22 @@ def step_options(lang: str) -> list[dict]:
     return [{"label": t(f"step_{s}", lang), "value": s} for s in ("day", "week", "month")]
 
 
-def slider_marks(record: Record) -> dict:
+def mode_options(lang: str) -> list[dict]:
+    return [{"label": t(f"mode_{m}", lang), "value": m} for m in MODES]
+
+
+def slider_marks(data: Dataset) -> dict:
+    """The years, and ◆ on the days the most ground changed hands (from the data)."""
+    record = data.record
     marks = {day_offset(record, dt.date(y, 1, 1)): str(y)
              for y in range(record.first_day.year + 1, record.last_day.year + 1)}
-    for day, label in KEY_DATES.items():
-        if record.first_day <= day <= record.last_day:
-            marks[day_offset(record, day)] = {"label": "◆", "style": {"color": "#b22"}}
+    for day, _, _ in turning_points(data.history):
+        marks[day_offset(record, day)] = {"label": "◆", "style": {"color": "#b22"}}
     return marks
 
 
-def build_layout(record: Record, tiles_enabled: bool) -> html.Div:
-    lang = "en"
+def build_layout(data: Dataset, tiles_enabled: bool) -> html.Div:
+    record, lang = data.record, "en"
     default = default_state(record)
     last = day_offset(record, record.last_day)
     return html.Div(id=ids.ROOT, children=[
@@ -79,6 +79,7 @@ def build_layout(record: Record, tiles_enabled: bool) -> html.Div:
         dcc.Store(id=ids.PAGE_LANG),
         dcc.Store(id=ids.AREAS_KEY),
         dcc.Store(id=ids.ACTIVITY_KEY),
+        dcc.Store(id=ids.AREA_CHART_KEY),
         dcc.Interval(id=ids.TICK, interval=1200, disabled=True),
         html.A(t("skip_to_map", lang), href="#map-section", className="skip-link",
                id=f"{ids.LABELS}-skip_to_map"),
@@ -98,6 +99,14 @@ def build_layout(record: Record, tiles_enabled: bool) -> html.Div:
         html.Div(id=ids.NOTICE, role="alert", className="notice"),
         html.Main(className="main", children=[
             html.Aside(className="controls", **{"aria-label": "filters"}, children=[
+                _heading("mode", lang),
+                dcc.RadioItems(id=ids.MODE, options=mode_options(lang), value="explore",
+                               className="checklist"),
+                html.Label(t("compare_from", lang), htmlFor=ids.COMPARE_FROM,
+                           id=f"{ids.LABELS}-compare_from", className="small-label"),
+                dcc.DatePickerSingle(id=ids.COMPARE_FROM, min_date_allowed=record.first_day,
+                                     max_date_allowed=record.last_day,
+                                     display_format="YYYY-MM-DD", className="range"),
                 _heading("factions", lang),
                 html.Div(className="quick", children=[
                     html.Button(t("all", lang), id=ids.FACTIONS_ALL, className="button small"),
@@ -141,16 +150,21 @@ def build_layout(record: Record, tiles_enabled: bool) -> html.Div:
                                     **{"aria-live": "polite"}),
                     ]),
                     dcc.Slider(id=ids.SLIDER, min=0, max=last, step=1,
-                               value=day_offset(record, default.day), marks=slider_marks(record),
+                               value=day_offset(record, default.day), marks=slider_marks(data),
                                updatemode="mouseup", included=False, allow_direct_input=False,
                                className="slider"),
                     html.P(t("events_per_week", lang), className="caption",
                            id=f"{ids.LABELS}-events_per_week"),
                     dcc.Graph(id=ids.ACTIVITY, className="activity",
                               config={"displayModeBar": False}),
+                    html.P(t("area_chart", lang), className="caption",
+                           id=f"{ids.LABELS}-area_chart"),
+                    dcc.Graph(id=ids.AREA_CHART, className="area-chart",
+                              config={"displayModeBar": False}),
                 ]),
             ]),
             html.Aside(className="side", children=[
+                html.Div(id=ids.CHANGES, className="changes"),
                 _heading("details", lang),
                 html.Div(id=ids.DETAILS, className="details",
                          children=html.P(t("details_hint", lang))),
@@ -220,4 +234,36 @@ def details_panel(record: Record, event, lang: str) -> list:
     if event.notes:
         children += [html.H4(t("notes", lang)), html.P(event.notes, className="event-notes")]
     children += [html.H4(t("sources", lang)), _source_list(event.sources, lang)]
+    return children
+
+
+def changes_panel(data: Dataset, state, events, link_for) -> list:
+    """Compare mode: km² gained, lost and net per faction, and the events in or near the
+    ground that changed hands, each a link (link_for(event id) -> URL) to its details."""
+    if state.mode != "compare":
+        return []
+    record, lang = data.record, state.lang
+    first, second = state.compare_dates()
+    rows: dict[str, dict[str, float]] = {}
+    for change in data.history.changes(first, second):
+        if change.faction in state.factions:
+            rows.setdefault(change.faction, {"gained": 0.0, "lost": 0.0})[change.change] += change.km2
+    header = html.Tr([html.Th(t("faction", lang)), html.Th(t("gained", lang)),
+                      html.Th(t("lost", lang)), html.Th(t("net", lang))])
+    body = [html.Tr([html.Td([html.Span(className="swatch",
+                                        style={"background": record.factions[f].colour}),
+                              " " + record.factions[f].short[lang]]),
+                     html.Td(number(v["gained"], lang)), html.Td(number(v["lost"], lang)),
+                     html.Td(("+" if v["gained"] >= v["lost"] else "−")
+                             + number(abs(v["gained"] - v["lost"]), lang))])
+            for f, v in sorted(rows.items(), key=lambda kv: -(kv[1]["gained"] + kv[1]["lost"]))]
+    children = [html.H2(t("changes_table", lang)),
+                html.P(f"{date_words(first, lang)} → {date_words(second, lang)}"),
+                html.Table([html.Thead(header), html.Tbody(body)], className="changes-table")
+                if body else html.P(t("no_changes", lang)),
+                html.H2(t("events_explaining", lang))]
+    children.append(html.Ul([
+        html.Li(dcc.Link(f"{date_words(e.date, lang)} · {e.place} · "
+                         f"{e.event_type if lang == 'en' else EVENT_TYPES[e.event_type].label_fr}",
+                         href=link_for(e.id))) for e in events]) if events else html.P("—"))
     return children

@@ -10,7 +10,7 @@ import csv
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
@@ -142,7 +142,7 @@ class Record:
     places: tuple[Place, ...]
     first_day: dt.date
     last_day: dt.date
-    extent: tuple[float, float, float, float] = field(default=REGION)
+    extent: tuple[float, float, float, float] = REGION  # the initial map view
 
 
 def parse_date(value: Any, where: str) -> dt.date:
@@ -483,4 +483,17 @@ def load_record(folder: Path) -> Record:
     if not days:
         raise DataError([f"{folder.name}: the dataset holds no events, movements or areas"])
     return Record(MappingProxyType(factions), parts["events"], parts["movements"], parts["areas"],
-                  parts["places"], min(days), max(ends))
+                  parts["places"], min(days), max(ends),
+                  view_extent(parts["areas"], parts["movements"], parts["events"]))
+
+
+def view_extent(areas, movements, events, margin: float = 0.4) -> tuple:
+    """What the map first shows: the drawn areas and movements (where control shifted) or,
+    without any, the events; with a margin, and never narrower than a degree or so."""
+    shapes = [a.geometry for a in areas] + [m.geometry for m in movements]
+    bounds = [g.bounds for g in shapes] or [(e.lon, e.lat, e.lon, e.lat) for e in events]
+    lon0, lat0 = min(b[0] for b in bounds) - margin, min(b[1] for b in bounds) - margin
+    lon1, lat1 = max(b[2] for b in bounds) + margin, max(b[3] for b in bounds) + margin
+    grow_lon, grow_lat = max(0.0, 1.5 - (lon1 - lon0)) / 2, max(0.0, 1.0 - (lat1 - lat0)) / 2
+    return (round(max(lon0 - grow_lon, -180), 3), round(max(lat0 - grow_lat, -85), 3),
+            round(min(lon1 + grow_lon, 180), 3), round(min(lat1 + grow_lat, 85), 3))

@@ -15,7 +15,9 @@ from dashboard.records import LANGUAGES, Record
 from dashboard.taxonomy import EVENT_TYPES
 
 WINDOWS = ("30", "90", "365", "all", "range")
-LAYERS = ("control", "events", "movements", "labels")
+LAYERS = ("control", "events", "movements", "labels", "estimated")
+DEFAULT_LAYERS = ("control", "events", "movements", "labels")
+MODES = ("explore", "compare")
 BASEMAPS = ("offline", "tiles")
 STEPS = ("day", "week", "month")
 
@@ -28,12 +30,22 @@ class ViewState:
     range_end: dt.date | None = None
     factions: tuple[str, ...] = ()
     types: tuple[str, ...] = ()  # ACLED type names
-    layers: tuple[str, ...] = LAYERS
+    layers: tuple[str, ...] = DEFAULT_LAYERS
     lang: str = "en"
     basemap: str = "offline"
     report: bool = False
     event: str | None = None
+    mode: str = "explore"
+    compare_from: dt.date | None = None  # date A of compare mode; the selected day is B
+    # Not in the URL: the day shown before this one, to outline what changed in one step.
+    previous: dt.date | None = field(default=None, compare=False)
     problems: tuple[str, ...] = field(default=(), compare=False)
+
+    def compare_dates(self) -> tuple[dt.date, dt.date]:
+        """(A, B) in time order; A defaults to a year before B."""
+        first = self.compare_from or self.day.replace(
+            year=self.day.year - 1, day=min(self.day.day, 28 if self.day.month == 2 else 31))
+        return (first, self.day) if first <= self.day else (self.day, first)
 
     def event_window(self) -> tuple[dt.date | None, dt.date]:
         """The days whose events are shown: up to the selected day, or the explicit range."""
@@ -96,6 +108,15 @@ def parse_state(search: str, record: Record) -> ViewState:
         problems.append(f"parameter 'to': {last} is before 'from' {first}")
     elif first and last:
         changes.update(range_start=first, range_end=last)
+    if "mode" in args:
+        if args["mode"] in MODES:
+            changes["mode"] = args["mode"]
+        else:
+            problems.append(f"parameter 'mode': {args['mode'][:40]!r} is not one of "
+                            f"{', '.join(MODES)}")
+    compare_from = attempt(lambda: date_param(args, "a"))
+    if compare_from:
+        changes["compare_from"] = compare_from
     if args.get("view") not in (None, "", "report", "explore"):
         problems.append(f"parameter 'view': {args['view'][:40]!r} is not report or explore")
     changes["report"] = args.get("view") == "report"
@@ -128,6 +149,10 @@ def state_to_search(state: ViewState, record: Record) -> str:
         args["view"] = "report"
     if state.event:
         args["event"] = state.event
+    if state.mode != "explore":
+        args["mode"] = state.mode
+    if state.compare_from:
+        args["a"] = state.compare_from.isoformat()
     return "?" + urlencode(args, safe=",")
 
 
@@ -138,7 +163,9 @@ def state_to_store(state: ViewState) -> dict:
             "range_end": state.range_end.isoformat() if state.range_end else None,
             "factions": list(state.factions), "types": list(state.types),
             "layers": list(state.layers), "lang": state.lang, "basemap": state.basemap,
-            "report": state.report, "event": state.event}
+            "report": state.report, "event": state.event, "mode": state.mode,
+            "compare_from": state.compare_from.isoformat() if state.compare_from else None,
+            "previous": state.previous.isoformat() if state.previous else None}
 
 
 def state_from_store(data: dict) -> ViewState:
@@ -148,7 +175,9 @@ def state_from_store(data: dict) -> ViewState:
                      range_start=day(data.get("range_start")), range_end=day(data.get("range_end")),
                      factions=tuple(data["factions"]), types=tuple(data["types"]),
                      layers=tuple(data["layers"]), lang=data["lang"], basemap=data["basemap"],
-                     report=bool(data["report"]), event=data.get("event"))
+                     report=bool(data["report"]), event=data.get("event"),
+                     mode=data.get("mode", "explore"), compare_from=day(data.get("compare_from")),
+                     previous=day(data.get("previous")))
 
 
 def day_offset(record: Record, day: dt.date) -> int:
@@ -182,10 +211,13 @@ def controls_from_state(state: ViewState, record: Record) -> dict:
             "range_start": state.range_start.isoformat() if state.range_start else None,
             "range_end": state.range_end.isoformat() if state.range_end else None,
             "layers": list(state.layers), "basemap": state.basemap, "lang": state.lang,
-            "report": ["report"] if state.report else [], "slider": day_offset(record, state.day)}
+            "report": ["report"] if state.report else [], "slider": day_offset(record, state.day),
+            "mode": state.mode,
+            "compare_from": state.compare_from.isoformat() if state.compare_from else None}
 
 
-def state_from_controls(record: Record, controls: dict, event: str | None) -> ViewState:
+def state_from_controls(record: Record, controls: dict, event: str | None,
+                        previous: dt.date | None = None) -> ViewState:
     def day(value):
         try:
             return dt.date.fromisoformat(str(value)[:10]) if value else None
@@ -203,4 +235,6 @@ def state_from_controls(record: Record, controls: dict, event: str | None) -> Vi
         layers=tuple(layer for layer in LAYERS if layer in (controls.get("layers") or [])),
         lang=controls.get("lang") if controls.get("lang") in LANGUAGES else "en",
         basemap=controls.get("basemap") if controls.get("basemap") in BASEMAPS else "offline",
-        report="report" in (controls.get("report") or []), event=event)
+        report="report" in (controls.get("report") or []), event=event,
+        mode=controls.get("mode") if controls.get("mode") in MODES else "explore",
+        compare_from=day(controls.get("compare_from")), previous=previous)

@@ -4,12 +4,19 @@ from __future__ import annotations
 import pytest
 
 from datasets import GEODATA, write_dataset
+from dashboard.dataset import load_dataset
 from dashboard.records import load_record
 
 
 @pytest.fixture(scope="session")
 def record():
     return load_record(GEODATA)
+
+
+@pytest.fixture(scope="session")
+def data():
+    """The bundled dataset with everything derived from it (history, estimator, basemap)."""
+    return load_dataset(GEODATA)
 
 
 @pytest.fixture

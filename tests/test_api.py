@@ -99,3 +99,35 @@ def test_hostile_parameter_text_comes_back_only_as_json_data(client):
     assert response.status_code == 400
     assert response.mimetype == "application/json"  # never rendered as HTML by a browser
     assert response.get_json()["parameter"] == "faction"
+
+
+def test_changes_between_two_days(client):
+    body = client.get("/api/changes?from=2016-01-01&to=2017-01-01").get_json()
+    assert body["type"] == "FeatureCollection"
+    found = {(f["properties"]["faction"], f["properties"]["change"]): f["properties"]["km2"]
+             for f in body["features"]}
+    assert found[("is", "lost")] > 5000 and found[("gna", "gained")] > 2000
+    assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in body["features"])
+    only = client.get("/api/changes?from=2016-01-01&to=2017-01-01&faction=is").get_json()
+    assert {f["properties"]["faction"] for f in only["features"]} == {"is"}
+
+
+def test_area_series_by_week_and_month(client):
+    body = client.get("/api/areas?start=2016-01-01&end=2016-12-31&step=month").get_json()
+    assert body["dates"][0] == "2016-01-01" and len(body["dates"]) == 12
+    assert body["held"]["is"][0] > 5000 and body["held"]["is"][-1] == 0
+    assert body["held"]["gna"][-1] > body["held"]["gna"][0]
+    weeks = client.get("/api/areas?start=2016-01-01&end=2016-01-29&step=week").get_json()
+    assert len(weeks["dates"]) == 5
+
+
+@pytest.mark.parametrize("url,parameter", [
+    ("/api/changes?from=2016-01-01", "to"),
+    ("/api/changes?from=2017-01-01&to=2016-01-01", "to"),
+    ("/api/changes?from=2016-01-01&to=2016-13-01", "to"),
+    ("/api/areas?step=year", "step"),
+    ("/api/areas?start=1000-01-01&end=9000-01-01&step=day", "end"),
+])
+def test_bad_compare_parameters_are_400(client, url, parameter):
+    response = client.get(url)
+    assert response.status_code == 400 and response.get_json()["parameter"] == parameter

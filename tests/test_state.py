@@ -70,3 +70,11 @@ def test_steps(record, step, direction, start, expected):
 def test_steps_stop_at_the_ends_of_the_record(record):
     assert step_day(record, record.last_day, "month", 1) == record.last_day
     assert step_day(record, record.first_day, "week", -1) == record.first_day
+
+
+def test_compare_mode_round_trips_through_the_url(record):
+    state = parse_state("?date=2017-01-01&mode=compare&a=2016-01-01", record)
+    assert state.mode == "compare" and state.compare_dates() == (D(2016, 1, 1), D(2017, 1, 1))
+    assert parse_state(state_to_search(state, record), record) == state
+    assert any("parameter 'mode'" in p for p in parse_state("?mode=diff", record).problems)
+    assert any("parameter 'a'" in p for p in parse_state("?a=2016-99-01", record).problems)

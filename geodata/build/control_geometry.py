@@ -190,6 +190,33 @@ def build_areas(shapes: dict, events: dict) -> list[dict]:
     return features
 
 
+# Towns whose drawn periods double as place observations, for the "estimated" layer: the
+# same sourced facts, as a user with only a table of "place held by F on day D" would have.
+OBSERVED_PLACES = {"derna_city": ["derna"], "derna_outskirts": ["al-fatayah"],
+                   "al_maheili": ["al-maheili"], "sirte_city": ["sirte"],
+                   "ghardabiya": ["ghardabiya"], "harawa": ["harawa"], "nofaliya": ["nofaliya"],
+                   "bin_jawad": ["bin-jawad"], "abu_grein": ["abu-grein"],
+                   "oil_crescent": ["es-sider", "ras-lanuf"]}
+
+
+def build_observations(places: dict) -> list[dict]:
+    """One observation per faction at the start of each period of the observed towns."""
+    with open(GEODATA / "places.csv", newline="", encoding="utf-8") as f:
+        names = {r["id"]: r["name_en"] for r in csv.DictReader(f)}
+    periods = json.loads((BUILD / "control_periods.json").read_text(encoding="utf-8"))
+    rows = []
+    for period in periods:
+        source = period["sources"][0]
+        for place_id in OBSERVED_PLACES.get(period["area"], []):
+            lon, lat = places[place_id]
+            for faction in [period["faction"]] + period["contested_with"]:
+                rows.append({"place": names[place_id], "lon": lon, "lat": lat,
+                             "faction": faction, "date": period["valid_from"],
+                             "publisher": source["publisher"], "url": source["url"],
+                             "source_date": source["date"]})
+    return rows
+
+
 def build_movements(places: dict, events: dict) -> list[dict]:
     routes = json.loads((BUILD / "movement_routes.json").read_text(encoding="utf-8"))
     features = []
@@ -214,7 +241,13 @@ def main() -> None:
     for name, features in (("control_areas.geojson", areas), ("movements.geojson", movements)):
         (GEODATA / name).write_text(json.dumps({"type": "FeatureCollection", "features": features},
                                                ensure_ascii=False, indent=1), encoding="utf-8")
-    print(f"control_areas.geojson: {len(areas)} areas; movements.geojson: {len(movements)} routes")
+    observations = build_observations(_places())
+    with open(GEODATA / "observations.csv", "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(observations[0]))
+        writer.writeheader()
+        writer.writerows(observations)
+    print(f"control_areas.geojson: {len(areas)} areas; movements.geojson: {len(movements)} "
+          f"routes; observations.csv: {len(observations)} observations")
 
 
 if __name__ == "__main__":

@@ -73,9 +73,16 @@ class Page:
         self.page, self.base_url = page, base_url
         self.external: list[str] = []
         self.errors: list[str] = []
+        self.inflight = 0
         page.route("**/*", self._route)
+        page.on("request", lambda r: self._count(+1))
+        page.on("requestfinished", lambda r: self._count(-1))
+        page.on("requestfailed", lambda r: self._count(-1))
         page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def _count(self, delta: int):
+        self.inflight += delta
 
     def _route(self, route):
         if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:")):
@@ -97,10 +104,15 @@ class Page:
         self.settle()
 
     def settle(self):
-        """Wait until Dash has no callback in flight and plotly has drawn."""
+        """Wait until every callback request has answered (Dash talks to the server only
+        through requests, so a quiet network means the page is up to date) and plotly drew."""
+        quiet, deadline = 0, time.monotonic() + 30
+        while quiet < 3 and time.monotonic() < deadline:  # three quiet 100 ms polls in a row
+            self.page.wait_for_timeout(100)
+            quiet = quiet + 1 if self.inflight == 0 else 0
         self.page.wait_for_function(
             "() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=30000)
-        self.page.wait_for_timeout(400)
+        self.page.wait_for_timeout(200)
 
     def trace(self, name: str) -> dict:
         return self.page.evaluate(

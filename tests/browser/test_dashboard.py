@@ -16,6 +16,11 @@ def points_in(trace: dict, box=DERNA) -> int:
                if lon is not None and lon0 < lon < lon1 and lat0 < lat < lat1)
 
 
+def location(page) -> str:
+    """The address bar's query (Dash updates it with pushState)."""
+    return page.page.evaluate("() => location.search")
+
+
 def date_words(page) -> str:
     return page.page.inner_text("#date-words")
 
@@ -51,7 +56,7 @@ def test_stepping_from_2015_to_mid_2016_removes_is_around_derna_and_keeps_the_zo
         page.page.click("#step-forward")
         page.settle()
     assert date_words(page) == "Wednesday 1 June 2016"
-    assert "date=2016-06-01" in page.page.url
+    assert "date=2016-06-01" in location(page)
     assert points_in(page.trace("IS · contested")) == 0 and points_in(page.trace("IS · held")) == 0
     assert points_in(page.trace("DMSC · held")) > 0
     after = page.page.evaluate(
@@ -88,7 +93,7 @@ def test_filtering_to_one_faction_hides_the_others_events(page):
         "async () => (await (await fetch('/api/events?start=2015-10-02&end=2016-09-30"
         "&faction=pfg')).json()).features.map(f => f.properties.id)")
     assert sorted(shown) == sorted(api), "map and API agree on the filter"
-    assert "factions=pfg" in page.page.url
+    assert "factions=pfg" in location(page)
     counts = page.page.inner_text("#summary")
     assert f"{len(shown)} events" in counts
     page.shot("04-filter-pfg")
@@ -117,7 +122,7 @@ def test_clicking_an_event_shows_what_happened_and_its_sources(page):
     assert "32" in details.inner_text() and "Al-Maheili" in details.inner_text()
     links = details.locator("a.source-link")
     assert links.count() >= 1 and links.first.get_attribute("href").startswith("http")
-    assert "event=2016-04-20-al-maheili" in page.page.url
+    assert "event=2016-04-20-al-maheili" in location(page)
     page.shot("05-event-details")
     assert page.external == []
 
@@ -149,7 +154,7 @@ def test_french_labels_appear_when_french_is_chosen(page):
     assert "avril 2016" in page.page.evaluate(
         "() => document.querySelector('#map .js-plotly-plot').layout.title.text")
     assert page.page.evaluate("() => document.documentElement.lang") == "fr"
-    assert "lang=fr" in page.page.url
+    assert "lang=fr" in location(page)
     page.shot("07-french")
     assert page.errors == []
 
@@ -159,7 +164,7 @@ def test_report_view_and_png_download(page):
     page.page.get_by_label("Report view").check()
     page.settle()
     assert not page.page.is_visible(".controls") and not page.page.is_visible(".timeline")
-    assert "view=report" in page.page.url
+    assert "view=report" in location(page)
     page.shot("08-report-view")
     with page.page.expect_download() as info:
         page.page.click("#download-png")
@@ -204,3 +209,57 @@ def test_a_bad_url_parameter_is_explained_and_the_page_still_works(page):
     assert date_words(page) == "Thursday 21 April 2016"
     page.shot("10-bad-url")
     assert page.errors == []
+
+
+def test_compare_mode_shows_gained_and_lost_ground_and_the_table(page):
+    page.open("?date=2017-01-01")
+    page.page.get_by_label("Compare two dates").check()
+    page.settle()
+    assert "mode=compare" in location(page)
+    assert page.trace("IS · lost")["lon"] and page.trace("GNA · gained")["lon"]
+    assert page.trace("IS · held")["lon"] == []
+    table = page.page.inner_text(".changes-table")
+    assert "IS" in table and "−5,9" in table and "GNA" in table
+    title = page.page.evaluate(
+        "() => document.querySelector('#map .js-plotly-plot').layout.title.text")
+    assert "1 January 2016 → 1 January 2017" in title
+    page.shot("11-compare-mode")
+    page.page.locator(".changes a", has_text="5 December 2016 · Sirte").click()
+    page.settle()
+    assert "event=2016-12-05-sirte" in location(page) and "mode=compare" in location(page)
+    assert "Giza" in page.page.inner_text("#details")
+    page.shot("12-compare-event-link")
+    assert page.errors == [] and page.external == []
+
+
+def test_the_area_chart_moves_the_slider(page):
+    page.open("?date=2016-04-21")
+    page.page.locator("#area-chart").scroll_into_view_if_needed()
+    chart = page.page.locator("#area-chart .nsewdrag").first.bounding_box()
+    page.page.mouse.click(chart["x"] + chart["width"] * 0.15, chart["y"] + chart["height"] * 0.5)
+    page.settle()
+    moved = date_words(page)
+    assert moved != "Thursday 21 April 2016" and "2015" in moved
+    page.shot("13-area-chart-click")
+
+
+def test_playback_outlines_what_changed_since_the_previous_step(page):
+    page.open("?date=2016-05-27")
+    page.page.click("#step-forward")  # one week: Bin Jawad and Nofaliya change hands
+    page.settle()
+    outline = page.page.evaluate(
+        "() => document.querySelector('#map .js-plotly-plot').data"
+        ".filter(t => (t.name || '').startsWith('Changed since')).map(t => t.lon.length)")
+    assert outline and outline[0] > 0
+    page.shot("14-changed-since-last-step")
+
+
+def test_estimated_layer_is_shown_with_its_own_label(page):
+    page.open("?date=2016-03-01")
+    page.page.locator("#layers label", has_text="Estimated control").click()
+    page.settle()
+    assert "estimated" in location(page)
+    assert page.trace("IS · estimated from place observations")["lon"]
+    legend = page.page.text_content("#map .legend")
+    assert "estimated from place observations" in legend
+    page.shot("15-estimated-layer")

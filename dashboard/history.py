@@ -1,0 +1,135 @@
+"""Control over time, computed once per dataset: who held how much ground on every day, and
+what each faction gained and lost between two days.
+
+The record changes only on the days an area starts or ends, so the days fall into a few
+dozen spans that each have one set of areas. Each span's per-faction ground (a union, in an
+equal-area projection for km²) is computed when the History is built; every later question
+("area on this day", "changes from A to B", "the series by week") is a lookup plus, for
+changes, one polygon difference per faction.
+"""
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import unary_union
+
+from dashboard.geometry import km2
+from dashboard.records import Record
+
+# Slivers thinner than this (about 100 m) are edges of redrawn areas, not ground that moved.
+SLIVER_DEG = 0.001
+MIN_CHANGE_KM2 = 0.5
+
+
+@dataclass(frozen=True)
+class Change:
+    faction: str
+    change: str  # "gained" | "lost"
+    geometry: BaseGeometry
+    km2: float
+
+
+@dataclass(frozen=True)
+class Span:
+    start: dt.date
+    held: Mapping[str, BaseGeometry]  # faction -> union of its held areas
+    held_km2: Mapping[str, float]
+    contested_km2: Mapping[str, float]
+
+
+class History:
+    """Per-span ground for one Record; immutable once built."""
+
+    def __init__(self, record: Record):
+        self.record = record
+        days = {record.first_day}
+        for area in record.areas:
+            days.add(area.valid_from)
+            if area.valid_to:
+                days.add(area.valid_to)
+        self.starts = sorted(days)
+        self.spans = tuple(self._span(day) for day in self.starts)
+
+    def _span(self, day: dt.date) -> Span:
+        areas = [a for a in self.record.areas if a.valid_on(day)]
+        held, contested = {}, {}
+        for area in areas:
+            target = held if area.status == "held" else contested
+            target.setdefault(area.faction, []).append(area)
+        unions = {f: unary_union([a.geometry for a in members]) for f, members in held.items()}
+        return Span(day, MappingProxyType(unions),
+                    MappingProxyType({f: round(km2(g), 1) for f, g in unions.items()}),
+                    MappingProxyType({f: round(sum(a.km2 for a in members), 1)
+                                      for f, members in contested.items()}))
+
+    def span_at(self, day: dt.date) -> Span:
+        index = bisect.bisect_right(self.starts, day) - 1
+        if index < 0:
+            return Span(day, MappingProxyType({}), MappingProxyType({}), MappingProxyType({}))
+        return self.spans[index]
+
+    def changes(self, first: dt.date, second: dt.date) -> list[Change]:
+        """Ground each faction held on `second` but not on `first` (gained) and the reverse
+        (lost). Contested ground is held by nobody, so a held area that becomes contested
+        counts as lost."""
+        before, after = self.span_at(first).held, self.span_at(second).held
+        out = []
+        for faction in self.record.factions:
+            a, b = before.get(faction), after.get(faction)
+            for change, geometry in (("gained", _minus(b, a)), ("lost", _minus(a, b))):
+                if geometry is None or geometry.is_empty:
+                    continue
+                size = km2(geometry)
+                if size >= MIN_CHANGE_KM2:
+                    out.append(Change(faction, change, geometry, round(size, 1)))
+        return out
+
+    def series(self, start: dt.date, end: dt.date, step: str) -> tuple[list[dt.date], dict]:
+        """km² held per faction on each step from start to end (inclusive)."""
+        days = step_days(start, end, step)
+        factions = [f for f in self.record.factions
+                    if any(f in span.held_km2 for span in self.spans)]
+        return days, {f: [self.span_at(d).held_km2.get(f, 0.0) for d in days] for f in factions}
+
+
+def _minus(a: BaseGeometry | None, b: BaseGeometry | None) -> BaseGeometry | None:
+    if a is None:
+        return None
+    rest = a if b is None else a.difference(b)
+    # drop slivers along shared edges of redrawn areas
+    return rest.buffer(-SLIVER_DEG / 2).buffer(SLIVER_DEG / 2) if not rest.is_empty else rest
+
+
+def step_days(start: dt.date, end: dt.date, step: str) -> list[dt.date]:
+    days, day = [], start
+    while day <= end:
+        days.append(day)
+        if step == "month":
+            day = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        elif step == "week":
+            day += dt.timedelta(days=7)
+        else:
+            day += dt.timedelta(days=1)
+    return days
+
+
+def turning_points(history: History, count: int = 5) -> list[tuple[dt.date, str, float]]:
+    """The days when the most ground changed hands: (day, faction id, signed km² of its
+    largest change). Drawn from the data, so they suit any dataset, not only this record."""
+    moves = []
+    for before, after in zip(history.spans, history.spans[1:]):
+        deltas = {f: after.held_km2.get(f, 0.0) - before.held_km2.get(f, 0.0)
+                  for f in set(before.held_km2) | set(after.held_km2)}
+        if not deltas:
+            continue
+        total = sum(abs(d) for d in deltas.values())
+        faction = max(deltas, key=lambda f: abs(deltas[f]))
+        if total > 0:
+            moves.append((total, after.start, faction, round(deltas[faction], 1)))
+    top = sorted(moves, reverse=True)[:count]
+    return sorted((day, faction, delta) for _, day, faction, delta in top)
