@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Mapping
 
@@ -54,6 +55,9 @@ class History:
                 days.add(area.valid_to)
         self.starts = sorted(days)
         self.spans = tuple(self._span(day) for day in self.starts)
+        # Pure results of immutable data, so one memo serves every user; keyed by span, not
+        # day, since every day of a span gives the same answer.
+        self._changes_between = lru_cache(maxsize=1024)(self._changes_between_spans)
 
     def _span(self, day: dt.date) -> Span:
         areas = [a for a in self.record.areas if a.valid_on(day)]
@@ -68,7 +72,7 @@ class History:
                                       for f, members in contested.items()}))
 
     def span_at(self, day: dt.date) -> Span:
-        index = bisect.bisect_right(self.starts, day) - 1
+        index = self._index(day)
         if index < 0:
             return Span(day, MappingProxyType({}), MappingProxyType({}), MappingProxyType({}))
         return self.spans[index]
@@ -77,7 +81,16 @@ class History:
         """Ground each faction held on `second` but not on `first` (gained) and the reverse
         (lost). Contested ground is held by nobody, so a held area that becomes contested
         counts as lost."""
-        before, after = self.span_at(first).held, self.span_at(second).held
+        return list(self._changes_between(self._index(first), self._index(second)))
+
+    def _index(self, day: dt.date) -> int:
+        return bisect.bisect_right(self.starts, day) - 1
+
+    def _changes_between_spans(self, first: int, second: int) -> tuple[Change, ...]:
+        if first == second:
+            return ()
+        before = self.spans[first].held if first >= 0 else {}
+        after = self.spans[second].held if second >= 0 else {}
         out = []
         for faction in self.record.factions:
             a, b = before.get(faction), after.get(faction)
@@ -87,7 +100,7 @@ class History:
                 size = km2(geometry)
                 if size >= MIN_CHANGE_KM2:
                     out.append(Change(faction, change, geometry, round(size, 1)))
-        return out
+        return tuple(out)
 
     def series(self, start: dt.date, end: dt.date, step: str) -> tuple[list[dt.date], dict]:
         """km² held per faction on each step from start to end (inclusive)."""

@@ -25,7 +25,7 @@ LANGUAGES = ("en", "fr")
 DATE_PRECISIONS = ("day", "week", "month")
 LOCATION_PRECISIONS = ("exact", "town", "region")
 STATUSES = ("held", "contested")
-REGION = (5.0, 17.0, 30.0, 38.0)  # lon_min, lat_min, lon_max, lat_max of the bundled record
+WORLD = (-180.0, -90.0, 180.0, 90.0)  # lon_min, lat_min, lon_max, lat_max
 FACTION_ID = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 # Overlaps smaller than this (in square degrees, about 0.01 km²) are shared edges, not claims.
@@ -142,7 +142,8 @@ class Record:
     places: tuple[Place, ...]
     first_day: dt.date
     last_day: dt.date
-    extent: tuple[float, float, float, float] = REGION  # the initial map view
+    extent: tuple[float, float, float, float] = WORLD  # the initial map view
+    meta: Mapping[str, Any] = MappingProxyType({})  # dataset.json: name, title, region
 
 
 def parse_date(value: Any, where: str) -> dt.date:
@@ -159,8 +160,9 @@ def parse_date(value: Any, where: str) -> dt.date:
 class _Checker:
     """Collects every problem of a file rather than stopping at the first."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, region: tuple = WORLD):
         self.path = path
+        self.region = region
         self.problems: list[str] = []
 
     def fail(self, record: str, fieldname: str, message: str) -> None:
@@ -241,8 +243,9 @@ class _Checker:
             self.fail(record, "geometry", "is empty or invalid (self-intersecting or unclosed)")
             return None
         lon0, lat0, lon1, lat1 = geom.bounds
-        if lon0 < REGION[0] or lat0 < REGION[1] or lon1 > REGION[2] or lat1 > REGION[3]:
-            self.fail(record, "geometry", f"lies outside the region {REGION}")
+        region = self.region
+        if lon0 < region[0] or lat0 < region[1] or lon1 > region[2] or lat1 > region[3]:
+            self.fail(record, "geometry", f"lies outside the dataset's region {region}")
             return None
         return geom
 
@@ -323,8 +326,8 @@ def load_factions(path: Path) -> dict[str, Faction]:
     return factions
 
 
-def load_events(path: Path, factions: Mapping[str, Faction]) -> tuple[Event, ...]:
-    check = _Checker(path)
+def load_events(path: Path, factions: Mapping[str, Faction], region: tuple = WORLD) -> tuple[Event, ...]:
+    check = _Checker(path, region)
     events = []
     for rid, p, feat in _features(path):
         geom = check.geometry(feat, rid, ("Point",))
@@ -366,8 +369,8 @@ def load_events(path: Path, factions: Mapping[str, Faction]) -> tuple[Event, ...
     return tuple(sorted(events, key=lambda e: (e.date, e.id)))
 
 
-def load_movements(path: Path, factions: Mapping[str, Faction]) -> tuple[Movement, ...]:
-    check = _Checker(path)
+def load_movements(path: Path, factions: Mapping[str, Faction], region: tuple = WORLD) -> tuple[Movement, ...]:
+    check = _Checker(path, region)
     out = []
     for rid, p, feat in _features(path):
         geom = check.geometry(feat, rid, ("LineString", "MultiLineString"))
@@ -385,8 +388,8 @@ def load_movements(path: Path, factions: Mapping[str, Faction]) -> tuple[Movemen
     return tuple(sorted(out, key=lambda m: (m.start, m.id)))
 
 
-def load_areas(path: Path, factions: Mapping[str, Faction]) -> tuple[ControlArea, ...]:
-    check = _Checker(path)
+def load_areas(path: Path, factions: Mapping[str, Faction], region: tuple = WORLD) -> tuple[ControlArea, ...]:
+    check = _Checker(path, region)
     out = []
     for rid, p, feat in _features(path):
         geom = check.geometry(feat, rid, ("Polygon", "MultiPolygon"))
@@ -460,6 +463,8 @@ def load_places(path: Path) -> tuple[Place, ...]:
 def load_record(folder: Path) -> Record:
     """Load and validate a whole dataset folder; raise DataError listing every problem."""
     folder = Path(folder)
+    meta = load_meta(folder / "dataset.json")
+    region = tuple(meta["region"])
     factions = load_factions(folder / "factions.json")
     problems: list[str] = []
     parts: dict[str, Any] = {}
@@ -467,7 +472,7 @@ def load_record(folder: Path) -> Record:
                                   ("movements", load_movements, "movements.geojson"),
                                   ("areas", load_areas, "control_areas.geojson")):
         try:
-            parts[key] = loader(folder / filename, factions)
+            parts[key] = loader(folder / filename, factions, region)
         except DataError as exc:
             problems.extend(exc.problems)
     try:
@@ -484,7 +489,28 @@ def load_record(folder: Path) -> Record:
         raise DataError([f"{folder.name}: the dataset holds no events, movements or areas"])
     return Record(MappingProxyType(factions), parts["events"], parts["movements"], parts["areas"],
                   parts["places"], min(days), max(ends),
-                  view_extent(parts["areas"], parts["movements"], parts["events"]))
+                  view_extent(parts["areas"], parts["movements"], parts["events"]),
+                  MappingProxyType(meta))
+
+
+def load_meta(path: Path) -> dict:
+    """dataset.json (optional): {"name", "title": {"en", "fr"}, "region": [lon0, lat0, lon1,
+    lat1]}; geometries outside the region are refused. Defaults: the whole world."""
+    meta = {"name": path.parent.name, "title": {"en": path.parent.name, "fr": path.parent.name},
+            "region": list(WORLD)}
+    if not path.exists():
+        return meta
+    data = _read_json(path)
+    region = data.get("region", meta["region"]) if isinstance(data, dict) else None
+    if not (isinstance(region, list) and len(region) == 4
+            and all(isinstance(v, (int, float)) for v in region)
+            and region[0] < region[2] and region[1] < region[3]):
+        raise DataError([f"{path.name}: field 'region': should be [lon_min, lat_min, lon_max, "
+                         "lat_max]"])
+    title = data.get("title", meta["title"])
+    if not (isinstance(title, dict) and all(isinstance(title.get(k), str) for k in LANGUAGES)):
+        raise DataError([f"{path.name}: field 'title': should be {{\"en\": …, \"fr\": …}}"])
+    return {**meta, **data, "region": region, "title": title}
 
 
 def view_extent(areas, movements, events, margin: float = 0.4) -> tuple:

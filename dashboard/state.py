@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, urlencode
 
 from dashboard.params import ParamError, date_param, factions_param, types_param
-from dashboard.records import LANGUAGES, Record
+from dashboard.records import LANGUAGES, Record, parse_date
 from dashboard.taxonomy import EVENT_TYPES
 
 WINDOWS = ("30", "90", "365", "all", "range")
@@ -57,9 +57,13 @@ class ViewState:
 
 
 def default_state(record: Record) -> ViewState:
-    return ViewState(day=dt.date(2016, 4, 21) if record.first_day <= dt.date(2016, 4, 21)
-                     <= record.last_day else record.first_day,
-                     factions=tuple(record.factions), types=tuple(EVENT_TYPES))
+    """The view a bare URL opens: the dataset's chosen day (dataset.json's default_date,
+    for the bundled record the founding report's 21 April 2016), or its last day."""
+    day = record.last_day
+    if record.meta.get("default_date"):
+        chosen = parse_date(record.meta["default_date"], "default_date")
+        day = min(max(chosen, record.first_day), record.last_day)
+    return ViewState(day=day, factions=tuple(record.factions), types=tuple(EVENT_TYPES))
 
 
 def parse_state(search: str, record: Record) -> ViewState:

@@ -51,7 +51,7 @@ def movement(mid, faction, start, end, coords):
 def write_dataset(folder: Path, events=(), areas=(), movements=()) -> Path:
     """A dataset folder with the bundled factions and places and the given features."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("factions.json", "places.csv"):
+    for name in ("factions.json", "places.csv", "dataset.json"):
         shutil.copy(GEODATA / name, folder / name)
     for name, features in (("events.geojson", events), ("control_areas.geojson", areas),
                            ("movements.geojson", movements)):

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from datasets import GEODATA, area, event, movement, square
-from dashboard.records import REGION, DataError, load_record, overlapping_held
+from dashboard.records import DataError, load_record, overlapping_held
 from dashboard.taxonomy import EVENT_TYPES
 from dashboard.timeline import control_at
 
@@ -38,7 +38,7 @@ def test_events_use_acled_taxonomy_known_factions_and_precisions(record):
 
 
 def test_geometries_are_valid_and_inside_the_region(record):
-    lon0, lat0, lon1, lat1 = REGION
+    lon0, lat0, lon1, lat1 = record.meta["region"]
     for item in record.areas + record.movements:
         assert item.geometry.is_valid and not item.geometry.is_empty
         bounds = item.geometry.bounds
@@ -131,7 +131,7 @@ def test_every_problem_of_a_file_is_reported_at_once(dataset):
                                                                        [21, 30], [20, 31],
                                                                        [20, 30]]]}),
      "invalid"),
-    (lambda a: a.update(geometry=square(-40.0, 10.0)), "outside the region"),
+    (lambda a: a.update(geometry=square(-40.0, 10.0)), "outside the dataset's region"),
     (lambda a: a.update(geometry={"type": "Point", "coordinates": [20, 30]}), "GeoJSON Polygon"),
 ])
 def test_a_bad_control_area_is_named_in_the_error(dataset, mutate, message):
