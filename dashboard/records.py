@@ -10,7 +10,7 @@ import csv
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
@@ -143,7 +143,7 @@ class Record:
     first_day: dt.date
     last_day: dt.date
     extent: tuple[float, float, float, float] = WORLD  # the initial map view
-    meta: Mapping[str, Any] = MappingProxyType({})  # dataset.json: name, title, region
+    meta: Mapping[str, Any] = field(default_factory=dict)  # dataset.json: name, title, region
 
 
 def parse_date(value: Any, where: str) -> dt.date:
