@@ -14,6 +14,8 @@ from dashboard.api import api_blueprint
 from dashboard.callbacks import register_callbacks
 from dashboard.config import ROOT, Config, from_environment
 from dashboard.dataset import load_dataset
+from dashboard.export import Renderer
+from dashboard.jobs import Jobs
 from dashboard.i18n import t
 from dashboard.layout import build_layout
 from dashboard.records import DataError
@@ -24,9 +26,10 @@ def create_app(config: Config) -> Dash:
     tiles = (config.tile_url, config.tile_attribution) if config.tile_url else None
     app = Dash(__name__, title=t("title", "en"), serve_locally=True, update_title=None,
                assets_folder=str(ROOT / "assets"))
+    renderer, jobs = Renderer(), Jobs()
     app.layout = build_layout(data, tiles_enabled=tiles is not None)
-    register_callbacks(app, data, tiles)
-    app.server.register_blueprint(api_blueprint(data))
+    register_callbacks(app, data, tiles, renderer, jobs)
+    app.server.register_blueprint(api_blueprint(data, jobs))
     return app
 
 

@@ -5,12 +5,14 @@ whose JSON names the parameter, never a 500.
 """
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request, send_file
 
 from shapely.geometry import mapping
 
 from dashboard import timeline
+from dashboard.data_export import events_csv
 from dashboard.dataset import Dataset
+from dashboard.jobs import Jobs
 from dashboard.geojson import area_feature, collection, event_feature, movement_feature
 from dashboard.params import (ParamError, date_param, date_range, factions_param, only_known,
                               types_param)
@@ -28,7 +30,15 @@ def _lang(args) -> str:
     return lang
 
 
-def api_blueprint(data: Dataset) -> Blueprint:
+def _format(args, allowed: tuple[str, ...]) -> str:
+    fmt = args.get("format", "geojson")
+    if fmt not in allowed:
+        hint = " (CSV is offered for events)" if fmt == "csv" else ""
+        raise ParamError("format", f"{fmt[:20]!r} is not one of {', '.join(allowed)}{hint}")
+    return fmt
+
+
+def api_blueprint(data: Dataset, jobs: Jobs) -> Blueprint:
     api = Blueprint("api", __name__, url_prefix="/api")
     record = data.record
 
@@ -43,7 +53,8 @@ def api_blueprint(data: Dataset) -> Blueprint:
 
     @api.get("/control")
     def control():
-        only_known(request.args, ("date", "lang"))
+        only_known(request.args, ("date", "lang", "format"))
+        _format(request.args, ("geojson",))
         day = date_param(request.args, "date", required=True)
         areas = timeline.control_at(record, day)
         lang = _lang(request.args)
@@ -52,21 +63,37 @@ def api_blueprint(data: Dataset) -> Blueprint:
     @api.get("/events")
     def events():
         args = request.args
-        only_known(args, ("start", "end", "faction", "type", "lang"))
+        only_known(args, ("start", "end", "faction", "type", "lang", "format"))
         start, end = date_range(args)
         found = timeline.events_between(record, start, end, factions_param(args, record),
                                         types_param(args))
         lang = _lang(args)
+        if _format(args, ("geojson", "csv")) == "csv":
+            return Response(events_csv(found), mimetype="text/csv", headers={
+                "Content-Disposition": 'attachment; filename="frontlines-events.csv"'})
         return jsonify(collection([event_feature(e, lang) for e in found]))
 
     @api.get("/movements")
     def movements():
         args = request.args
-        only_known(args, ("start", "end", "faction", "lang"))
+        only_known(args, ("start", "end", "faction", "lang", "format"))
+        _format(args, ("geojson",))
         start, end = date_range(args)
         found = timeline.movements_between(record, start, end, factions_param(args, record))
         lang = _lang(args)
         return jsonify(collection([movement_feature(m, lang) for m in found]))
+
+    @api.get("/exports/<job_id>")
+    def export_file(job_id: str):
+        """A finished background export (started from the page)."""
+        job = jobs.get(job_id)
+        if job is None:
+            return jsonify({"error": "no export with this id (exports are kept for the "
+                                     "last 20 jobs)", "parameter": "job_id"}), 404
+        if job.state != "done":
+            return jsonify(job.as_json()), 409
+        return send_file(job.path, mimetype=job.mimetype, as_attachment=True,
+                         download_name=job.filename)
 
     @api.get("/changes")
     def changes():

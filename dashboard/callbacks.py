@@ -4,23 +4,30 @@ No callback keeps state of its own; the view lives in the URL and a dcc.Store.
 """
 from __future__ import annotations
 
+import datetime as dt
+import json
 from dataclasses import replace
 
-from dash import Dash, Input, Output, Patch, State, ctx, no_update
+from dash import Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 
 from dashboard import ids
 from dashboard.dataset import Dataset
+from dashboard.data_export import events_csv, shown_geojson
+from dashboard.export import (ExportError, Renderer, check_request, default_filename,
+                              render_animation, render_image)
 from dashboard.figures.activity import build_activity
 from dashboard.figures.areas import build_area_chart
 from dashboard.figures.map import (BASE_TRACE_COUNT, build_map, dynamic_traces, events_shown,
                                    map_layout, sources_line)
 from dashboard.i18n import date_words, t
+from dashboard.jobs import Jobs
 from dashboard.layout import (areas_panel, basemap_options, changes_panel, details_panel,
-                              faction_options, layer_options, mode_options, step_options,
-                              type_options, window_options)
+                              faction_options, layer_options, mode_options, size_options,
+                              step_options, type_options, window_options)
 from dashboard.state import (controls_from_state, day_offset, offset_day, parse_state,
                              state_from_controls, state_from_store, state_to_search,
                              state_to_store, step_day)
+from dashboard.records import parse_date
 from dashboard.summary import day_summary
 from dashboard.timeline import control_at
 
@@ -30,12 +37,16 @@ CONTROLS = (("factions", ids.FACTIONS, "value"), ("types", ids.TYPES, "value"),
             ("basemap", ids.BASEMAP, "value"), ("lang", ids.LANG, "value"),
             ("report", ids.REPORT, "value"), ("slider", ids.SLIDER, "value"),
             ("mode", ids.MODE, "value"), ("compare_from", ids.COMPARE_FROM, "date"))
+MIMETYPES = {"png": "image/png", "pdf": "application/pdf", "svg": "image/svg+xml",
+             "gif": "image/gif", "mp4": "video/mp4"}
 TRANSLATED = ("factions", "event_types", "window", "layers", "basemap", "details", "summary",
+              "export", "animation_range",
               "areas_today", "mode", "compare_from", "area_chart",
               "events_per_week", "language", "speed", "skip_to_map")
 
 
-def register_callbacks(app: Dash, data: Dataset, tiles: tuple[str, str] | None) -> None:
+def register_callbacks(app: Dash, data: Dataset, tiles: tuple[str, str] | None,
+                       renderer: Renderer, jobs: Jobs) -> None:
     record, tiles_enabled = data.record, tiles is not None
     events_by_id = {e.id: e for e in record.events}
 
@@ -185,7 +196,9 @@ def register_callbacks(app: Dash, data: Dataset, tiles: tuple[str, str] | None) 
     @app.callback(Output(ids.TITLE, "children"), Output(ids.FACTIONS, "options"),
                   Output(ids.TYPES, "options"), Output(ids.WINDOW, "options"),
                   Output(ids.LAYERS, "options"), Output(ids.BASEMAP, "options"),
-                  Output(ids.MODE, "options"),
+                  Output(ids.MODE, "options"), Output(ids.EXPORT_SIZE, "options"),
+                  Output(ids.EXPORT_IMAGE, "children"), Output(ids.EXPORT_CSV, "children"),
+                  Output(ids.EXPORT_GEOJSON, "children"), Output(ids.ANIM_START, "children"),
                   Output(ids.STEP, "options"), Output(ids.REPORT, "options"),
                   Output(ids.DOWNLOAD, "children"), Output(ids.FACTIONS_ALL, "children"),
                   Output(ids.FACTIONS_NONE, "children"),
@@ -195,7 +208,8 @@ def register_callbacks(app: Dash, data: Dataset, tiles: tuple[str, str] | None) 
         lang = lang if lang in ("en", "fr") else "en"
         return (t("title", lang), faction_options(record, lang), type_options(lang),
                 window_options(lang), layer_options(lang), basemap_options(lang, tiles_enabled),
-                mode_options(lang),
+                mode_options(lang), size_options(lang), t("export_image", lang),
+                t("export_csv", lang), t("export_geojson", lang), t("export_animation", lang),
                 step_options(lang), [{"label": t("report_view", lang), "value": "report"}],
                 t("download_png", lang), t("all", lang), t("none", lang),
                 *[t(key, lang) for key in TRANSLATED])
@@ -209,6 +223,78 @@ def register_callbacks(app: Dash, data: Dataset, tiles: tuple[str, str] | None) 
     app.clientside_callback(
         "function(lang) { document.documentElement.lang = lang || 'en'; return lang; }",
         Output(ids.PAGE_LANG, "data"), Input(ids.LANG, "value"))
+
+    @app.callback(Output(ids.DOWNLOAD_FILE, "data"), Output(ids.EXPORT_STATUS, "children"),
+                  Input(ids.EXPORT_IMAGE, "n_clicks"), Input(ids.EXPORT_CSV, "n_clicks"),
+                  Input(ids.EXPORT_GEOJSON, "n_clicks"), State(ids.STATE, "data"),
+                  State(ids.EXPORT_FORMAT, "value"), State(ids.EXPORT_SIZE, "value"),
+                  prevent_initial_call=True)
+    def export_now(_image, _csv, _geojson, view, fmt, size):
+        """Images (kaleido, about a second) and data files, straight to the browser."""
+        if not view:
+            return no_update, no_update
+        state = state_from_store(view)
+        try:
+            if ctx.triggered_id == ids.EXPORT_CSV:
+                name = default_filename(state, "csv")
+                content = events_csv(events_shown(data, state)).encode()
+            elif ctx.triggered_id == ids.EXPORT_GEOJSON:
+                name = default_filename(state, "geojson")
+                content = json.dumps(shown_geojson(data, state), ensure_ascii=False).encode()
+            else:
+                name = default_filename(state, fmt)
+                content = render_image(renderer, data, state, fmt, size,
+                                       dt.datetime.now(dt.timezone.utc))
+        except ExportError as exc:
+            return no_update, t("failed", state.lang).format(error=exc)
+        return dcc.send_bytes(content, name), t("exported", state.lang).format(name=name)
+
+    @app.callback(Output(ids.ANIM_JOB, "data"), Output(ids.ANIM_POLL, "disabled"),
+                  Output(ids.ANIM_STATUS, "children", allow_duplicate=True),
+                  Input(ids.ANIM_START, "n_clicks"), State(ids.STATE, "data"),
+                  State(ids.ANIM_RANGE, "start_date"), State(ids.ANIM_RANGE, "end_date"),
+                  State(ids.STEP, "value"), State(ids.ANIM_FORMAT, "value"),
+                  State(ids.EXPORT_SIZE, "value"), prevent_initial_call=True)
+    def start_animation(_clicks, view, start, end, step, fmt, size):
+        """Checks the request, queues it, and returns at once; the worker renders."""
+        if not view:
+            return no_update, no_update, no_update
+        state = state_from_store(view)
+        try:
+            first = parse_date(str(start)[:10], "start") if start else None
+            last = parse_date(str(end)[:10], "end") if end else None
+            if first is None and last is None:  # default: the year up to the selected day
+                first, last = state.compare_dates()
+            check_request(data, fmt, size, first, last, step)
+        except (ExportError, ValueError) as exc:
+            return no_update, True, t("failed", state.lang).format(error=exc)
+        job = jobs.submit(lambda progress: render_animation(
+            renderer, data, state, fmt, size, first, last, step,
+            dt.datetime.now(dt.timezone.utc), progress),
+            default_filename(state, fmt, first, last), MIMETYPES[fmt])
+        return {"id": job, "lang": state.lang}, False, t("queued", state.lang)
+
+    @app.callback(Output(ids.ANIM_PROGRESS, "value"), Output(ids.ANIM_PROGRESS, "max"),
+                  Output(ids.ANIM_STATUS, "children"), Output(ids.ANIM_POLL, "disabled",
+                                                              allow_duplicate=True),
+                  Input(ids.ANIM_POLL, "n_intervals"), State(ids.ANIM_JOB, "data"),
+                  prevent_initial_call=True)
+    def animation_progress(_n, job_ref):
+        job = jobs.get((job_ref or {}).get("id", ""))
+        lang = (job_ref or {}).get("lang", "en")
+        if job is None:
+            return 0, 1, "", True
+        if job.state == "failed":
+            return 0, 1, t("failed", lang).format(error=job.error), True
+        if job.state == "done":
+            link = html.A(t("ready", lang).format(name=job.filename),
+                          href=f"/api/exports/{job.id}", download=job.filename,
+                          className="download-link")
+            return 1, 1, link, True
+        if job.state == "queued" or not job.total:
+            return 0, 1, t("queued", lang), False
+        return job.done, job.total, t("rendering", lang).format(done=job.done,
+                                                                total=job.total), False
 
     app.clientside_callback(
         """function(n, data) {

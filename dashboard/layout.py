@@ -128,6 +128,7 @@ def build_layout(data: Dataset, tiles_enabled: bool) -> html.Div:
                 _heading("basemap", lang),
                 dcc.RadioItems(id=ids.BASEMAP, options=basemap_options(lang, tiles_enabled),
                                value="offline", className="checklist"),
+                *export_controls(record, lang),
             ]),
             html.Section(id="map-section", className="map-section", children=[
                 dcc.Graph(id=ids.MAP, className="map", config={
@@ -267,3 +268,38 @@ def changes_panel(data: Dataset, state, events, link_for) -> list:
                          f"{e.event_type if lang == 'en' else EVENT_TYPES[e.event_type].label_fr}",
                          href=link_for(e.id))) for e in events]) if events else html.P("—"))
     return children
+
+
+def size_options(lang: str) -> list[dict]:
+    return [{"label": t(f"size_{s}", lang), "value": s} for s in ("slide", "print", "small")]
+
+
+def export_controls(record: Record, lang: str) -> list:
+    """Images (PNG/PDF/SVG at slide or print size), the data shown, and animations (GIF/MP4)
+    rendered in the background with a progress bar."""
+    return [
+        _heading("export", lang),
+        dcc.RadioItems(id=ids.EXPORT_FORMAT, inline=True, value="png", className="inline",
+                       options=[{"label": f.upper(), "value": f} for f in ("png", "pdf", "svg")]),
+        dcc.RadioItems(id=ids.EXPORT_SIZE, options=size_options(lang), value="slide",
+                       className="checklist"),
+        html.Button(t("export_image", lang), id=ids.EXPORT_IMAGE, className="button wide"),
+        html.Div(className="quick", children=[
+            html.Button(t("export_csv", lang), id=ids.EXPORT_CSV, className="button small"),
+            html.Button(t("export_geojson", lang), id=ids.EXPORT_GEOJSON,
+                        className="button small")]),
+        html.Label(t("animation_range", lang), htmlFor=ids.ANIM_RANGE,
+                   id=f"{ids.LABELS}-animation_range", className="small-label"),
+        dcc.DatePickerRange(id=ids.ANIM_RANGE, min_date_allowed=record.first_day,
+                            max_date_allowed=record.last_day, display_format="YYYY-MM-DD",
+                            className="range"),
+        dcc.RadioItems(id=ids.ANIM_FORMAT, inline=True, value="gif", className="inline",
+                       options=[{"label": f.upper(), "value": f} for f in ("gif", "mp4")]),
+        html.Button(t("export_animation", lang), id=ids.ANIM_START, className="button wide"),
+        html.Progress(id=ids.ANIM_PROGRESS, max=1, value=0, className="progress"),
+        html.Div(id=ids.ANIM_STATUS, role="status", className="export-status"),
+        html.Div(id=ids.EXPORT_STATUS, role="status", className="export-status"),
+        dcc.Download(id=ids.DOWNLOAD_FILE),
+        dcc.Store(id=ids.ANIM_JOB),
+        dcc.Interval(id=ids.ANIM_POLL, interval=700, disabled=True),
+    ]

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 GEODATA = ROOT / "geodata"
+ARTIFACTS = ROOT / "tests" / "artifacts"
 
 SOURCE = {"publisher": "Test Wire", "url": "https://example.org/a", "date": "2016-01-01"}
 

@@ -263,3 +263,41 @@ def test_estimated_layer_is_shown_with_its_own_label(page):
     legend = page.page.text_content("#map .legend")
     assert "estimated from place observations" in legend
     page.shot("15-estimated-layer")
+
+
+def test_export_image_and_data_from_the_page(page):
+    page.open("?date=2016-04-21")
+    page.page.locator("#export-image").scroll_into_view_if_needed()
+    with page.page.expect_download() as info:
+        page.page.click("#export-image")
+    download = info.value
+    assert download.suggested_filename == "frontlines-2016-04-21.png"
+    data = open(download.path(), "rb").read()
+    assert struct.unpack(">II", data[16:24]) == (1920, 1080)
+    with page.page.expect_download() as info:
+        page.page.click("#export-csv")
+    text = open(info.value.path(), encoding="utf-8").read()
+    assert text.startswith("id,event_date") and "2016-04-20-derna" in text
+    assert page.external == []
+
+
+def test_animation_export_shows_progress_and_offers_the_file(page):
+    page.open("?date=2016-06-01")
+    page.page.locator("#animation-start").scroll_into_view_if_needed()
+    page.page.fill("#animation-range", "2016-05-01")
+    page.page.keyboard.press("Enter")
+    page.page.fill("#animation-range-end-date", "2016-05-15")
+    page.page.keyboard.press("Enter")
+    page.page.keyboard.press("Escape")
+    page.page.click("#export-size label:has-text('Small')")
+    page.page.click("#animation-start")
+    page.page.wait_for_selector("#animation-status a.download-link", timeout=120000)
+    link = page.page.locator("#animation-status a.download-link")
+    assert "frontlines-2016-05-01-to-2016-05-15.gif" in link.inner_text()
+    assert page.page.evaluate("() => document.getElementById('animation-progress').value") == 1
+    page.shot("16-animation-ready")
+    gif = page.page.evaluate(
+        "async href => { const r = await fetch(href); const b = new Uint8Array("
+        "await r.arrayBuffer()); return Array.from(b.slice(0, 6)); }",
+        link.get_attribute("href"))
+    assert bytes(gif) == b"GIF89a"
