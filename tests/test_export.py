@@ -44,6 +44,12 @@ def test_png_at_slide_size_is_a_real_map(renderer, data, record):
     (ARTIFACTS / "export-2016-04-21.png").write_bytes(png)
 
 
+def test_png_at_print_size_is_a4_landscape_at_300_dpi(renderer, data, record):
+    png = render_image(renderer, data, parse_state("?date=2016-12-06", record), "png", "print",
+                       WHEN)
+    assert Image.open(io.BytesIO(png)).size == (3508, 2480)
+
+
 def test_svg_carries_title_date_legend_sources_scale_and_export_time(renderer, data, record):
     svg = render_image(renderer, data, parse_state("?date=2016-04-21", record), "svg", "slide",
                        WHEN).decode()
