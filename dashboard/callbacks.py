@@ -45,6 +45,17 @@ TRANSLATED = ("factions", "event_types", "window", "layers", "basemap", "details
               "events_per_week", "language", "speed", "skip_to_map")
 
 
+def _redraw_or_move_marker(figure, drawn_for, key):
+    """A chart is sent whole when what it plots changed (key), else only its date marker
+    and labels travel (a Patch of the layout's shapes and annotations)."""
+    if key != drawn_for:
+        return figure, key
+    patch = Patch()
+    patch["layout"]["shapes"] = figure.layout.shapes
+    patch["layout"]["annotations"] = figure.layout.annotations
+    return patch, no_update
+
+
 def register_callbacks(app: Dash, data: Dataset, tiles: tuple[str, str] | None,
                        renderer: Renderer, jobs: Jobs) -> None:
     record, tiles_enabled = data.record, tiles is not None
@@ -104,14 +115,8 @@ def register_callbacks(app: Dash, data: Dataset, tiles: tuple[str, str] | None,
         if not view:
             return no_update, no_update
         state = state_from_store(view)
-        figure = build_activity(record, state)
-        key = [state.lang, list(state.factions), list(state.types)]
-        if key != drawn_for:
-            return figure, key
-        patch = Patch()
-        patch["layout"]["shapes"] = figure.layout.shapes
-        patch["layout"]["annotations"] = figure.layout.annotations
-        return patch, no_update
+        return _redraw_or_move_marker(build_activity(record, state), drawn_for,
+                                      [state.lang, list(state.factions), list(state.types)])
 
     @app.callback(Output(ids.AREA_CHART, "figure"), Output(ids.AREA_CHART_KEY, "data"),
                   Input(ids.STATE, "data"), State(ids.AREA_CHART_KEY, "data"))
@@ -119,13 +124,8 @@ def register_callbacks(app: Dash, data: Dataset, tiles: tuple[str, str] | None,
         if not view:
             return no_update, no_update
         state = state_from_store(view)
-        figure = build_area_chart(data.history, state)
-        key = [state.lang, list(state.factions)]
-        if key != drawn_for:
-            return figure, key
-        patch = Patch()
-        patch["layout"]["shapes"] = figure.layout.shapes
-        return patch, no_update
+        return _redraw_or_move_marker(build_area_chart(data.history, state), drawn_for,
+                                      [state.lang, list(state.factions)])
 
     @app.callback(Output(ids.CHANGES, "children"), Input(ids.STATE, "data"))
     def compare(view):
@@ -199,6 +199,11 @@ def register_callbacks(app: Dash, data: Dataset, tiles: tuple[str, str] | None,
                   Output(ids.MODE, "options"), Output(ids.EXPORT_SIZE, "options"),
                   Output(ids.EXPORT_IMAGE, "children"), Output(ids.EXPORT_CSV, "children"),
                   Output(ids.EXPORT_GEOJSON, "children"), Output(ids.ANIM_START, "children"),
+                  Output(ids.RANGE, "start_date_placeholder_text"),
+                  Output(ids.RANGE, "end_date_placeholder_text"),
+                  Output(ids.ANIM_RANGE, "start_date_placeholder_text"),
+                  Output(ids.ANIM_RANGE, "end_date_placeholder_text"),
+                  Output(ids.COMPARE_FROM, "placeholder"),
                   Output(ids.STEP, "options"), Output(ids.REPORT, "options"),
                   Output(ids.DOWNLOAD, "children"), Output(ids.FACTIONS_ALL, "children"),
                   Output(ids.FACTIONS_NONE, "children"),
@@ -210,6 +215,8 @@ def register_callbacks(app: Dash, data: Dataset, tiles: tuple[str, str] | None,
                 window_options(lang), layer_options(lang), basemap_options(lang, tiles_enabled),
                 mode_options(lang), size_options(lang), t("export_image", lang),
                 t("export_csv", lang), t("export_geojson", lang), t("export_animation", lang),
+                t("start_date", lang), t("end_date", lang), t("start_date", lang),
+                t("end_date", lang), t("pick_date", lang),
                 step_options(lang), [{"label": t("report_view", lang), "value": "report"}],
                 t("download_png", lang), t("all", lang), t("none", lang),
                 *[t(key, lang) for key in TRANSLATED])

@@ -326,7 +326,8 @@ def load_factions(path: Path) -> dict[str, Faction]:
     return factions
 
 
-def load_events(path: Path, factions: Mapping[str, Faction], region: tuple = WORLD) -> tuple[Event, ...]:
+def load_events(path: Path, factions: Mapping[str, Faction],
+                region: tuple = WORLD) -> tuple[Event, ...]:
     check = _Checker(path, region)
     events = []
     for rid, p, feat in _features(path):
@@ -369,7 +370,8 @@ def load_events(path: Path, factions: Mapping[str, Faction], region: tuple = WOR
     return tuple(sorted(events, key=lambda e: (e.date, e.id)))
 
 
-def load_movements(path: Path, factions: Mapping[str, Faction], region: tuple = WORLD) -> tuple[Movement, ...]:
+def load_movements(path: Path, factions: Mapping[str, Faction],
+                   region: tuple = WORLD) -> tuple[Movement, ...]:
     check = _Checker(path, region)
     out = []
     for rid, p, feat in _features(path):
@@ -388,7 +390,8 @@ def load_movements(path: Path, factions: Mapping[str, Faction], region: tuple = 
     return tuple(sorted(out, key=lambda m: (m.start, m.id)))
 
 
-def load_areas(path: Path, factions: Mapping[str, Faction], region: tuple = WORLD) -> tuple[ControlArea, ...]:
+def load_areas(path: Path, factions: Mapping[str, Faction],
+               region: tuple = WORLD) -> tuple[ControlArea, ...]:
     check = _Checker(path, region)
     out = []
     for rid, p, feat in _features(path):
@@ -396,7 +399,8 @@ def load_areas(path: Path, factions: Mapping[str, Faction], region: tuple = WORL
         start = check.date(p, rid, "valid_from")
         end = check.date(p, rid, "valid_to", optional=True)
         if start and end and end <= start:
-            check.fail(rid, "valid_to", f"{end} is not after valid_from {start} (valid_to is exclusive)")
+            check.fail(rid, "valid_to",
+                       f"{end} is not after valid_from {start} (valid_to is exclusive)")
         faction = check.factions([p.get("faction")], rid, "faction", factions)
         status = p.get("status")
         contested = tuple(p.get("contested_with") or ())
