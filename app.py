@@ -13,23 +13,26 @@ from dash import Dash
 from dashboard.api import api_blueprint
 from dashboard.callbacks import register_callbacks
 from dashboard.config import ROOT, Config, from_environment
-from dashboard.dataset import load_dataset
 from dashboard.export import Renderer
 from dashboard.jobs import Jobs
 from dashboard.i18n import t
 from dashboard.layout import build_layout
 from dashboard.records import DataError
+from dashboard.registry import Registry
 
 
 def create_app(config: Config) -> Dash:
-    data = load_dataset(config.data_dir)
+    registry = Registry(config.data_dir, config.datasets_dir)
     tiles = (config.tile_url, config.tile_attribution) if config.tile_url else None
     app = Dash(__name__, title=t("title", "en"), serve_locally=True, update_title=None,
                assets_folder=str(ROOT / "assets"))
     renderer, jobs = Renderer(), Jobs()
-    app.layout = build_layout(data, tiles_enabled=tiles is not None)
-    register_callbacks(app, data, tiles, renderer, jobs)
-    app.server.register_blueprint(api_blueprint(data, jobs))
+    app.layout = build_layout(registry.get(None), tiles_enabled=tiles is not None,
+                              upload_mb=config.upload_mb)
+    register_callbacks(app, registry, tiles, renderer, jobs, config)
+    app.server.register_blueprint(api_blueprint(registry, jobs))
+    # uploads arrive base64-encoded in a callback request: allow for that, refuse more
+    app.server.config["MAX_CONTENT_LENGTH"] = int(config.upload_mb * 1024 * 1024 * 1.4) + 2**20
     return app
 
 

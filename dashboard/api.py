@@ -16,7 +16,8 @@ from dashboard.jobs import Jobs
 from dashboard.geojson import area_feature, collection, event_feature, movement_feature
 from dashboard.params import (ParamError, date_param, date_range, factions_param, only_known,
                               types_param)
-from dashboard.records import LANGUAGES
+from dashboard.records import LANGUAGES, DataError
+from dashboard.registry import Registry, UnknownDataset
 
 STEP_DAYS = {"day": 1, "week": 7, "month": 30.4}
 STEPS = tuple(STEP_DAYS)
@@ -38,22 +39,39 @@ def _format(args, allowed: tuple[str, ...]) -> str:
     return fmt
 
 
-def api_blueprint(data: Dataset, jobs: Jobs) -> Blueprint:
+def api_blueprint(registry: Registry, jobs: Jobs) -> Blueprint:
     api = Blueprint("api", __name__, url_prefix="/api")
-    record = data.record
+
+    def dataset(args, allowed: tuple[str, ...]) -> Dataset:
+        """Every route takes dataset=NAME (default: the bundled record)."""
+        only_known(args, allowed + ("dataset",))
+        try:
+            return registry.get(args.get("dataset"))
+        except UnknownDataset as exc:
+            raise ParamError("dataset", str(exc)) from None
 
     @api.errorhandler(ParamError)
     def bad_parameter(exc: ParamError):
         return jsonify({"error": str(exc), "parameter": exc.param}), 400
 
+    @api.errorhandler(DataError)
+    def bad_dataset(exc: DataError):
+        return jsonify({"error": f"the dataset cannot be loaded: {exc}",
+                        "parameter": "dataset"}), 400
+
+    @api.get("/datasets")
+    def datasets():
+        only_known(request.args, ())
+        return jsonify({"default": registry.default, "datasets": registry.describe()})
+
     @api.get("/factions")
     def factions():
-        only_known(request.args, ())
+        record = dataset(request.args, ()).record
         return jsonify([f.as_json() for f in record.factions.values()])
 
     @api.get("/control")
     def control():
-        only_known(request.args, ("date", "lang", "format"))
+        record = dataset(request.args, ("date", "lang", "format")).record
         _format(request.args, ("geojson",))
         day = date_param(request.args, "date", required=True)
         areas = timeline.control_at(record, day)
@@ -63,7 +81,7 @@ def api_blueprint(data: Dataset, jobs: Jobs) -> Blueprint:
     @api.get("/events")
     def events():
         args = request.args
-        only_known(args, ("start", "end", "faction", "type", "lang", "format"))
+        record = dataset(args, ("start", "end", "faction", "type", "lang", "format")).record
         start, end = date_range(args)
         found = timeline.events_between(record, start, end, factions_param(args, record),
                                         types_param(args))
@@ -76,7 +94,7 @@ def api_blueprint(data: Dataset, jobs: Jobs) -> Blueprint:
     @api.get("/movements")
     def movements():
         args = request.args
-        only_known(args, ("start", "end", "faction", "lang", "format"))
+        record = dataset(args, ("start", "end", "faction", "lang", "format")).record
         _format(args, ("geojson",))
         start, end = date_range(args)
         found = timeline.movements_between(record, start, end, factions_param(args, record))
@@ -99,7 +117,8 @@ def api_blueprint(data: Dataset, jobs: Jobs) -> Blueprint:
     def changes():
         """Ground each faction gained and lost between two days (held ground only)."""
         args = request.args
-        only_known(args, ("from", "to", "faction"))
+        data = dataset(args, ("from", "to", "faction"))
+        record = data.record
         first = date_param(args, "from", required=True)
         second = date_param(args, "to", required=True)
         if second < first:
@@ -117,7 +136,8 @@ def api_blueprint(data: Dataset, jobs: Jobs) -> Blueprint:
     def areas():
         """km² held per faction at each step (equal-area projection)."""
         args = request.args
-        only_known(args, ("start", "end", "step"))
+        data = dataset(args, ("start", "end", "step"))
+        record = data.record
         start, end = date_range(args)
         step = args.get("step", "month")
         if step not in STEPS:

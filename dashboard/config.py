@@ -19,6 +19,8 @@ class Config:
     port: int = 8050
     debug: bool = False
     data_dir: Path = ROOT / "geodata"
+    datasets_dir: Path = ROOT / "datasets"
+    upload_mb: int = 50
     # Opt-in online basemap; blank disables it. Only fetched when a user picks that layer.
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     tile_attribution: str = "© OpenStreetMap contributors"
@@ -27,7 +29,9 @@ class Config:
         "host": "address to listen on",
         "port": "port to listen on",
         "debug": "Dash debug mode (reloader, error pages); off unless asked for",
-        "data_dir": "folder holding the record (factions.json, events.geojson, …)",
+        "data_dir": "folder holding the bundled record (factions.json, events.geojson, …)",
+        "datasets_dir": "folder where imported datasets are written and read",
+        "upload_mb": "largest file the page accepts for import, in MB",
         "tile_url": "XYZ tile URL for the opt-in online basemap; empty to hide that option",
         "tile_attribution": "attribution shown with the online tiles",
     }

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
 
 from dashboard.basemap import Basemap, load_basemap
 from dashboard.estimate import Estimator, load_observations
 from dashboard.history import History
-from dashboard.records import Record, load_record
+from dashboard.records import Event, Record, load_record
 
 
 @dataclass(frozen=True)
@@ -18,10 +20,12 @@ class Dataset:
     basemap: Basemap
     history: History
     estimator: Estimator
+    events_by_id: Mapping[str, Event]
 
 
 def load_dataset(folder: Path, basemap_folder: Path | None = None) -> Dataset:
     record = load_record(folder)
     basemap = load_basemap(basemap_folder or folder)
     observations = load_observations(Path(folder) / "observations.csv", record.factions)
-    return Dataset(record, basemap, History(record), Estimator(observations, basemap.land))
+    return Dataset(record, basemap, History(record), Estimator(observations, basemap.land),
+                   MappingProxyType({e.id: e for e in record.events}))

@@ -68,7 +68,7 @@ def slider_marks(data: Dataset) -> dict:
     return marks
 
 
-def build_layout(data: Dataset, tiles_enabled: bool) -> html.Div:
+def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int) -> html.Div:
     record, lang = data.record, "en"
     default = default_state(record)
     last = day_offset(record, record.last_day)
@@ -80,6 +80,7 @@ def build_layout(data: Dataset, tiles_enabled: bool) -> html.Div:
         dcc.Store(id=ids.AREAS_KEY),
         dcc.Store(id=ids.ACTIVITY_KEY),
         dcc.Store(id=ids.AREA_CHART_KEY),
+        dcc.Store(id=ids.DATASET_KEY),
         dcc.Interval(id=ids.TICK, interval=1200, disabled=True),
         html.A(t("skip_to_map", lang), href="#map-section", className="skip-link",
                id=f"{ids.LABELS}-skip_to_map"),
@@ -99,6 +100,11 @@ def build_layout(data: Dataset, tiles_enabled: bool) -> html.Div:
         html.Div(id=ids.NOTICE, role="alert", className="notice"),
         html.Main(className="main", children=[
             html.Aside(className="controls", **{"aria-label": "filters"}, children=[
+                _heading("dataset", lang),
+                dcc.Dropdown(id=ids.DATASET, clearable=False, searchable=False,
+                             value=record.meta["name"], className="dataset",
+                             options=[{"label": record.meta["title"][lang],
+                                       "value": record.meta["name"]}]),
                 _heading("mode", lang),
                 dcc.RadioItems(id=ids.MODE, options=mode_options(lang), value="explore",
                                className="checklist"),
@@ -129,6 +135,7 @@ def build_layout(data: Dataset, tiles_enabled: bool) -> html.Div:
                 dcc.RadioItems(id=ids.BASEMAP, options=basemap_options(lang, tiles_enabled),
                                value="offline", className="checklist"),
                 *export_controls(record, lang),
+                *import_controls(lang, upload_mb),
             ]),
             html.Section(id="map-section", className="map-section", children=[
                 dcc.Graph(id=ids.MAP, className="map", config={
@@ -302,4 +309,35 @@ def export_controls(record: Record, lang: str) -> list:
         dcc.Download(id=ids.DOWNLOAD_FILE),
         dcc.Store(id=ids.ANIM_JOB),
         dcc.Interval(id=ids.ANIM_POLL, interval=700, disabled=True),
+    ]
+
+
+def dataset_options(datasets: list[dict], lang: str) -> list[dict]:
+    """One entry per dataset: its title, and whether it is the bundled record."""
+    options = []
+    for d in datasets:
+        if "error" in d:
+            options.append({"label": f"{d['name']} (!)", "value": d["name"], "disabled": True,
+                            "title": d["error"]})
+            continue
+        note = t("bundled", lang) if d["bundled"] else \
+            t("events_count", lang).format(n=number(d["events"], lang))
+        options.append({"label": f"{d['title'][lang]} · {note}", "value": d["name"]})
+    return options
+
+
+def import_controls(lang: str, upload_mb: int) -> list:
+    """Upload a file as a new dataset; the validation report is shown as plain text."""
+    return [
+        _heading("import", lang),
+        html.P(t("import_help", lang).format(mb=upload_mb), className="small-label",
+               id=f"{ids.LABELS}-import_help"),
+        html.Label(t("import_name", lang), htmlFor=ids.IMPORT_NAME, className="small-label",
+                   id=f"{ids.LABELS}-import_name"),
+        dcc.Input(id=ids.IMPORT_NAME, type="text", pattern="[a-z0-9][a-z0-9_-]{0,63}",
+                  maxLength=64, className="text-input"),
+        dcc.Upload(id=ids.UPLOAD, max_size=upload_mb * 1024 * 1024, multiple=False,
+                   className="upload", children=html.Div(t("drop_file", lang),
+                                                         id=f"{ids.LABELS}-drop_file")),
+        html.Pre(id=ids.IMPORT_REPORT, className="import-report", role="status"),
     ]

@@ -36,6 +36,7 @@ class ViewState:
     report: bool = False
     event: str | None = None
     mode: str = "explore"
+    dataset: str = ""  # the dataset's name; empty means the bundled record
     compare_from: dt.date | None = None  # date A of compare mode; the selected day is B
     # Not in the URL: the day shown before this one, to outline what changed in one step.
     previous: dt.date | None = field(default=None, compare=False)
@@ -56,6 +57,10 @@ class ViewState:
         return self.day - dt.timedelta(days=int(self.window) - 1), self.day
 
 
+def _dataset_name(record: Record) -> str:
+    return "" if record.meta.get("bundled") else str(record.meta.get("name", ""))
+
+
 def default_state(record: Record) -> ViewState:
     """The view a bare URL opens: the dataset's chosen day (dataset.json's default_date,
     for the bundled record the founding report's 21 April 2016), or its last day."""
@@ -63,11 +68,18 @@ def default_state(record: Record) -> ViewState:
     if record.meta.get("default_date"):
         chosen = parse_date(record.meta["default_date"], "default_date")
         day = min(max(chosen, record.first_day), record.last_day)
-    return ViewState(day=day, factions=tuple(record.factions), types=tuple(EVENT_TYPES))
+    return ViewState(day=day, factions=tuple(record.factions), types=tuple(EVENT_TYPES),
+                     dataset=_dataset_name(record))
+
+
+def dataset_param(search: str) -> str:
+    """The dataset a URL asks for (the caller checks it exists), '' for the bundled record."""
+    return dict(parse_qsl((search or "").lstrip("?"))).get("dataset", "")
 
 
 def parse_state(search: str, record: Record) -> ViewState:
-    """Read '?date=…&factions=…' into a ViewState; every bad parameter becomes a problem."""
+    """Read '?date=…&factions=…' into a ViewState for `record` (the dataset the URL names,
+    already resolved by the caller); every bad parameter becomes a problem."""
     args = dict(parse_qsl((search or "").lstrip("?"), keep_blank_values=True))
     state, problems = default_state(record), []
 
@@ -135,7 +147,8 @@ def parse_state(search: str, record: Record) -> ViewState:
 def state_to_search(state: ViewState, record: Record) -> str:
     """The shortest query string that restores this state (defaults left out)."""
     default = default_state(record)
-    args = {"date": state.day.isoformat()}
+    args = {"dataset": state.dataset} if state.dataset else {}
+    args["date"] = state.day.isoformat()
     if state.window != default.window:
         args["window"] = state.window
     if state.window == "range" and state.range_start and state.range_end:
@@ -168,6 +181,7 @@ def state_to_store(state: ViewState) -> dict:
             "factions": list(state.factions), "types": list(state.types),
             "layers": list(state.layers), "lang": state.lang, "basemap": state.basemap,
             "report": state.report, "event": state.event, "mode": state.mode,
+            "dataset": state.dataset,
             "compare_from": state.compare_from.isoformat() if state.compare_from else None,
             "previous": state.previous.isoformat() if state.previous else None}
 
@@ -180,7 +194,8 @@ def state_from_store(data: dict) -> ViewState:
                      factions=tuple(data["factions"]), types=tuple(data["types"]),
                      layers=tuple(data["layers"]), lang=data["lang"], basemap=data["basemap"],
                      report=bool(data["report"]), event=data.get("event"),
-                     mode=data.get("mode", "explore"), compare_from=day(data.get("compare_from")),
+                     mode=data.get("mode", "explore"), dataset=data.get("dataset", ""),
+                     compare_from=day(data.get("compare_from")),
                      previous=day(data.get("previous")))
 
 
@@ -241,4 +256,5 @@ def state_from_controls(record: Record, controls: dict, event: str | None,
         basemap=controls.get("basemap") if controls.get("basemap") in BASEMAPS else "offline",
         report="report" in (controls.get("report") or []), event=event,
         mode=controls.get("mode") if controls.get("mode") in MODES else "explore",
-        compare_from=day(controls.get("compare_from")), previous=previous)
+        compare_from=day(controls.get("compare_from")), previous=previous,
+        dataset=_dataset_name(record))

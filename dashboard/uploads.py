@@ -1,0 +1,45 @@
+"""A file uploaded in the page, turned into an import: decoded, size-checked, written to a
+private temporary file under a safe name, and handed to the importer, whose report comes
+back as plain text. A refused or broken upload changes nothing on disk."""
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import tempfile
+from pathlib import Path
+
+from dashboard.config import Config
+from dashboard.registry import NAME
+
+SUFFIX = re.compile(r"\.(csv|geojson|json|gpkg|zip)$", re.IGNORECASE)
+
+
+def import_uploaded(contents: str | None, filename: str | None, name: str | None,
+                    config: Config) -> tuple[str, bool]:
+    """(report text, whether a dataset was written)."""
+    from dashboard.importing import import_file  # the importer pulls in geopandas: load late
+
+    if not name or not NAME.match(name):
+        return ("Import refused: give the dataset a name of 1–64 characters: lower-case "
+                "letters, digits, - and _ (starting with a letter or digit)."), False
+    if not contents or "," not in contents:
+        return "Import refused: the upload was empty.", False
+    suffix = SUFFIX.search(filename or "")
+    if not suffix:
+        return (f"Import refused: {str(filename)[:80]!r} is not a .csv, .geojson, .json, "
+                ".gpkg or zipped shapefile (.zip)."), False
+    limit = config.upload_mb * 1024 * 1024
+    encoded = contents.split(",", 1)[1]
+    if len(encoded) * 3 // 4 > limit:
+        return f"Import refused: the file is larger than {config.upload_mb} MB.", False
+    try:
+        raw = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        return "Import refused: the upload could not be decoded.", False
+    with tempfile.TemporaryDirectory(prefix="frontlines-upload-") as folder:
+        path = Path(folder) / f"upload{suffix.group(0).lower()}"
+        path.write_bytes(raw)
+        report = import_file(path, dataset=name, datasets_dir=config.datasets_dir,
+                             max_bytes=limit)
+    return report.as_text(), bool(report.ok)
