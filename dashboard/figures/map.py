@@ -347,7 +347,8 @@ def map_layout(record: Record, state: ViewState, sources_line: str) -> dict:
         "font": {"family": FONT},
         "margin": {"l": 4, "r": 4, "t": 40, "b": 52},
         "paper_bgcolor": "white",
-        "uirevision": "map",  # keeps the user's zoom and pan across updates
+        # keeps the user's zoom and pan across updates; a new dataset starts from its extent
+        "uirevision": f"map-{state.dataset}",
         # bottom right: the open desert south-east of the record's places
         "legend": {"x": 0.995, "y": 0.01, "xanchor": "right", "yanchor": "bottom",
                    "bgcolor": "rgba(255,255,255,0.85)",

@@ -50,8 +50,9 @@ def start_server(*args: str, env: dict | None = None):
 
 
 @pytest.fixture(scope="session")
-def server():
-    process, url = start_server()
+def server(tmp_path_factory):
+    """The app on the bundled record, importing into a private datasets folder."""
+    process, url = start_server("--datasets-dir", str(tmp_path_factory.mktemp("datasets")))
     yield url
     process.terminate()
     process.wait(timeout=10)
