@@ -27,8 +27,9 @@ def create_app(config: Config) -> Dash:
     app = Dash(__name__, title=t("title", "en"), serve_locally=True, update_title=None,
                assets_folder=str(ROOT / "assets"))
     renderer, jobs = Renderer(), Jobs()
-    app.layout = build_layout(registry.get(None), tiles_enabled=tiles is not None,
-                              upload_mb=config.upload_mb)
+    # a function: each page load lists the datasets imported since the app started
+    app.layout = lambda: build_layout(registry.get(None), tiles_enabled=tiles is not None,
+                                      upload_mb=config.upload_mb, datasets=registry.describe())
     register_callbacks(app, registry, tiles, renderer, jobs, config)
     app.server.register_blueprint(api_blueprint(registry, jobs))
     # uploads arrive base64-encoded in a callback request: allow for that, refuse more

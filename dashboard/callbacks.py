@@ -24,7 +24,7 @@ from dashboard.i18n import date_words, t
 from dashboard.uploads import import_uploaded
 from dashboard.jobs import Jobs
 from dashboard.layout import (areas_panel, basemap_options, changes_panel, dataset_options,
-                              details_panel, faction_options, layer_options, mode_options,
+                              details_panel, faction_checklist, layer_options, mode_options,
                               size_options, slider_marks, step_options, type_options,
                               window_options)
 from dashboard.config import Config
@@ -87,6 +87,10 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
         controls = dict(zip((name for name, _, _ in CONTROLS), control_values))
         if ctx.triggered_id == ids.DATASET:
             chosen = controls["dataset"]
+            current = state_from_store(stored).dataset if stored else ""
+            if not chosen or chosen == (current or registry.default):
+                # a dropdown whose options are being refreshed clears or repeats its value
+                return (no_update,) * (3 + len(CONTROLS))
             search = "" if chosen == registry.default else "?" + urlencode({"dataset": chosen})
         if ctx.triggered_id in (None, ids.URL, ids.DATASET):  # load, back/forward, links
             problems = []
@@ -256,7 +260,7 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
         return [o["value"] for o in options or []] if ctx.triggered_id == ids.FACTIONS_ALL \
             else []
 
-    @app.callback(Output(ids.TITLE, "children"), Output(ids.FACTIONS, "options"),
+    @app.callback(Output(ids.TITLE, "children"), Output(ids.FACTIONS_BOX, "children"),
                   Output(ids.SLIDER, "max"), Output(ids.SLIDER, "marks"),
                   Output(ids.RANGE, "min_date_allowed"), Output(ids.RANGE, "max_date_allowed"),
                   Output(ids.COMPARE_FROM, "min_date_allowed"),
@@ -277,7 +281,8 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
         record = data.record
         first, last = record.first_day.isoformat(), record.last_day.isoformat()
         return (t("page_title", state.lang).format(title=record.meta["title"][state.lang]),
-                faction_options(record, state.lang), day_offset(record, record.last_day),
+                faction_checklist(record, state.lang, list(state.factions)),
+                day_offset(record, record.last_day),
                 slider_marks(data), first, last, first, last, first, last,
                 dataset_options(registry.describe(), state.lang), key)
 
@@ -344,18 +349,18 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
         job = jobs.get((job_ref or {}).get("id", ""))
         lang = (job_ref or {}).get("lang", "en")
         if job is None:
-            return 0, 1, "", True
+            return "0", "1", "", True
         if job.state == "failed":
-            return 0, 1, t("failed", lang).format(error=job.error), True
+            return "0", "1", t("failed", lang).format(error=job.error), True
         if job.state == "done":
             link = html.A(t("ready", lang).format(name=job.filename),
                           href=f"/api/exports/{job.id}", download=job.filename,
                           className="download-link")
-            return 1, 1, link, True
+            return "1", "1", link, True
         if job.state == "queued" or not job.total:
-            return 0, 1, t("queued", lang), False
-        return job.done, job.total, t("rendering", lang).format(done=job.done,
-                                                                total=job.total), False
+            return "0", "1", t("queued", lang), False
+        return str(job.done), str(job.total), t("rendering", lang).format(done=job.done,
+                                                                          total=job.total), False
 
     @app.callback(Output(ids.IMPORT_REPORT, "children"),
                   Output(ids.DATASET, "value", allow_duplicate=True),
@@ -365,6 +370,8 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
     def import_upload(contents, filename, name, lang):
         """Validate the whole file, write the dataset atomically, then switch to it. The
         report is returned as text: nothing from the file is ever rendered as HTML."""
+        if contents is None:  # the upload control clears itself after each file
+            return no_update, no_update
         report, ok = import_uploaded(contents, filename, name, config)
         if ok:
             registry.forget(name)

@@ -12,7 +12,7 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.i18n import date_words, number, t
 from dashboard.dataset import Dataset
-from dashboard.history import turning_points
+from dashboard.history import step_days, turning_points
 from dashboard.records import Record
 from dashboard.state import BASEMAPS, LAYERS, MODES, WINDOWS, day_offset, default_state
 from dashboard.taxonomy import EVENT_TYPES
@@ -29,6 +29,13 @@ def faction_options(record: Record, lang: str) -> list[dict]:
     return [{"label": html.Span([html.Span(className="swatch", style={"background": f.colour}),
                                  f" {f.short[lang]} ", html.Small(f.name[lang], className="long")]),
              "value": fid} for fid, f in record.factions.items()]
+
+
+def faction_checklist(record: Record, lang: str, value: list[str]) -> dcc.Checklist:
+    """Rebuilt whole when the dataset or language changes: Dash 4's checklist cannot swap
+    option labels that are components (the colour swatches) in place."""
+    return dcc.Checklist(id=ids.FACTIONS, options=faction_options(record, lang), value=value,
+                         className="checklist")
 
 
 def type_options(lang: str) -> list[dict]:
@@ -63,12 +70,20 @@ def slider_marks(data: Dataset) -> dict:
     record = data.record
     marks = {day_offset(record, dt.date(y, 1, 1)): str(y)
              for y in range(record.first_day.year + 1, record.last_day.year + 1)}
+    if len(marks) < 2:  # a short record: label months instead, a dozen at most
+        months = [d for d in step_days(record.first_day.replace(day=1), record.last_day,
+                                       "month") if d >= record.first_day]
+        every = max(1, len(months) // 12 + (len(months) % 12 > 0))
+        marks = {day_offset(record, d): d.strftime("%b %Y") for d in months[::every]}
     for day, _, _ in turning_points(data.history):
         marks[day_offset(record, day)] = {"label": "◆", "style": {"color": "#b22"}}
     return marks
 
 
-def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int) -> html.Div:
+def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
+                 datasets: list[dict]) -> html.Div:
+    """The page for the bundled dataset (callbacks switch datasets); `datasets` lists what
+    can be chosen when the page is opened."""
     record, lang = data.record, "en"
     default = default_state(record)
     last = day_offset(record, record.last_day)
@@ -103,8 +118,7 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int) -> html.Div
                 _heading("dataset", lang),
                 dcc.Dropdown(id=ids.DATASET, clearable=False, searchable=False,
                              value=record.meta["name"], className="dataset",
-                             options=[{"label": record.meta["title"][lang],
-                                       "value": record.meta["name"]}]),
+                             options=dataset_options(datasets, lang)),
                 _heading("mode", lang),
                 dcc.RadioItems(id=ids.MODE, options=mode_options(lang), value="explore",
                                className="checklist"),
@@ -117,8 +131,8 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int) -> html.Div
                 html.Div(className="quick", children=[
                     html.Button(t("all", lang), id=ids.FACTIONS_ALL, className="button small"),
                     html.Button(t("none", lang), id=ids.FACTIONS_NONE, className="button small")]),
-                dcc.Checklist(id=ids.FACTIONS, options=faction_options(record, lang),
-                              value=list(default.factions), className="checklist"),
+                html.Div(id=ids.FACTIONS_BOX,
+                         children=faction_checklist(record, lang, list(default.factions))),
                 _heading("event_types", lang),
                 dcc.Checklist(id=ids.TYPES, options=type_options(lang),
                               value=list(default.types), className="checklist"),
@@ -303,7 +317,7 @@ def export_controls(record: Record, lang: str) -> list:
         dcc.RadioItems(id=ids.ANIM_FORMAT, inline=True, value="gif", className="inline",
                        options=[{"label": f.upper(), "value": f} for f in ("gif", "mp4")]),
         html.Button(t("export_animation", lang), id=ids.ANIM_START, className="button wide"),
-        html.Progress(id=ids.ANIM_PROGRESS, max=1, value=0, className="progress"),
+        html.Progress(id=ids.ANIM_PROGRESS, max="1", value="0", className="progress"),
         html.Div(id=ids.ANIM_STATUS, role="status", className="export-status"),
         html.Div(id=ids.EXPORT_STATUS, role="status", className="export-status"),
         dcc.Download(id=ids.DOWNLOAD_FILE),
@@ -334,7 +348,7 @@ def import_controls(lang: str, upload_mb: int) -> list:
                id=f"{ids.LABELS}-import_help"),
         html.Label(t("import_name", lang), htmlFor=ids.IMPORT_NAME, className="small-label",
                    id=f"{ids.LABELS}-import_name"),
-        dcc.Input(id=ids.IMPORT_NAME, type="text", pattern="[a-z0-9][a-z0-9_-]{0,63}",
+        dcc.Input(id=ids.IMPORT_NAME, type="text", pattern=r"[a-z0-9][a-z0-9_\-]{0,63}",
                   maxLength=64, className="text-input"),
         dcc.Upload(id=ids.UPLOAD, max_size=upload_mb * 1024 * 1024, multiple=False,
                    className="upload", children=html.Div(t("drop_file", lang),

@@ -492,7 +492,7 @@ def load_record(folder: Path) -> Record:
     if not days:
         raise DataError([f"{folder.name}: the dataset holds no events, movements or areas"])
     return Record(MappingProxyType(factions), parts["events"], parts["movements"], parts["areas"],
-                  parts["places"], min(days), max(ends),
+                  parts["places"], min(days), max(ends, default=max(days)),
                   view_extent(parts["areas"], parts["movements"], parts["events"]),
                   MappingProxyType(meta))
 

@@ -18,7 +18,7 @@ SUFFIX = re.compile(r"\.(csv|geojson|json|gpkg|zip)$", re.IGNORECASE)
 def import_uploaded(contents: str | None, filename: str | None, name: str | None,
                     config: Config) -> tuple[str, bool]:
     """(report text, whether a dataset was written)."""
-    from dashboard.importing import import_file  # the importer pulls in geopandas: load late
+    from dashboard.importing import UsageError, import_file  # geopandas: load it late
 
     if not name or not NAME.match(name):
         return ("Import refused: give the dataset a name of 1–64 characters: lower-case "
@@ -40,6 +40,12 @@ def import_uploaded(contents: str | None, filename: str | None, name: str | None
     with tempfile.TemporaryDirectory(prefix="frontlines-upload-") as folder:
         path = Path(folder) / f"upload{suffix.group(0).lower()}"
         path.write_bytes(raw)
-        report = import_file(path, dataset=name, datasets_dir=config.datasets_dir,
-                             max_bytes=limit)
-    return report.as_text(), bool(report.ok)
+        try:
+            report = import_file(path, dataset=name, datasets_dir=config.datasets_dir,
+                                 max_bytes=limit)
+        except UsageError as exc:  # e.g. a name taken by a folder the importer did not make
+            return f"Import refused: {exc}", False
+    # the server's folders are none of the page's business
+    text = "\n".join(line for line in report.as_text().splitlines()
+                     if str(config.datasets_dir) not in line)
+    return text, bool(report.ok)

@@ -38,7 +38,7 @@ def build_activity(record: Record, state: ViewState) -> go.Figure:
     fig.update_layout(
         barmode="stack", height=150, margin={"l": 36, "r": 8, "t": 6, "b": 24},
         showlegend=False, uirevision="activity", plot_bgcolor="white", paper_bgcolor="white",
-        xaxis={"range": [record.first_day.isoformat(), record.last_day.isoformat()],
+        xaxis={"type": "date", "range": [record.first_day.isoformat(), record.last_day.isoformat()],
                "showgrid": False, "fixedrange": True},
         yaxis={"title": {"text": "n", "standoff": 2}, "fixedrange": True, "gridcolor": "#eee"},
         clickmode="event", dragmode=False, bargap=0)

@@ -32,7 +32,7 @@ def build_area_chart(history: History, state: ViewState) -> go.Figure:
         height=170, margin={"l": 48, "r": 8, "t": 18, "b": 24}, showlegend=True,
         legend={"orientation": "h", "y": 1.18, "x": 0, "font": {"size": 10}},
         uirevision="areas", plot_bgcolor="white", paper_bgcolor="white",
-        xaxis={"range": [record.first_day.isoformat(), record.last_day.isoformat()],
+        xaxis={"type": "date", "range": [record.first_day.isoformat(), record.last_day.isoformat()],
                "showgrid": False, "fixedrange": True},
         yaxis={"title": {"text": "km²", "standoff": 2}, "fixedrange": True, "gridcolor": "#eee",
                "rangemode": "tozero"},

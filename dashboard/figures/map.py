@@ -270,7 +270,9 @@ def _type_label(name: str, lang: str) -> str:
 
 
 def _place_trace(record: Record, state: ViewState) -> go.Scattergeo:
-    places = [p for p in record.places if p.rank <= 2] if "labels" in state.layers else []
+    # the record's main places; a small imported dataset labels every place it has
+    most = 2 if len(record.places) > 40 else 3
+    places = [p for p in record.places if p.rank <= most] if "labels" in state.layers else []
     return go.Scattergeo(
         lon=[p.lon for p in places], lat=[p.lat for p in places], mode="markers+text",
         text=[p.name[state.lang] for p in places], textposition="top center",

@@ -1,0 +1,169 @@
+"""Reading one row's cells by field name, with every problem collected in the file's terms.
+
+A Header maps a layout's fields (date, lon, actor1, …) to the file's columns once per file;
+a Cells object reads one row through it. Each getter checks and converts its cell and, when
+the cell is wrong, records (the file's column name, the reason) and returns None, so a row
+is reported with everything that is wrong with it, not only the first thing.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+import re
+from typing import Mapping, Sequence
+
+from dashboard.importers.report import FileError
+from dashboard.taxonomy import EVENT_TYPES, TYPE_BY_SLUG
+
+URL = re.compile(r"^https?://[^\s<>\"']+$")  # the rule records.py applies to source URLs
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name} \
+    | {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name} | {"sept": 9}
+_ISO = re.compile(r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+                  r"(?:Z|[+-]\d{2}:?\d{2})?)?")
+_WORDS = re.compile(r"(\d{1,2})[ -]([A-Za-z]+)\.?[ -](\d{4})")
+_WHOLE = re.compile(r"\d+(?:\.0*)?")
+_TYPES = {t.name.casefold(): t for t in EVENT_TYPES.values()} \
+    | {slug: t for slug, t in TYPE_BY_SLUG.items()}
+
+
+def parse_day(text: str) -> dt.date:
+    """A day written as 2016-04-20 (optionally with a time, as UCDP writes it; GDAL writes
+    2016/04/20), 20 April 2016 or 20-April-2016 (ACLED's export vintages; month names may
+    be abbreviated). Ambiguous forms such as 04/05/2016 are refused rather than guessed."""
+    if m := _ISO.fullmatch(text):
+        year, month, day = int(m[1]), int(m[3]), int(m[4])
+    elif (m := _WORDS.fullmatch(text)) and m[2].lower() in _MONTHS:
+        year, month, day = int(m[3]), _MONTHS[m[2].lower()], int(m[1])
+    else:
+        raise ValueError(f"{text!r} is not a date (use 2016-04-20, 20 April 2016 or "
+                         "20-April-2016)")
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a real day") from None
+
+
+class Header:
+    """Where each field of a layout is in one file: resolved once, so reading a row is a
+    list lookup. Column names match without regard to case or surrounding spaces; a name
+    cut to 10 characters also matches, because Shapefiles (dBase) cut them so."""
+
+    def __init__(self, columns: Sequence[str], fields: Mapping[str, str]):
+        found: dict[str, list[int]] = {}
+        for i, name in enumerate(columns):
+            found.setdefault(name.strip().casefold(), []).append(i)
+        self.column: dict[str, str] = {}  # field → the file's column name
+        self.index: dict[str, int] = {}
+        doubled = set()
+        for f, wanted in fields.items():
+            key = wanted.strip().casefold()
+            key = key if key in found or key[:10] not in found else key[:10]
+            self.column[f] = columns[found[key][0]] if key in found else wanted
+            if key in found:
+                self.index[f] = found[key][0]
+                doubled.update([self.column[f]] if len(found[key]) > 1 else [])
+        self.doubled = sorted(doubled)
+
+    def require(self, required: Sequence[str], what: str) -> None:
+        """Refuse the file when a column the layout needs is absent or given twice."""
+        missing = [f"{self.column[f]}" + (f" (for {f})" if self.column[f] != f else "")
+                   for f in required if f not in self.index]
+        if missing:
+            raise FileError(f"{what}: missing required columns: {', '.join(missing)} "
+                            "(map other column names with --columns field=Column)")
+        if self.doubled:
+            raise FileError(f"{what}: columns used twice in the header: "
+                            f"{', '.join(self.doubled)}")
+
+
+class Cells:
+    """One row read through a Header; `problems` lists (column, reason) pairs."""
+
+    def __init__(self, values: Sequence[str], header: Header):
+        self.values, self.header = values, header
+        self.problems: list[tuple[str, str]] = []
+
+    def fail(self, field: str, reason: str) -> None:
+        self.problems.append((self.header.column.get(field, field).lstrip("\x00"), reason))
+
+    def text(self, field: str) -> str:
+        i = self.header.index.get(field)
+        return self.values[i].strip() if i is not None and i < len(self.values) else ""
+
+    def required(self, field: str) -> str | None:
+        value = self.text(field)
+        if not value:
+            self.fail(field, "is empty")
+        return value or None
+
+    def date(self, field: str, required: bool = True, first: bool = False) -> dt.date | None:
+        """`first`: the cell may list several dates separated by ';' (UCDP's source_date);
+        the first one counts."""
+        value = self.text(field).split(";")[0].strip() if first else self.text(field)
+        if not value:
+            if required:
+                self.fail(field, "is empty")
+            return None
+        try:
+            return parse_day(value)
+        except ValueError as exc:
+            self.fail(field, str(exc))
+            return None
+
+    def number(self, field: str, low: float, high: float) -> float | None:
+        value = self.text(field)
+        try:
+            number = float(value)
+        except ValueError:
+            self.fail(field, f"{value!r} is not a number" if value else "is empty")
+            return None
+        if not (math.isfinite(number) and low <= number <= high):
+            self.fail(field, f"{value} is outside {low:g}…{high:g}")
+            return None
+        return number
+
+    def count(self, field: str) -> int | None:
+        """A whole number ≥ 0 (deaths); empty means not reported, which is not zero."""
+        value = self.text(field)
+        if not value:
+            return None
+        if not _WHOLE.fullmatch(value):
+            self.fail(field, f"{value!r} is not a whole number ≥ 0")
+            return None
+        return int(value.partition(".")[0])
+
+    def code(self, field: str, table: Mapping[str, str]) -> str | None:
+        """A value looked up in a table of codes ('2.0' reads as '2'); the table's '' entry,
+        if any, is the default for an empty cell."""
+        value = self.text(field)
+        key = value[:value.index(".")] if _WHOLE.fullmatch(value) and "." in value else value
+        found = table.get(key.casefold())
+        if found is None:
+            known = ", ".join(k for k in table if k)
+            self.fail(field, f"{value!r} is not one of {known}" if value else "is empty")
+        return found
+
+    def event_type(self, type_field: str, sub_field: str) -> tuple[str, str] | None:
+        """ACLED's type and sub-type (2019 codebook), in any case; a type may be a slug."""
+        etype, subtype = self.text(type_field), self.text(sub_field)
+        kind = _TYPES.get(etype.casefold())
+        if kind is None:
+            self.fail(type_field, f"{etype!r} is not an ACLED event type "
+                                  f"({', '.join(EVENT_TYPES)})" if etype else "is empty")
+            return None
+        match = [s for s in kind.subtypes if s.casefold() == subtype.casefold()]
+        if not match:
+            self.fail(sub_field, f"{subtype!r} is not a sub-type of {kind.name!r} "
+                                 f"({', '.join(kind.subtypes)})" if subtype else "is empty")
+            return None
+        return kind.name, match[0]
+
+    def url(self, field: str, default: str | None) -> str | None:
+        value = self.text(field) or default
+        if not value:
+            self.fail(field, "is empty (give each row a URL, or --source-url for all rows)")
+        elif not URL.match(value):
+            self.fail(field, f"{value!r} is not an http(s) address")
+            return None
+        return value

@@ -1,0 +1,208 @@
+"""Writing a dataset folder so that the app never sees half of one.
+
+The folder is built under a hidden temporary name inside the datasets folder (the final
+rename then stays on one file system), events streamed to disk as they come. Only after
+`load_record` accepts the finished folder does it take the dataset's name; a dataset it
+replaces is moved aside first and deleted last, and put back if the swap fails. Anything
+not committed is deleted, whatever stopped the import.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+from shapely.geometry import mapping
+
+from dashboard.config import ROOT
+from dashboard.importers.factions import PALETTE_NOTE, UniqueIds, slugify
+from dashboard.importers.layouts import AreaRow, EventRow
+from dashboard.importers.report import UsageError
+from dashboard.records import LANGUAGES, WORLD
+
+NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+GEODATA = ROOT / "geodata"
+PLACE_COLUMNS = ("id", "name_en", "name_fr", "variants", "lon", "lat", "kind", "rank",
+                 "population", "source", "source_id", "licence")
+
+
+def default_datasets_dir() -> Path:
+    return Path(os.environ.get("FRONTLINES_DATASETS_DIR") or ROOT / "datasets")
+
+
+def target_folder(datasets_dir: Path, name: str) -> Path:
+    """Where dataset `name` goes; refuses bad names, the bundled record, and any existing
+    folder an import did not make (so a typo cannot replace unrelated files)."""
+    if not isinstance(name, str) or not NAME.match(name):
+        raise UsageError(f"dataset name {name!r}: use 1-64 lower-case letters, digits, - or _, "
+                         "starting with a letter or digit")
+    target = Path(datasets_dir) / name
+    resolved, geodata = target.resolve(), GEODATA.resolve()
+    if resolved == geodata or geodata in resolved.parents:
+        raise UsageError("the bundled record (geodata/) is never modified: choose another "
+                         "datasets folder")
+    if (target.exists() or target.is_symlink()) and not is_imported(target):
+        raise UsageError(f"{target} exists and was not made by an import: not replacing it")
+    return target
+
+
+def is_imported(folder: Path) -> bool:
+    meta = read_meta(folder)
+    return folder.is_dir() and not folder.is_symlink() and isinstance(meta, dict) \
+        and isinstance(meta.get("import"), dict)
+
+
+def read_meta(folder: Path) -> dict | None:
+    try:
+        meta = json.loads((folder / "dataset.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return meta if isinstance(meta, dict) else None
+
+
+def list_datasets(datasets_dir: Path) -> list[dict]:
+    """The dataset folders in datasets_dir: name, title ({"en", "fr"}), path and number of
+    events (from the import's own count; counted from events.geojson for other folders)."""
+    folder = Path(datasets_dir)
+    if not folder.is_dir():
+        return []
+    out = []
+    for sub in sorted(folder.iterdir()):
+        meta = read_meta(sub) if sub.is_dir() and NAME.match(sub.name) else None
+        if meta is None:
+            continue
+        title = meta.get("title")
+        if not (isinstance(title, dict) and all(isinstance(title.get(k), str) for k in LANGUAGES)):
+            title = {"en": sub.name, "fr": sub.name}
+        counts = meta["import"].get("counts") if is_imported(sub) else None
+        events = counts.get("events") if isinstance(counts, dict) else _count_features(sub)
+        out.append({"name": sub.name, "title": title, "path": sub, "events": events})
+    return out
+
+
+def _count_features(folder: Path) -> int | None:
+    try:
+        return len(json.loads((folder / "events.geojson").read_text(encoding="utf-8"))["features"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+class FeatureWriter:
+    """A GeoJSON FeatureCollection written one feature at a time."""
+
+    def __init__(self, path: Path):
+        self.file = open(path, "w", encoding="utf-8")
+        self.file.write('{"type":"FeatureCollection","features":[\n')
+        self.count = 0
+
+    def add(self, feature: dict) -> None:
+        if self.count:
+            self.file.write(",\n")
+        self.file.write(json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
+        self.count += 1
+
+    def close(self) -> None:
+        if not self.file.closed:
+            self.file.write("\n]}\n")
+            self.file.close()
+
+
+class DatasetBuilder:
+    """A dataset folder under construction; use as a context manager: on leaving it the
+    temporary folder is gone, either renamed into place by commit() or deleted."""
+
+    def __init__(self, target: Path):
+        self.target = target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.importing-",
+                                            dir=target.parent))
+        self.folder.chmod(0o755)  # mkdtemp's 0700 would hide the dataset from a web server
+        self.committed = False
+        self.events = FeatureWriter(self.folder / "events.geojson")
+        self.areas = FeatureWriter(self.folder / "control_areas.geojson")
+        self.places: dict[tuple[str, ...], list] = {}  # place key → [name, Σlon, Σlat, n]
+
+    def __enter__(self) -> DatasetBuilder:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.events.close()
+        self.areas.close()
+        if not self.committed:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def add_event(self, row: EventRow, eid: str, actors: list[str]) -> None:
+        self.events.add({
+            "type": "Feature", "geometry": {"type": "Point", "coordinates": [row.lon, row.lat]},
+            "properties": {
+                "id": eid, "date": row.date.isoformat(),
+                "date_end": row.date_end.isoformat() if row.date_end else None,
+                "date_precision": row.date_precision, "place": row.place, "place_detail": None,
+                "location_precision": row.location_precision, "event_type": row.event_type,
+                "sub_event_type": row.sub_event_type, "actors": actors,
+                "actor_names": list(row.actor_names), "fatalities": row.fatalities,
+                "summary": row.summary, "notes": row.notes, "sources": [row.source]}})
+        place = self.places.setdefault(row.place_key, [row.place, 0.0, 0.0, 0])
+        place[1] += row.lon
+        place[2] += row.lat
+        place[3] += 1
+
+    def add_area(self, row: AreaRow, aid: str, faction: str, contested: list[str]) -> None:
+        self.areas.add({
+            "type": "Feature", "geometry": mapping(row.geometry),
+            "properties": {
+                "id": aid, "name": {"en": row.name, "fr": row.name}, "faction": faction,
+                "status": row.status, "contested_with": contested,
+                "valid_from": row.valid_from.isoformat(),
+                "valid_to": row.valid_to.isoformat() if row.valid_to else None,
+                "precision": row.precision, "sources": [row.source]}})
+
+    def finish(self, factions: list[dict], meta: dict) -> Path:
+        """Write the files that need the whole import (factions used, gazetteer, metadata)."""
+        self.events.close()
+        self.areas.close()
+        (self.folder / "movements.geojson").write_text(
+            '{"type":"FeatureCollection","features":[]}\n', encoding="utf-8")
+        self._write_places()
+        _write_json(self.folder / "factions.json", {"palette": PALETTE_NOTE, "factions": factions})
+        _write_json(self.folder / "dataset.json", {**meta, "region": list(WORLD)})
+        return self.folder
+
+    def _write_places(self) -> None:
+        """One gazetteer row per distinct event place, at the mean of its events' points."""
+        ids = UniqueIds()
+        with open(self.folder / "places.csv", "w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(PLACE_COLUMNS)
+            for name, lon, lat, n in self.places.values():
+                writer.writerow((ids.make(slugify(name, 60) or "place"), name, name, "",
+                                 round(lon / n, 5), round(lat / n, 5), "place", 3, "", "import",
+                                 "", "as the imported file"))
+
+    def commit(self) -> None:
+        """Give the validated folder the dataset's name, replacing an earlier import."""
+        target, old = self.target, None
+        if target.exists() or target.is_symlink():
+            if not is_imported(target):
+                raise UsageError(f"{target} exists and was not made by an import: not "
+                                 "replacing it")
+            old = target.with_name(f".{target.name}.replaced-{uuid.uuid4().hex[:8]}")
+            os.rename(target, old)
+        try:
+            os.rename(self.folder, target)
+        except OSError:
+            if old is not None:
+                os.rename(old, target)
+            raise
+        self.committed = True
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_json(path: Path, data) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
