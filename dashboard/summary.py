@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 from dashboard import timeline
+from dashboard.figures.map import MAX_MARKERS
 from dashboard.i18n import date_words, number, t
 from dashboard.records import Record
 from dashboard.state import ViewState
@@ -20,6 +21,7 @@ PHRASES = {
            "events": "{n} events between {start} and {end} are shown",
            "events_upto": "{n} events up to {end} are shown",
            "types": "{list}", "deaths": "with {n} reported deaths where tolls are known",
+           "capped": "; the map draws the latest {n} of them",
            "and": " and "},
     "fr": {"on": "Le {day}", "holds": "{who} tenait {km2} km² ({places})",
            "contests": "{who} et {rivals} se disputaient {km2} km² ({places})",
@@ -27,6 +29,7 @@ PHRASES = {
            "events": "{n} événements entre le {start} et le {end} sont affichés",
            "events_upto": "{n} événements jusqu'au {end} sont affichés",
            "types": "{list}", "deaths": "avec {n} morts signalés là où un bilan est connu",
+           "capped": " ; la carte dessine les {n} plus récents",
            "and": " et "},
 }
 
@@ -71,4 +74,6 @@ def day_summary(record: Record, state: ViewState) -> str:
     deaths = sum(e.fatalities for e in events if e.fatalities is not None)
     if deaths:
         sentence += ", " + p["deaths"].format(n=number(deaths, lang))
+    if len(events) > MAX_MARKERS:
+        sentence += p["capped"].format(n=number(MAX_MARKERS, lang))
     return text + sentence + ". " + t("approximate", lang)

@@ -157,3 +157,17 @@ def test_area_chart_marks_the_day_and_annotates_turning_points(record, data):
     assert {"IS", "GNA", "LNA"} <= {t.name for t in fig.data}
     assert fig.layout.shapes[0].x0 == "2016-06-10"
     assert len(fig.layout.annotations) >= 3
+
+
+def test_a_huge_window_is_capped_on_the_map_and_the_summary_says_so(dataset):
+    from datasets import GEODATA, event
+    from dashboard.dataset import load_dataset
+    from dashboard.figures.map import MAX_MARKERS
+    many = [event(f"e{i}", "2016-01-01" if i < 100 else "2016-01-02", ["is"],
+                  lon=20 + (i % 100) / 100, lat=30 + (i // 100) / 1000)
+            for i in range(MAX_MARKERS + 100)]
+    data = load_dataset(dataset(events=many), GEODATA)
+    state = parse_state("?date=2016-01-02&window=30", data.record)
+    shown = _trace(build_map(data, state), "events").customdata
+    assert len(shown) == MAX_MARKERS and "e0" not in shown and f"e{MAX_MARKERS + 99}" in shown
+    assert "the map draws the latest 20,000 of them" in day_summary(data.record, state)

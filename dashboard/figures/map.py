@@ -24,6 +24,9 @@ from dashboard.taxonomy import EVENT_TYPES
 LAND, SEA, COAST, BORDER = "#f4f1ea", "#d7e6f2", "#8f9aa3", "#7d7d7d"
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
 CHANGED = "#d62728"
+# A browser without a GPU draws a few tens of thousands of SVG markers before it stalls:
+# beyond that the map draws the latest MAX_MARKERS of the window (the summary says so).
+MAX_MARKERS = 20_000
 NEAR_CHANGE_DEG = 0.1  # compare mode shows events within about 10 km of changed ground
 BASE_TRACE_COUNT = 2  # land, borders: the traces a slider step never touches
 
@@ -305,8 +308,11 @@ def _scale_bar(extent: tuple, lang: str) -> go.Scattergeo:
 
 
 def _occupied(record: Record, events: list[Event]):
-    points = [(p.lon, p.lat) for p in record.places] + [(e.lon, e.lat) for e in events]
-    return MultiPoint(points).buffer(0.012, 8) if points else None
+    """Where area labels should not go: on places and events (each spot counted once)."""
+    points = {(p.lon, p.lat) for p in record.places} | {(e.lon, e.lat) for e in events}
+    if not points or len(points) > 2000:  # too crowded to matter; don't pay for the union
+        return None
+    return MultiPoint(list(points)).buffer(0.012, 8)
 
 
 def dynamic_traces(data: Dataset, state: ViewState) -> list[go.Scattergeo]:
@@ -314,7 +320,7 @@ def dynamic_traces(data: Dataset, state: ViewState) -> list[go.Scattergeo]:
     record = data.record
     areas = list(timeline.control_at(record, state.day)) \
         if "control" in state.layers and state.mode == "explore" else []
-    events = events_shown(data, state)
+    events = events_shown(data, state)[-MAX_MARKERS:]
     # Events come before the labels: when an event sits on a labelled town, plotly gives
     # the hover and the click to the earlier trace, and the event is what users click for.
     return (_area_traces(record, areas, state.lang) + _estimated_traces(data, state)
