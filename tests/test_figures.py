@@ -4,12 +4,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-import pytest
 
 from dashboard.figures.activity import build_activity
 from dashboard.figures.map import BASE_TRACE_COUNT, build_map, on_tiles
 from dashboard.i18n import TEXT, date_words
-from dashboard.state import default_state, parse_state
+from dashboard.state import parse_state
 from dashboard.summary import day_summary
 
 

@@ -8,7 +8,7 @@ from collections import Counter
 import plotly.graph_objects as go
 
 from dashboard import timeline
-from dashboard.i18n import date_words, t
+from dashboard.i18n import date_words
 from dashboard.records import Record
 from dashboard.state import ViewState
 
