@@ -273,8 +273,8 @@ def _type_label(name: str, lang: str) -> str:
 
 
 def _place_trace(record: Record, state: ViewState) -> go.Scattergeo:
-    # the record's main places; a small imported dataset labels every place it has
-    most = 2 if len(record.places) > 40 else 3
+    # the record's main places; a dataset whose places are unranked (imports) shows them all
+    most = 2 if any(p.rank <= 2 for p in record.places) else 3
     places = [p for p in record.places if p.rank <= most] if "labels" in state.layers else []
     return go.Scattergeo(
         lon=[p.lon for p in places], lat=[p.lat for p in places], mode="markers+text",
