@@ -519,11 +519,12 @@ def load_meta(path: Path) -> dict:
 
 def view_extent(areas, movements, events, margin: float = 0.4) -> tuple:
     """What the map first shows: the drawn areas and movements (where control shifted) or,
-    without any, the events; with a margin, and never narrower than a degree or so."""
+    without any, the events; with a margin, and never narrower than about 4° × 3°, so that
+    a town's events come with their country around them."""
     shapes = [a.geometry for a in areas] + [m.geometry for m in movements]
     bounds = [g.bounds for g in shapes] or [(e.lon, e.lat, e.lon, e.lat) for e in events]
     lon0, lat0 = min(b[0] for b in bounds) - margin, min(b[1] for b in bounds) - margin
     lon1, lat1 = max(b[2] for b in bounds) + margin, max(b[3] for b in bounds) + margin
-    grow_lon, grow_lat = max(0.0, 1.5 - (lon1 - lon0)) / 2, max(0.0, 1.0 - (lat1 - lat0)) / 2
+    grow_lon, grow_lat = max(0.0, 4.0 - (lon1 - lon0)) / 2, max(0.0, 3.0 - (lat1 - lat0)) / 2
     return (round(max(lon0 - grow_lon, -180), 3), round(max(lat0 - grow_lat, -85), 3),
             round(min(lon1 + grow_lon, 180), 3), round(min(lat1 + grow_lat, 85), 3))

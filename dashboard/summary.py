@@ -18,16 +18,18 @@ PHRASES = {
     "en": {"on": "On {day}", "holds": "{who} held {km2} km² ({places})",
            "contests": "{who} and {rivals} contested {km2} km² ({places})",
            "nothing": "no control area is recorded for this day",
-           "events": "{n} events between {start} and {end} are shown",
-           "events_upto": "{n} events up to {end} are shown",
+           "events": "{n} {events} between {start} and {end} {are} shown",
+           "events_upto": "{n} {events} up to {end} {are} shown",
+           "one": ("event", "is"), "many": ("events", "are"),
            "types": "{list}", "deaths": "with {n} reported deaths where tolls are known",
            "capped": "; the map draws the latest {n} of them",
            "and": " and "},
     "fr": {"on": "Le {day}", "holds": "{who} tenait {km2} km² ({places})",
            "contests": "{who} et {rivals} se disputaient {km2} km² ({places})",
            "nothing": "aucune zone de contrôle n'est enregistrée pour ce jour",
-           "events": "{n} événements entre le {start} et le {end} sont affichés",
-           "events_upto": "{n} événements jusqu'au {end} sont affichés",
+           "events": "{n} {events} entre le {start} et le {end} {are}",
+           "events_upto": "{n} {events} jusqu'au {end} {are}",
+           "one": ("événement", "est affiché"), "many": ("événements", "sont affichés"),
            "types": "{list}", "deaths": "avec {n} morts signalés là où un bilan est connu",
            "capped": " ; la carte dessine les {n} plus récents",
            "and": " et "},
@@ -61,11 +63,13 @@ def day_summary(record: Record, state: ViewState) -> str:
         (_join(clauses, lang) if clauses else p["nothing"]) + ". "
     start, end = state.event_window()
     events = timeline.events_between(record, start, end, state.factions, state.types)
+    noun, verb = p["one"] if len(events) == 1 else p["many"]
     if start:
-        sentence = p["events"].format(n=len(events), start=date_words(start, lang),
-                                      end=date_words(end, lang))
+        sentence = p["events"].format(n=number(len(events), lang), events=noun, are=verb,
+                                      start=date_words(start, lang), end=date_words(end, lang))
     else:
-        sentence = p["events_upto"].format(n=len(events), end=date_words(end, lang))
+        sentence = p["events_upto"].format(n=number(len(events), lang), events=noun, are=verb,
+                                           end=date_words(end, lang))
     by_type = Counter(e.event_type for e in events)
     if by_type:
         names = [f"{n} × {(name if lang == 'en' else EVENT_TYPES[name].label_fr).lower()}"
