@@ -599,3 +599,29 @@ def test_the_dashboard_entry_point_dispatches_import(tmp_path):
     from dashboard.__main__ import main
     assert main(["import", str(ACLED_FILE), "--dataset", "e", "--datasets-dir",
                  str(tmp_path)]) == 0
+
+
+def test_big_imports_are_checked_in_chunks_with_the_same_rules(tmp_path, monkeypatch):
+    """Above CHUNKED_ABOVE events the final check reads the events a chunk at a time; it
+    must still catch what load_record catches, across chunk boundaries."""
+    import json as _json
+
+    from dashboard.importers import pipeline
+    from dashboard.records import DataError as _DataError
+    from datasets import event, write_dataset
+
+    folder = write_dataset(tmp_path / "big", events=[event(f"e{i}", "2016-01-01", ["is"])
+                                                       for i in range(7)])
+    features = _json.loads((folder / "events.geojson").read_text())["features"]
+    features.append(dict(features[0]))  # a duplicate id, in a later chunk
+    bad = _json.loads(_json.dumps(features[1]))
+    bad["properties"].update(id="late", date="2016-02-30")
+    features.append(bad)
+    (folder / "events.geojson").write_text(
+        '{"type":"FeatureCollection","features":[\n'
+        + ",\n".join(_json.dumps(f) for f in features) + "\n]}\n")
+    monkeypatch.setattr(pipeline, "CHUNK", 3)
+    with pytest.raises(_DataError) as info:
+        pipeline.check_in_chunks(folder)
+    text = str(info.value)
+    assert "e0: field 'id': is used twice" in text and "late: field 'date'" in text
