@@ -113,7 +113,7 @@ def child_import(csv_path: Path, datasets: Path) -> dict:
                   file=sys.stderr, flush=True)
         else:
             marks["streaming_peak_mib"] = peak_mib()
-            print("  validating with load_record…", file=sys.stderr, flush=True)
+            print("  final check (load_record's rules; events in chunks above 100,000)…", file=sys.stderr, flush=True)
 
     started = time.perf_counter()
     report = import_file(csv_path, dataset="big", datasets_dir=datasets, max_bytes=2**32,
@@ -166,7 +166,7 @@ def main() -> None:
         print(f"  reading, checking and writing: {t['reading']:.1f} s "
               f"({args.rows / t['reading']:,.0f} rows/s), peak RSS "
               f"{result['streaming_peak_mib']:.0f} MiB")
-        print(f"  validating the folder with load_record: {t['validating']:.1f} s; peak RSS "
+        print(f"  final check of the folder: {t['validating']:.1f} s; peak RSS "
               f"of the whole import {result['peak_mib']:.0f} MiB")
         events = work / "datasets" / "big" / "events.geojson"
         print(f"  events.geojson: {events.stat().st_size / 2**20:.0f} MiB")
