@@ -40,7 +40,6 @@ class Span:
     start: dt.date
     held: Mapping[str, BaseGeometry]  # faction -> union of its held areas
     held_km2: Mapping[str, float]
-    contested_km2: Mapping[str, float]
 
 
 class History:
@@ -60,21 +59,18 @@ class History:
         self._changes_between = lru_cache(maxsize=1024)(self._changes_between_spans)
 
     def _span(self, day: dt.date) -> Span:
-        areas = [a for a in self.record.areas if a.valid_on(day)]
-        held, contested = {}, {}
-        for area in areas:
-            target = held if area.status == "held" else contested
-            target.setdefault(area.faction, []).append(area)
-        unions = {f: unary_union([a.geometry for a in members]) for f, members in held.items()}
+        held: dict[str, list] = {}
+        for area in self.record.areas:
+            if area.valid_on(day) and area.status == "held":
+                held.setdefault(area.faction, []).append(area.geometry)
+        unions = {f: unary_union(geometries) for f, geometries in held.items()}
         return Span(day, MappingProxyType(unions),
-                    MappingProxyType({f: round(km2(g), 1) for f, g in unions.items()}),
-                    MappingProxyType({f: round(sum(a.km2 for a in members), 1)
-                                      for f, members in contested.items()}))
+                    MappingProxyType({f: round(km2(g), 1) for f, g in unions.items()}))
 
     def span_at(self, day: dt.date) -> Span:
         index = self._index(day)
         if index < 0:
-            return Span(day, MappingProxyType({}), MappingProxyType({}), MappingProxyType({}))
+            return Span(day, MappingProxyType({}), MappingProxyType({}))
         return self.spans[index]
 
     def changes(self, first: dt.date, second: dt.date) -> list[Change]:
