@@ -41,8 +41,8 @@ def test_stepping_from_2015_to_mid_2016_removes_is_around_derna_and_keeps_the_zo
     assert points_in(page.trace("IS · contested")) > 0, "IS contests Derna on 1 January 2015"
     page.shot("02a-derna-2015-01-01")
     # zoom in with the mouse wheel over Derna; the steps below must not reset it
-    box = page.page.locator("#map .geolayer .geo").first.bounding_box()
-    page.page.mouse.move(box["x"] + box["width"] * 0.85, box["y"] + box["height"] * 0.2)
+    derna = page.page.locator("#map .scatterlayer text", has_text="Derna").first.bounding_box()
+    page.page.mouse.move(derna["x"] + derna["width"] / 2, derna["y"] + derna["height"] + 6)
     for _ in range(3):
         page.page.mouse.wheel(0, -300)
         page.page.wait_for_timeout(150)
