@@ -2,7 +2,7 @@
 
     python app.py [--host 127.0.0.1] [--port 8050] [--data-dir geodata] [--debug]
 
-For a WSGI server, call create_app(config).server from a factory (gunicorn 'app:wsgi()').
+For a team, serve the WSGI app with gunicorn: gunicorn -w 4 -b 0.0.0.0:8050 'app:server'.
 """
 from __future__ import annotations
 
@@ -19,19 +19,23 @@ from dashboard.i18n import t
 from dashboard.layout import build_layout
 from dashboard.records import DataError
 from dashboard.registry import Registry
+from dashboard.static import fingerprint_assets
 
 
 def create_app(config: Config) -> Dash:
     registry = Registry(config.data_dir, config.datasets_dir)
     tiles = (config.tile_url, config.tile_attribution) if config.tile_url else None
     app = Dash(__name__, title=t("title", "en"), serve_locally=True, update_title=None,
-               assets_folder=str(ROOT / "assets"))
-    renderer, jobs = Renderer(), Jobs()
+               assets_folder=str(ROOT / "assets"), compress=True,
+               assets_ignore=r"readme/.*")
+    renderer, jobs = Renderer(app.server), Jobs()
     # a function: each page load lists the datasets imported since the app started
     app.layout = lambda: build_layout(registry.get(None), tiles_enabled=tiles is not None,
                                       upload_mb=config.upload_mb, datasets=registry.describe())
     register_callbacks(app, registry, tiles, renderer, jobs, config)
     app.server.register_blueprint(api_blueprint(registry, jobs))
+    app.server.config["FRONTLINES_REGISTRY"] = registry  # for the export command line
+    fingerprint_assets(app)
     # uploads arrive base64-encoded in a callback request: allow for that, refuse more
     app.server.config["MAX_CONTENT_LENGTH"] = int(config.upload_mb * 1024 * 1024 * 1.4) + 2**20
     return app
@@ -49,8 +53,18 @@ def main(argv: list[str]) -> int:
 
 
 def wsgi():
-    """The Flask server, for a WSGI host: gunicorn 'app:wsgi()'."""
+    """The Flask server, for a WSGI host."""
     return create_app(from_environment([])).server
+
+
+def __getattr__(name: str):
+    """`app:server` (gunicorn -w 4 'app:server'): the app is built, from the environment, in
+    each worker that asks for it, and only then (importing create_app builds nothing)."""
+    if name == "server":
+        global server
+        server = wsgi()
+        return server
+    raise AttributeError(name)
 
 
 if __name__ == "__main__":

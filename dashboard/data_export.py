@@ -9,12 +9,13 @@ import csv
 import io
 from typing import Iterable
 
-from dashboard import timeline
+from shapely.geometry import mapping
+
 from dashboard.dataset import Dataset
-from dashboard.figures.map import events_shown
 from dashboard.geojson import area_feature, collection, event_feature, movement_feature
 from dashboard.records import Event
 from dashboard.state import ViewState
+from dashboard.view import shown
 
 EVENT_COLUMNS = ("id", "event_date", "date_end", "time_precision", "event_type",
                  "sub_event_type", "actors", "actor_names", "location", "place_detail",
@@ -44,17 +45,19 @@ def events_csv(events: Iterable[Event]) -> str:
 
 
 def shown_geojson(data: Dataset, state: ViewState) -> dict:
-    """What the map shows for this view, each feature tagged with its layer."""
-    record, lang = data.record, state.lang
-    features = []
-    if "control" in state.layers and state.mode == "explore":
-        features += [_tag(area_feature(a, lang), "control")
-                     for a in timeline.control_at(record, state.day)]
-    if "movements" in state.layers:
-        start, end = state.compare_dates() if state.mode == "compare" else state.event_window()
-        features += [_tag(movement_feature(m, lang), "movements") for m in
-                     timeline.movements_between(record, start, end, state.factions)]
-    features += [_tag(event_feature(e, lang), "events") for e in events_shown(data, state)]
+    """What the map draws for this view (the one view query), each feature tagged with its
+    layer: control areas, estimated areas, ground gained or lost, movements and events."""
+    lang, found = state.lang, shown(data, state)
+    features = [_tag(area_feature(a, lang), "control") for a in found.areas]
+    features += [_tag({"type": "Feature", "geometry": mapping(a.geometry), "properties": {
+        "place": a.place, "faction": a.faction, "status": a.status,
+        "contested_with": list(a.contested_with), "observed": a.observed.isoformat(),
+        "km2": a.km2, "estimated": True}}, "estimated") for a in found.estimated]
+    features += [_tag({"type": "Feature", "geometry": mapping(c.geometry), "properties": {
+        "faction": c.faction, "change": c.change, "km2": c.km2}}, "changes")
+        for c in found.changes]
+    features += [_tag(movement_feature(m, lang), "movements") for m in found.movements]
+    features += [_tag(event_feature(e, lang), "events") for e in found.events]
     return collection(features, date=state.day.isoformat())
 
 

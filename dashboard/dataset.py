@@ -14,7 +14,7 @@ from dashboard.history import History
 from dashboard.records import Event, Record, load_record
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one load, one key
 class Dataset:
     record: Record
     basemap: Basemap

@@ -1,93 +1,137 @@
-"""Report-ready files: the map as PNG, PDF or SVG, and the timeline as GIF or MP4.
+"""Report-ready files rendered from the page itself: the map as PNG, PDF or SVG, and the
+timeline as GIF or MP4.
 
-The figure is the dashboard's own map (same builder, same filters, from a view state), with
-what a report needs and a browser screenshot loses: title and date in words, legend, scale
-bar, north arrow, a "Sources:" line, the basemap attribution and the export time. Images
-are drawn by kaleido in the system Chromium (never a downloaded browser) with plotly.js,
-the topojson and no MathJax all from local files, so exports work offline. Every file is
-written to a temporary name and renamed into place: a failed export leaves nothing behind.
+An export opens the page's report view for the same view state (the same URL, `map=`
+included) in the system's headless Chromium, driven by Playwright, at the size of the
+export, and waits until the map says it has drawn that day. So the file is exactly what the
+page shows: the same map engine, labels, legend (what is in the frame), scale bar (true for
+the zoom and latitude) and sources. Chromium is Debian's (never a downloaded browser), the
+page is served from a private loopback server in this process, and nothing leaves the
+machine. Every file is written to a temporary name and renamed into place.
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
-import io
 import os
 import subprocess
 import tempfile
 import threading
-import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable
+from urllib.parse import unquote
 
-import plotly.graph_objects as go
-
-from dashboard.config import ROOT
 from dashboard.dataset import Dataset
-from dashboard.figures.map import build_map
 from dashboard.history import step_days
 from dashboard.i18n import date_words
-from dashboard.state import ViewState
+from dashboard.state import (ViewState, day_offset, map_view_param, map_view_text,
+                             state_to_search)
 
-# name: (width, height, scale) — print is A4 landscape at 300 dpi (3508 × 2480 px)
-SIZES = {"slide": (1920, 1080, 1), "print": (1754, 1240, 2), "small": (1280, 720, 1)}
+# name: (CSS width, CSS height, device scale) — print is A4 landscape: 1123×794 CSS px
+# (297×210 mm at 96 px per inch), drawn at scale 3.125 for 3510×2481 px, about 300 dpi
+SIZES = {"slide": (1920, 1080, 1), "print": (1123, 794, 3.125), "small": (1280, 720, 1)}
 IMAGE_FORMATS = ("png", "pdf", "svg")
 ANIMATION_FORMATS = ("gif", "mp4")
+MIMETYPES = {"png": "image/png", "pdf": "application/pdf", "svg": "image/svg+xml",
+             "gif": "image/gif", "mp4": "video/mp4"}
 MAX_FRAMES = 400
 FRAME_SECONDS = 0.8
-CHROMIUM = "/usr/bin/chromium"
-EXPORT_NOTE = {"en": "Exported {when} from Frontlines", "fr": "Exporté le {when} depuis Frontlines"}
+CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# The export view: the map alone, filling the window (and an A4 page when printed).
+EXPORT_CSS = """
+.topbar, .notice, .controls, .side, .timeline, .focus-bar, .skip-link, .map-loading
+  { display: none !important; }
+html, body, #react-entry-point, #_dash-app-content, #root, .main, .map-section, .map-frame
+  { margin: 0 !important; padding: 0 !important; border: 0 !important; }
+.main { display: block !important; }
+.map { width: 100vw !important; height: 100vh !important; min-height: 0 !important;
+       border: 0 !important; border-radius: 0 !important; }
+@page { size: A4 landscape; margin: 0; }
+"""
+DRAW_TIMEOUT_MS = 60_000
 
 
 class ExportError(ValueError):
     """A request that cannot be exported; the message says which value and why."""
 
 
-def export_figure(data: Dataset, state: ViewState, size: str,
-                  exported_at: dt.datetime) -> go.Figure:
-    """The map as a report shows it: offline basemap, fixed size, fonts for that size."""
-    width, height, _ = SIZES[size]
-    figure = build_map(data, replace(state, basemap="offline", report=True))
-    when = exported_at.strftime("%Y-%m-%d %H:%M UTC")
-    figure.add_annotation(text=EXPORT_NOTE[state.lang].format(when=when), xref="paper",
-                          yref="paper", x=1, y=0, xanchor="right", yanchor="top", yshift=-4,
-                          showarrow=False, font={"size": 10, "color": "#444"})
-    figure.update_layout(width=width, height=height, margin={"l": 10, "r": 10, "t": 50, "b": 60},
-                         title_font_size=22, legend_font_size=13)
-    return figure
-
-
 class Renderer:
-    """One warm kaleido (Chromium) for the process; renders one figure at a time."""
+    """One headless Chromium for the process, on a thread of its own (Playwright objects
+    belong to the thread that made them), and a private loopback server of the app."""
 
-    def __init__(self, chromium: str = CHROMIUM):
-        self._lock = threading.Lock()
-        self._started = False
+    def __init__(self, server, chromium: str = CHROMIUM):
+        self._server = server  # the app's Flask server, served on loopback for the browser
         self._chromium = chromium
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export")
+        self._browser = None
+        self._base = None
+        self._lock = threading.Lock()
+
+    def run(self, work: Callable):
+        """Run work(renderer_page_factory) on the renderer's thread and wait for it."""
+        return self._thread.submit(self._call, work).result()
+
+    def _call(self, work):
+        if self._browser is None:
+            self._start()
+        return work(self)
 
     def _start(self) -> None:
-        import kaleido
-        import plotly.io as pio
-
-        if not Path(os.environ.get("BROWSER_PATH", self._chromium)).exists():
+        if not Path(self._chromium).exists():
             raise ExportError(f"no Chromium at {self._chromium}: install Debian's chromium "
                               "(apt-get install chromium) or set BROWSER_PATH")
-        os.environ.setdefault("BROWSER_PATH", self._chromium)
-        pio.defaults.topojson = (ROOT / "assets" / "topojson").as_uri() + "/"
-        kaleido.start_sync_server(mathjax=False, silence_warnings=True)
-        self._started = True
+        from playwright.sync_api import sync_playwright
+        from werkzeug.serving import make_server
 
-    def render(self, figure: go.Figure, fmt: str, size: str) -> bytes:
-        import plotly.io as pio
+        http = make_server("127.0.0.1", 0, self._server, threaded=True)
+        threading.Thread(target=http.serve_forever, daemon=True, name="export-http").start()
+        self._base = f"http://127.0.0.1:{http.server_port}"
+        self._playwright = sync_playwright().start()
+        self._browser = self._playwright.chromium.launch(executable_path=self._chromium,
+                                                         args=FLAGS)
 
+    def open(self, state: ViewState, data: Dataset, size: str):
+        """A page showing the export view of `state`, drawn; the caller closes it."""
         width, height, scale = SIZES[size]
-        with self._lock, warnings.catch_warnings():
-            # plotly warns that per-call kaleido options are ignored with a warm server: we
-            # pass none, the server was started with ours
-            warnings.filterwarnings("ignore", message="The kopts argument is ignored")
-            if not self._started:
-                self._start()
-            return pio.to_image(figure, format=fmt, width=width, height=height, scale=scale)
+        page = self._browser.new_page(viewport={"width": width, "height": height},
+                                      device_scale_factor=scale)
+        page.route("**/*", lambda route: route.continue_()
+                   if route.request.url.startswith((self._base, "data:", "blob:"))
+                   else route.abort())
+        page.add_init_script("document.addEventListener('DOMContentLoaded', () => {"
+                             " const s = document.createElement('style');"
+                             f" s.textContent = {EXPORT_CSS!r};"
+                             " document.head.appendChild(s); });")
+        page.goto(self._base + "/" + state_to_search(replace(state, report=True), data.record))
+        self.wait_drawn(page, state.day)
+        return page
+
+    @staticmethod
+    def wait_drawn(page, day: dt.date) -> None:
+        page.wait_for_function(
+            "day => { const f = document.getElementById('map-frame');"
+            " return f && f.getAttribute('data-drawn-day') === day; }",
+            arg=day.isoformat(), timeout=DRAW_TIMEOUT_MS)
+
+    @staticmethod
+    def show_day(page, data: Dataset, day: dt.date) -> None:
+        """Move the page to another day as Play does, and wait until it is drawn."""
+        page.evaluate("offset => window.dash_clientside.set_props('date-slider', {value: offset})",
+                      day_offset(data.record, day))
+        Renderer.wait_drawn(page, day)
+
+    def close(self) -> None:
+        def stop(_):
+            if self._browser is not None:
+                self._browser.close()
+                self._playwright.stop()
+        if self._browser is not None:
+            self.run(stop)
+        self._thread.shutdown(wait=False)
 
 
 def check_request(data: Dataset, fmt: str, size: str, start: dt.date | None = None,
@@ -118,56 +162,80 @@ def check_request(data: Dataset, fmt: str, size: str, start: dt.date | None = No
     return frames
 
 
-def render_image(renderer: Renderer, data: Dataset, state: ViewState, fmt: str, size: str,
-                 exported_at: dt.datetime) -> bytes:
+def _image(page, fmt: str, size: str) -> bytes:
+    width, height, _ = SIZES[size]
+    if fmt == "png":
+        return page.locator("#map").screenshot(type="png")
+    if fmt == "pdf":  # print is a true A4 landscape page: 842 × 595 pt
+        page_size = {"format": "A4", "landscape": True} if size == "print" \
+            else {"width": f"{width}px", "height": f"{height}px"}
+        return page.pdf(**page_size, print_background=True,
+                        margin={"top": "0", "right": "0", "bottom": "0", "left": "0"})
+    url = page.evaluate("([w, h]) => Plotly.toImage(document.querySelector('#map .js-plotly-plot'),"
+                        " {format: 'svg', width: w, height: h})", [width, height])
+    header, _, payload = url.partition(",")
+    return base64.b64decode(payload) if ";base64" in header else unquote(payload).encode()
+
+
+def render_image(renderer: Renderer, data: Dataset, state: ViewState, fmt: str,
+                 size: str) -> bytes:
     check_request(data, fmt, size)
-    return renderer.render(export_figure(data, state, size, exported_at), fmt, size)
+
+    def work(r: Renderer) -> bytes:
+        page = r.open(state, data, size)
+        try:
+            return _image(page, fmt, size)
+        finally:
+            page.close()
+    return renderer.run(work)
 
 
 def render_animation(renderer: Renderer, data: Dataset, state: ViewState, fmt: str,
                      size: str, start: dt.date, end: dt.date, step: str,
-                     exported_at: dt.datetime,
                      progress: Callable[[int, int], None] = lambda done, total: None) -> bytes:
-    """One map per step (each stamped with its date in the title, with the legend), as an
-    animated GIF or an MP4."""
+    """One frame per step, each the page's report view on that day (title, legend, scale
+    bar, sources), streamed to ffmpeg as it is taken: no frame is kept in memory."""
     frames = check_request(data, fmt, size, start, end, step)
-    with tempfile.TemporaryDirectory(prefix="frontlines-frames-") as folder:
-        paths = []
-        for i, day in enumerate(frames):
-            frame_state = replace(state, day=day, previous=frames[i - 1] if i else None,
-                                  mode="explore")
-            png = renderer.render(export_figure(data, frame_state, size, exported_at), "png", size)
-            path = Path(folder) / f"frame{i:04d}.png"
-            path.write_bytes(png)
-            paths.append(path)
-            progress(i + 1, len(frames))
-        return _gif(paths) if fmt == "gif" else _mp4(folder, len(paths))
+
+    def work(r: Renderer) -> bytes:
+        page = r.open(replace(state, day=frames[0], mode="explore"), data, size)
+        with tempfile.TemporaryDirectory(prefix="frontlines-frames-") as folder:
+            out = Path(folder) / f"out.{fmt}"
+            encoder = _encoder(fmt, out)
+            try:
+                for i, day in enumerate(frames):
+                    if i:
+                        r.show_day(page, data, day)
+                    encoder.stdin.write(page.locator("#map").screenshot(type="png"))
+                    progress(i + 1, len(frames))
+                encoder.stdin.close()
+                if encoder.wait(timeout=600) != 0 or not out.exists():
+                    raise ExportError(f"ffmpeg could not write the {fmt.upper()} "
+                                      f"({len(frames)} frames): "
+                                      f"{encoder.stderr.read().decode()[-300:]}")
+                return out.read_bytes()
+            finally:
+                page.close()
+                if encoder.poll() is None:
+                    encoder.kill()
+    return renderer.run(work)
 
 
-def _gif(paths: list[Path]) -> bytes:
-    from PIL import Image
+def _encoder(fmt: str, out: Path) -> subprocess.Popen:
+    """ffmpeg reading PNG frames from a pipe (imageio-ffmpeg ships the binary)."""
+    import imageio_ffmpeg
 
-    images = [Image.open(p).convert("P", palette=Image.Palette.ADAPTIVE, colors=255)
-              for p in paths]
-    buffer = io.BytesIO()
-    images[0].save(buffer, format="GIF", save_all=True, append_images=images[1:], loop=0,
-                   duration=int(FRAME_SECONDS * 1000), optimize=False, disposal=1)
-    return buffer.getvalue()
-
-
-def _mp4(folder: str, count: int) -> bytes:
-    import imageio_ffmpeg  # ships its own ffmpeg binary: nothing is downloaded at run time
-
-    out = Path(folder) / "out.mp4"
+    rate = f"{1 / FRAME_SECONDS:.3f}"
     command = [imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-y",
-               "-framerate", f"{1 / FRAME_SECONDS:.3f}", "-i", str(Path(folder) / "frame%04d.png"),
-               "-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2", "-pix_fmt", "yuv420p",
-               "-c:v", "libx264", "-r", "25", str(out)]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    if result.returncode != 0 or not out.exists():
-        raise ExportError(f"ffmpeg could not write the MP4 ({count} frames): "
-                          f"{result.stderr.strip()[:300]}")
-    return out.read_bytes()
+               "-f", "image2pipe", "-framerate", rate, "-c:v", "png", "-i", "-"]
+    if fmt == "gif":  # a palette per frame, so the stream needs no second pass
+        command += ["-filter_complex",
+                    "[0:v]split[a][b];[a]palettegen=stats_mode=single[p];[b][p]paletteuse=new=1",
+                    "-loop", "0", str(out)]
+    else:
+        command += ["-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2", "-pix_fmt", "yuv420p",
+                    "-c:v", "libx264", "-r", "25", str(out)]
+    return subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def write_atomic(path: Path, content: bytes) -> None:
@@ -185,11 +253,17 @@ def write_atomic(path: Path, content: bytes) -> None:
         raise
 
 
-def default_filename(state: ViewState, fmt: str, start: dt.date | None = None,
+def default_filename(data: Dataset, state: ViewState, fmt: str, start: dt.date | None = None,
                      end: dt.date | None = None) -> str:
-    if start and end:
-        return f"frontlines-{start.isoformat()}-to-{end.isoformat()}.{fmt}"
-    return f"frontlines-{state.day.isoformat()}.{fmt}"
+    """The date (or range) and the view: a focus view's id, or the map's ZOOM/LAT/LON, so
+    two exports of one day at different views never share a name."""
+    when = f"{start.isoformat()}-to-{end.isoformat()}" if start and end else state.day.isoformat()
+    where = ""
+    if state.map_view:
+        focus = [f["id"] for f in data.record.meta.get("focus", [])
+                 if map_view_param(f["map"]) == state.map_view]
+        where = "-" + (focus[0] if focus else "z" + map_view_text(state.map_view).replace("/", "_"))
+    return f"frontlines-{when}{where}.{fmt}"
 
 
 def describe(state: ViewState, start: dt.date | None, end: dt.date | None) -> str:
@@ -197,4 +271,3 @@ def describe(state: ViewState, start: dt.date | None, end: dt.date | None) -> st
     if start and end:
         return f"{date_words(start, state.lang)} – {date_words(end, state.lang)}"
     return date_words(state.day, state.lang)
-

@@ -9,18 +9,17 @@ with the same filters as the page's URL.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlencode, parse_qsl
 
-from dashboard.config import ROOT
-from dashboard.dataset import load_dataset
+from dashboard.config import ROOT, from_environment
 from dashboard.export import (ANIMATION_FORMATS, IMAGE_FORMATS, SIZES, ExportError, Renderer,
                               describe, render_animation, render_image, write_atomic)
 from dashboard.records import DataError, parse_date
-from dashboard.state import parse_state
+from dashboard.registry import UnknownDataset
+from dashboard.state import dataset_param, parse_state
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,47 +35,59 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--step", default="week", choices=("day", "week", "month"),
                         help="animation: one frame per day, week or month")
     parser.add_argument("--size", default="slide", choices=tuple(SIZES),
-                        help="slide 1920×1080, print A4 landscape 3508×2480, small 1280×720")
+                        help="slide 1920×1080, print A4 landscape (about 300 dpi), small 1280×720")
     parser.add_argument("--query", default="",
-                        help="the page's URL state, e.g. 'factions=is,dmsc&window=30&lang=fr'")
+                        help="the page's URL state, e.g. 'factions=is,dmsc&window=30&lang=fr"
+                             "&map=10/32.76/22.64'")
     parser.add_argument("--lang", choices=("en", "fr"), help="shortcut for lang= in --query")
     parser.add_argument("--data-dir", type=Path, default=ROOT / "geodata",
-                        help="dataset folder (default: the bundled record)")
+                        help="the bundled record's folder")
+    parser.add_argument("--datasets-dir", type=Path, default=None,
+                        help="imported datasets (choose one with dataset=NAME in --query)")
     return parser
 
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     fmt = args.out.suffix.lower().lstrip(".")
+    renderer = None
     try:
-        data = load_dataset(args.data_dir, ROOT / "geodata")
+        from app import create_app  # the page is what an export renders
+
+        flags = ["--data-dir", str(args.data_dir)] + \
+            (["--datasets-dir", str(args.datasets_dir)] if args.datasets_dir else [])
+        app = create_app(from_environment(flags))
+        registry = app.server.config["FRONTLINES_REGISTRY"]
         query = dict(parse_qsl(args.query.lstrip("?"), keep_blank_values=True))
         for key, value in (("date", args.date), ("lang", args.lang)):
             if value:
                 query[key] = value
+        data = registry.get(dataset_param("?" + urlencode(query)) or None)
         state = parse_state("?" + urlencode(query), data.record)
         if state.problems:
             raise ExportError("; ".join(state.problems))
         start = parse_date(args.start, "--start") if args.start else None
         end = parse_date(args.end, "--end") if args.end else None
-        exported_at = dt.datetime.now(dt.timezone.utc)
-        renderer = Renderer()
+        renderer = Renderer(app.server)
         if fmt in ANIMATION_FORMATS:
             def progress(done: int, total: int) -> None:
                 bar = "#" * (30 * done // total)
                 print(f"\rframe {done}/{total} [{bar:<30}]", end="", file=sys.stderr, flush=True)
             content = render_animation(renderer, data, replace(state, day=end or state.day), fmt,
-                                       args.size, start, end, args.step, exported_at, progress)
+                                       args.size, start, end, args.step, progress)
             print(file=sys.stderr)
         else:
             if start or end:
                 raise ExportError("--start/--end are for animations (.gif, .mp4); "
                                   "use --date for an image")
-            content = render_image(renderer, data, state, fmt, args.size, exported_at)
+            content = render_image(renderer, data, state, fmt, args.size)
         write_atomic(args.out, content)
-    except (ExportError, DataError, ValueError) as exc:
+    except (ExportError, DataError, UnknownDataset, ValueError) as exc:
         print(f"export failed: {exc}", file=sys.stderr)
         return 2
+    finally:
+        if renderer is not None:
+            renderer.close()
     print(f"wrote {args.out} ({len(content) / 1024:.0f} KiB, {fmt.upper()}, {args.size}, "
           f"{describe(state, start, end)})")
     return 0

@@ -6,6 +6,8 @@ there is one path from URL to controls and nothing here duplicates it.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 
 from dash import dcc, html
 
@@ -14,9 +16,15 @@ from dashboard.i18n import date_words, number, t
 from dashboard.dataset import Dataset
 from dashboard.history import step_days, turning_points
 from dashboard.records import Record
-from dashboard.state import BASEMAPS, LAYERS, MODES, WINDOWS, day_offset, default_state
-from dashboard.taxonomy import EVENT_TYPES
+from dashboard.state import (BASEMAPS, LAYERS, MODES, SPEEDS, WINDOWS, day_offset,
+                             default_state)
+from dashboard.taxonomy import EVENT_TYPES, type_label
 
+PLOTLY_FR = json.loads((Path(__file__).parent / "locales" / "plotly-fr.json").read_text("utf-8"))
+# Before the first map is drawn: no axes, no grid, a frame the loading note sits on.
+BLANK_FIGURE = {"data": [], "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False},
+                                       "paper_bgcolor": "#eef2f5", "plot_bgcolor": "#eef2f5",
+                                       "margin": {"l": 0, "r": 0, "t": 0, "b": 0}}}
 SYMBOL_GLYPH = {"circle": "●", "star": "★", "triangle-up": "▲", "diamond": "◆", "square": "■",
                 "x": "✕"}
 
@@ -40,7 +48,7 @@ def faction_checklist(record: Record, lang: str, value: list[str]) -> dcc.Checkl
 
 def type_options(lang: str) -> list[dict]:
     return [{"label": html.Span([html.Span(SYMBOL_GLYPH[e.symbol], className="glyph", **{"aria-hidden": "true"}),
-                                 " " + (e.name if lang == "en" else e.label_fr)]), "value": e.name}
+                                 " " + type_label(e.name, lang)]), "value": e.name}
             for e in EVENT_TYPES.values()]
 
 
@@ -80,6 +88,36 @@ def slider_marks(data: Dataset) -> dict:
     return marks
 
 
+def focus_views(record: Record, lang: str) -> list[dict]:
+    """One-click views: the dataset's own (dataset.json "focus") and the whole record."""
+    from dashboard.figures.map import fit_view
+    from dashboard.state import map_view_text
+    views = [{"label": f["name"][lang], "view": f["map"]} for f in record.meta.get("focus", [])]
+    return views + [{"label": t("whole_region", lang), "view": map_view_text(fit_view(record.extent))}]
+
+
+def focus_buttons(record: Record, lang: str) -> list:
+    return [html.Button(v["label"], id={"type": ids.FOCUS, "view": v["view"]},
+                        className="button small focus") for v in focus_views(record, lang)]
+
+
+def map_config(lang: str) -> dict:
+    """Plotly's graph options: offline, no cloud, no logo, the language's locale."""
+    return {"displaylogo": False, "scrollZoom": True, "showSendToCloud": False,
+            "showEditInChartStudio": False, "showLink": False, "locale": lang,
+            "locales": {"fr": PLOTLY_FR},
+            "modeBarButtonsToRemove": ["select2d", "lasso2d", "sendDataToCloud",
+                                       "editInChartStudio", "toImage"]}
+
+
+def chart_config(lang: str) -> dict:
+    return {"displayModeBar": False, "locale": lang, "locales": {"fr": PLOTLY_FR}}
+
+
+def speed_options() -> list[dict]:
+    return [{"label": f"{s}×", "value": s} for s in SPEEDS]
+
+
 def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
                  datasets: list[dict]) -> html.Div:
     """The page for the bundled dataset (callbacks switch datasets); `datasets` lists what
@@ -90,13 +128,17 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
     return html.Div(id=ids.ROOT, children=[
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.STATE),
-        dcc.Store(id=ids.MAP_KEY),
+        dcc.Store(id=ids.FILTERS),
+        dcc.Store(id=ids.BUNDLE),
+        dcc.Store(id=ids.EVENT),
+        dcc.Store(id=ids.MAP_VIEW),
+        dcc.Store(id=ids.MAP_CLEAR),
+        dcc.Store(id=ids.PLAY_STATE, data=False),
         dcc.Store(id=ids.PAGE_LANG),
         dcc.Store(id=ids.AREAS_KEY),
         dcc.Store(id=ids.ACTIVITY_KEY),
         dcc.Store(id=ids.AREA_CHART_KEY),
         dcc.Store(id=ids.DATASET_KEY),
-        dcc.Interval(id=ids.TICK, interval=1200, disabled=True),
         html.A(t("skip_to_map", lang), href="#map-section", className="skip-link",
                id=f"{ids.LABELS}-skip_to_map"),
         html.Header(className="topbar", children=[
@@ -114,7 +156,49 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
         ]),
         html.Div(id=ids.NOTICE, role="alert", className="notice"),
         html.Main(className="main", children=[
-            html.Aside(className="controls", **{"aria-label": "filters"}, children=[
+            html.Section(id="map-section", className="map-section", children=[
+                html.Div(id=ids.FOCUS_BAR, className="focus-bar",
+                         children=focus_buttons(record, lang)),
+                html.Div(className="map-frame", id="map-frame", **{"aria-busy": "true"}, children=[
+                    dcc.Graph(id=ids.MAP, className="map", config=map_config(lang),
+                              figure=BLANK_FIGURE),
+                    html.Div(t("drawing_map", lang), className="map-loading",
+                             id=f"{ids.LABELS}-drawing_map", **{"aria-hidden": "true"}),
+                ]),
+                html.Div(className="timeline", children=[
+                    html.Div(className="player", children=[
+                        html.Button("◀", id=ids.BACK, className="button icon",
+                                    title=t("back", lang), **{"aria-label": t("back", lang)}),
+                        html.Button(t("play", lang), id=ids.PLAY, className="button play",
+                                    **{"aria-pressed": "false"}),
+                        html.Button("▶", id=ids.FORWARD, className="button icon",
+                                    title=t("forward", lang), **{"aria-label": t("forward", lang)}),
+                        html.Label(t("step", lang), htmlFor=ids.STEP, id=f"{ids.LABELS}-step"),
+                        dcc.Dropdown(id=ids.STEP, options=step_options(lang), value="week",
+                                     clearable=False, searchable=False, className="step"),
+                        html.Label(t("speed", lang), htmlFor=ids.SPEED, id=f"{ids.LABELS}-speed"),
+                        dcc.Dropdown(id=ids.SPEED, options=speed_options(), value="1",
+                                     clearable=False, searchable=False, className="speed"),
+                        html.Time(id=ids.DATE_WORDS, className="date-words",
+                                  dateTime=default.day.isoformat(),
+                                  children=date_words(default.day, lang, weekday=True)),
+                    ]),
+                    dcc.Slider(id=ids.SLIDER, min=0, max=last, step=1,
+                               value=day_offset(record, default.day), marks=slider_marks(data),
+                               updatemode="mouseup", included=False, allow_direct_input=False,
+                               className="slider"),
+                    html.P(t("events_per_week", lang), className="caption",
+                           id=f"{ids.LABELS}-events_per_week"),
+                    dcc.Graph(id=ids.ACTIVITY, className="activity", config=chart_config(lang)),
+                    html.P(t("area_chart", lang), className="caption",
+                           id=f"{ids.LABELS}-area_chart"),
+                    dcc.Graph(id=ids.AREA_CHART, className="area-chart",
+                              config=chart_config(lang)),
+                ]),
+            ]),
+            html.Details(className="controls panel", open=True, children=[
+                html.Summary(t("filters", lang), id=f"{ids.LABELS}-filters"),
+                html.Div(className="controls-body", children=[
                 _heading("dataset", lang),
                 dcc.Dropdown(id=ids.DATASET, clearable=False, searchable=False,
                              value=record.meta["name"], className="dataset",
@@ -150,42 +234,11 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
                                value="offline", className="checklist"),
                 *export_controls(record, lang),
                 *import_controls(lang, upload_mb),
-            ]),
-            html.Section(id="map-section", className="map-section", children=[
-                dcc.Graph(id=ids.MAP, className="map", config={
-                    "topojsonURL": "/assets/topojson/", "displaylogo": False, "scrollZoom": True,
-                    "modeBarButtonsToRemove": ["select2d", "lasso2d"],
-                    "toImageButtonOptions": {"format": "png", "scale": 2, "width": 1600,
-                                             "height": 1000}}),
-                html.Div(className="timeline", children=[
-                    html.Div(className="player", children=[
-                        html.Button("◀", id=ids.BACK, className="button icon",
-                                    title=t("back", lang), **{"aria-label": t("back", lang)}),
-                        html.Button(t("play", lang), id=ids.PLAY, className="button play",
-                                    **{"aria-pressed": "false"}),
-                        html.Button("▶", id=ids.FORWARD, className="button icon",
-                                    title=t("forward", lang), **{"aria-label": t("forward", lang)}),
-                        html.Label(t("speed", lang), htmlFor=ids.STEP, id=f"{ids.LABELS}-speed"),
-                        dcc.Dropdown(id=ids.STEP, options=step_options(lang), value="week",
-                                     clearable=False, searchable=False, className="step"),
-                        html.Output(id=ids.DATE_WORDS, className="date-words",
-                                    **{"aria-live": "polite"}),
-                    ]),
-                    dcc.Slider(id=ids.SLIDER, min=0, max=last, step=1,
-                               value=day_offset(record, default.day), marks=slider_marks(data),
-                               updatemode="mouseup", included=False, allow_direct_input=False,
-                               className="slider"),
-                    html.P(t("events_per_week", lang), className="caption",
-                           id=f"{ids.LABELS}-events_per_week"),
-                    dcc.Graph(id=ids.ACTIVITY, className="activity",
-                              config={"displayModeBar": False}),
-                    html.P(t("area_chart", lang), className="caption",
-                           id=f"{ids.LABELS}-area_chart"),
-                    dcc.Graph(id=ids.AREA_CHART, className="area-chart",
-                              config={"displayModeBar": False}),
-                ]),
-            ]),
-            html.Aside(className="side", children=[
+            ])]),
+            html.Details(className="side panel", open=True, children=[
+                html.Summary(t("details_and_summary", lang),
+                             id=f"{ids.LABELS}-details_and_summary"),
+                html.Div(className="side-body", children=[
                 html.Div(id=ids.CHANGES, className="changes"),
                 _heading("details", lang),
                 html.Div(id=ids.DETAILS, className="details",
@@ -194,7 +247,7 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
                 html.P(id=ids.SUMMARY, className="summary", **{"aria-live": "polite"}),
                 _heading("areas_today", lang),
                 html.Div(id=ids.AREAS, className="areas"),
-            ]),
+            ])]),
         ]),
     ])
 
@@ -227,9 +280,10 @@ def areas_panel(record: Record, areas, lang: str) -> list:
     return items
 
 
-def details_panel(record: Record, event, lang: str) -> list:
-    """What happened, where, who, how many died, and who reported it. Text from the data is
-    passed as Dash text children, which React escapes; links are only http(s) (checked at load)."""
+def details_panel(record: Record, event, lang: str, shown=None, link_for=None) -> list:
+    """What happened, where, who, how many died, and who reported it; and the other events
+    shown at the same point (a stack on the map), each a link. Text from the data is passed
+    as Dash text children, which React escapes; links are only http(s) (checked at load)."""
     if event is None:
         return [html.P(t("details_hint", lang))]
     when = date_words(event.date, lang, weekday=True)
@@ -239,13 +293,13 @@ def details_panel(record: Record, event, lang: str) -> list:
     actors = ", ".join(record.factions[a].short[lang] for a in event.actors)
     if event.actor_names:
         actors += " — " + "; ".join(event.actor_names)
-    etype = event.event_type if lang == "en" else EVENT_TYPES[event.event_type].label_fr
     rows = [
         (t("date", lang), [when, html.Br(),
                            html.Small(t("precision_" + event.date_precision, lang))]),
         (t("place", lang), [place, html.Br(),
                             html.Small(t("location_" + event.location_precision, lang))]),
-        (t("type", lang), f"{etype} · {event.sub_event_type}"),
+        (t("type", lang), f"{type_label(event.event_type, lang)} · "
+                          f"{type_label(event.sub_event_type, lang)}"),
         (t("actors", lang), actors),
         (t("fatalities", lang), number(event.fatalities, lang) if event.fatalities is not None
          else t("not_reported", lang)),
@@ -256,7 +310,15 @@ def details_panel(record: Record, event, lang: str) -> list:
     if event.notes:
         children += [html.H4(t("notes", lang)), html.P(event.notes, className="event-notes")]
     children += [html.H4(t("sources", lang)), _source_list(event.sources, lang)]
+    stacked = [e for e in (shown.events if shown else ()) if e.id != event.id
+               and (e.lon, e.lat) == (event.lon, event.lat)]
+    if stacked and link_for:
+        children += [html.H4(t("events_at_point", lang)), html.Ul(className="stack", children=[
+            html.Li(dcc.Link(f"{date_words(e.date, lang)} · {e.place} · "
+                             f"{type_label(e.event_type, lang)}", href=link_for(e.id)))
+            for e in reversed(stacked)])]
     return children
+
 
 
 def changes_panel(data: Dataset, state, events, link_for) -> list:
@@ -286,7 +348,7 @@ def changes_panel(data: Dataset, state, events, link_for) -> list:
                 html.H2(t("events_explaining", lang))]
     children.append(html.Ul([
         html.Li(dcc.Link(f"{date_words(e.date, lang)} · {e.place} · "
-                         f"{e.event_type if lang == 'en' else EVENT_TYPES[e.event_type].label_fr}",
+                         f"{type_label(e.event_type, lang)}",
                          href=link_for(e.id))) for e in events]) if events else html.P("—"))
     return children
 

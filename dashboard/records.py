@@ -514,7 +514,25 @@ def load_meta(path: Path) -> dict:
     title = data.get("title", meta["title"])
     if not (isinstance(title, dict) and all(isinstance(title.get(k), str) for k in LANGUAGES)):
         raise DataError([f"{path.name}: field 'title': should be {{\"en\": …, \"fr\": …}}"])
+    _check_focus(path, data.get("focus", []))
     return {**meta, **data, "region": region, "title": title}
+
+
+def _check_focus(path: Path, focus) -> None:
+    """dataset.json "focus": the one-click views, [{"id", "name": {"en", "fr"}, "map":
+    "ZOOM/LAT/LON"}] (the OpenStreetMap form)."""
+    view = re.compile(r"\d{1,2}(\.\d+)?/-?\d{1,2}(\.\d+)?/-?\d{1,3}(\.\d+)?")
+    problems = []
+    for i, item in enumerate(focus if isinstance(focus, list) else [None]):
+        ok = isinstance(item, dict) and isinstance(item.get("id"), str) \
+            and isinstance(item.get("name"), dict) \
+            and all(isinstance(item["name"].get(k), str) for k in LANGUAGES) \
+            and isinstance(item.get("map"), str) and view.fullmatch(item["map"])
+        if not ok:
+            problems.append(f"{path.name}: focus[{i}]: field 'focus': should be {{\"id\", "
+                            "\"name\": {\"en\", \"fr\"}, \"map\": \"ZOOM/LAT/LON\"}")
+    if problems:
+        raise DataError(problems)
 
 
 def view_extent(areas, movements, events, margin: float = 0.4) -> tuple:

@@ -7,6 +7,7 @@ its default, so a mangled link still opens a working page.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, urlencode
 
@@ -20,6 +21,8 @@ DEFAULT_LAYERS = ("control", "events", "movements", "labels")
 MODES = ("explore", "compare")
 BASEMAPS = ("offline", "tiles")
 STEPS = ("day", "week", "month")
+SPEEDS = ("0.5", "1", "2", "4")  # Play: steps per second
+MAP_VIEW = re.compile(r"(\d{1,2}(?:\.\d{1,3})?)/(-?\d{1,2}(?:\.\d{1,6})?)/(-?\d{1,3}(?:\.\d{1,6})?)")
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,9 @@ class ViewState:
     mode: str = "explore"
     dataset: str = ""  # the dataset's name; empty means the bundled record
     compare_from: dt.date | None = None  # date A of compare mode; the selected day is B
+    map_view: tuple[float, float, float] | None = None  # (zoom, lat, lon); None: the extent
+    step: str = "week"  # what ◀ ▶ and Play move by
+    speed: str = "1"  # Play, steps per second
     # Not in the URL: the day shown before this one, to outline what changed in one step.
     previous: dt.date | None = field(default=None, compare=False)
     problems: tuple[str, ...] = field(default=(), compare=False)
@@ -103,7 +109,8 @@ def parse_state(search: str, record: Record) -> ViewState:
     if types is not None:
         changes["types"] = tuple(types)
     for name, allowed, key in (("window", WINDOWS, "window"), ("lang", LANGUAGES, "lang"),
-                               ("basemap", BASEMAPS, "basemap")):
+                               ("basemap", BASEMAPS, "basemap"), ("step", STEPS, "step"),
+                               ("speed", SPEEDS, "speed")):
         if name in args:
             if args[name] in allowed:
                 changes[key] = args[name]
@@ -133,6 +140,11 @@ def parse_state(search: str, record: Record) -> ViewState:
     compare_from = attempt(lambda: date_param(args, "a"))
     if compare_from:
         changes["compare_from"] = compare_from
+    if "map" in args:
+        try:
+            changes["map_view"] = map_view_param(args["map"])
+        except ValueError as exc:
+            problems.append(f"parameter 'map': {exc}")
     if args.get("view") not in (None, "", "report", "explore"):
         problems.append(f"parameter 'view': {args['view'][:40]!r} is not report or explore")
     changes["report"] = args.get("view") == "report"
@@ -142,6 +154,31 @@ def parse_state(search: str, record: Record) -> ViewState:
         else:
             problems.append(f"parameter 'event': no event with id {args['event'][:60]!r}")
     return replace(state, **changes, problems=tuple(problems))
+
+
+def map_view_param(raw: str) -> tuple[float, float, float]:
+    """'ZOOM/LAT/LON' as OpenStreetMap writes it (e.g. 10/32.76/22.64), checked."""
+    match = MAP_VIEW.fullmatch(raw.strip())
+    if not match:
+        raise ValueError(f"{raw[:40]!r} is not ZOOM/LAT/LON (e.g. 10/32.76/22.64)")
+    zoom, lat, lon = (float(v) for v in match.groups())
+    if not (0 <= zoom <= 20 and -85 <= lat <= 85 and -180 <= lon <= 180):
+        raise ValueError(f"{raw[:40]!r}: zoom 0–20, latitude -85–85, longitude -180–180")
+    return zoom, lat, lon
+
+
+def map_view_from(value) -> tuple[float, float, float] | None:
+    """The map view the page reports ([zoom, lat, lon]); None when it is not one."""
+    try:
+        zoom, lat, lon = (float(v) for v in value)
+        return map_view_param(f"{round(zoom, 2)}/{round(lat, 4)}/{round(lon, 4)}")
+    except (TypeError, ValueError):
+        return None
+
+
+def map_view_text(view: tuple[float, float, float]) -> str:
+    zoom, lat, lon = view
+    return f"{zoom:g}/{lat:.4f}/{lon:.4f}"
 
 
 def state_to_search(state: ViewState, record: Record) -> str:
@@ -159,9 +196,11 @@ def state_to_search(state: ViewState, record: Record) -> str:
         args["types"] = ",".join(EVENT_TYPES[t].slug for t in state.types)
     if state.layers != default.layers:
         args["layers"] = ",".join(state.layers)
-    for key in ("lang", "basemap"):
+    for key in ("lang", "basemap", "step", "speed"):
         if getattr(state, key) != getattr(default, key):
             args[key] = getattr(state, key)
+    if state.map_view:
+        args["map"] = map_view_text(state.map_view)
     if state.report:
         args["view"] = "report"
     if state.event:
@@ -170,7 +209,7 @@ def state_to_search(state: ViewState, record: Record) -> str:
         args["mode"] = state.mode
     if state.compare_from:
         args["a"] = state.compare_from.isoformat()
-    return "?" + urlencode(args, safe=",")
+    return "?" + urlencode(args, safe=",/")
 
 
 def state_to_store(state: ViewState) -> dict:
@@ -183,6 +222,8 @@ def state_to_store(state: ViewState) -> dict:
             "report": state.report, "event": state.event, "mode": state.mode,
             "dataset": state.dataset,
             "compare_from": state.compare_from.isoformat() if state.compare_from else None,
+            "map_view": list(state.map_view) if state.map_view else None,
+            "step": state.step, "speed": state.speed,
             "previous": state.previous.isoformat() if state.previous else None}
 
 
@@ -196,6 +237,8 @@ def state_from_store(data: dict) -> ViewState:
                      report=bool(data["report"]), event=data.get("event"),
                      mode=data.get("mode", "explore"), dataset=data.get("dataset", ""),
                      compare_from=day(data.get("compare_from")),
+                     map_view=tuple(data["map_view"]) if data.get("map_view") else None,
+                     step=data.get("step", "week"), speed=data.get("speed", "1"),
                      previous=day(data.get("previous")))
 
 
@@ -231,12 +274,13 @@ def controls_from_state(state: ViewState, record: Record) -> dict:
             "range_end": state.range_end.isoformat() if state.range_end else None,
             "layers": list(state.layers), "basemap": state.basemap, "lang": state.lang,
             "report": ["report"] if state.report else [], "slider": day_offset(record, state.day),
-            "mode": state.mode,
+            "mode": state.mode, "step": state.step, "speed": state.speed,
             "compare_from": state.compare_from.isoformat() if state.compare_from else None}
 
 
 def state_from_controls(record: Record, controls: dict, event: str | None,
-                        previous: dt.date | None = None) -> ViewState:
+                        previous: dt.date | None = None,
+                        map_view: tuple | None = None) -> ViewState:
     def day(value):
         try:
             return dt.date.fromisoformat(str(value)[:10]) if value else None
@@ -257,4 +301,6 @@ def state_from_controls(record: Record, controls: dict, event: str | None,
         report="report" in (controls.get("report") or []), event=event,
         mode=controls.get("mode") if controls.get("mode") in MODES else "explore",
         compare_from=day(controls.get("compare_from")), previous=previous,
-        dataset=_dataset_name(record))
+        step=controls.get("step") if controls.get("step") in STEPS else "week",
+        speed=controls.get("speed") if controls.get("speed") in SPEEDS else "1",
+        map_view=map_view, dataset=_dataset_name(record))

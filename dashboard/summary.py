@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from dashboard import timeline
-from dashboard.figures.map import MAX_MARKERS
 from dashboard.i18n import date_words, number, t
 from dashboard.records import Record
 from dashboard.state import ViewState
-from dashboard.taxonomy import EVENT_TYPES
+from dashboard.taxonomy import type_label
+from dashboard.view import Shown, event_window
 
 PHRASES = {
     "en": {"on": "On {day}", "holds": "{who} held {km2} km² ({places})",
@@ -22,7 +21,7 @@ PHRASES = {
            "events_upto": "{n} {events} up to {end} {are} shown",
            "one": ("event", "is"), "many": ("events", "are"),
            "types": "{list}", "deaths": "with {n} reported deaths where tolls are known",
-           "capped": "; the map draws the latest {n} of them",
+           "hidden": "control areas are not shown",
            "and": " and "},
     "fr": {"on": "Le {day}", "holds": "{who} tenait {km2} km² ({places})",
            "contests": "{who} et {rivals} se disputaient {km2} km² ({places})",
@@ -31,7 +30,7 @@ PHRASES = {
            "events_upto": "{n} {events} jusqu'au {end} {are}",
            "one": ("événement", "est affiché"), "many": ("événements", "sont affichés"),
            "types": "{list}", "deaths": "avec {n} morts signalés là où un bilan est connu",
-           "capped": " ; la carte dessine les {n} plus récents",
+           "hidden": "les zones de contrôle ne sont pas affichées",
            "and": " et "},
 }
 
@@ -42,10 +41,11 @@ def _join(items: list[str], lang: str) -> str:
     return ", ".join(items[:-1]) + PHRASES[lang]["and"] + items[-1]
 
 
-def day_summary(record: Record, state: ViewState) -> str:
+def day_summary(record: Record, state: ViewState, shown: Shown) -> str:
+    """In words, what the map shows (`shown`, from the one view query)."""
     lang, p = state.lang, PHRASES[state.lang]
     short = {fid: f.short[lang] for fid, f in record.factions.items()}
-    areas = [a for a in timeline.control_at(record, state.day) if a.faction in state.factions]
+    areas = shown.areas
     groups: dict[tuple, list] = {}
     for area in areas:
         groups.setdefault((area.faction, area.status, area.contested_with), []).append(area)
@@ -59,10 +59,11 @@ def day_summary(record: Record, state: ViewState) -> str:
         else:
             clauses.append(p["contests"].format(who=short[fid], km2=km2, places=places,
                                                 rivals=_join([short[r] for r in rivals], lang)))
+    hidden = "control" not in state.layers or state.mode != "explore"
     text = p["on"].format(day=date_words(state.day, lang)) + ", " + \
-        (_join(clauses, lang) if clauses else p["nothing"]) + ". "
-    start, end = state.event_window()
-    events = timeline.events_between(record, start, end, state.factions, state.types)
+        (_join(clauses, lang) if clauses else p["hidden"] if hidden else p["nothing"]) + ". "
+    start, end = event_window(state)
+    events = shown.events
     noun, verb = p["one"] if len(events) == 1 else p["many"]
     if start:
         sentence = p["events"].format(n=number(len(events), lang), events=noun, are=verb,
@@ -72,12 +73,10 @@ def day_summary(record: Record, state: ViewState) -> str:
                                            end=date_words(end, lang))
     by_type = Counter(e.event_type for e in events)
     if by_type:
-        names = [f"{n} × {(name if lang == 'en' else EVENT_TYPES[name].label_fr).lower()}"
+        names = [f"{n} × {type_label(name, lang).lower()}"
                  for name, n in by_type.most_common()]
         sentence += " (" + ", ".join(names) + ")"
     deaths = sum(e.fatalities for e in events if e.fatalities is not None)
     if deaths:
         sentence += ", " + p["deaths"].format(n=number(deaths, lang))
-    if len(events) > MAX_MARKERS:
-        sentence += p["capped"].format(n=number(MAX_MARKERS, lang))
     return text + sentence + ". " + t("approximate", lang)

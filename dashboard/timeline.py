@@ -17,7 +17,7 @@ def control_at(record: Record, day: dt.date) -> tuple[ControlArea, ...]:
     return tuple(a for a in record.areas if a.valid_on(day))
 
 
-def _touches(first: dt.date, last: dt.date, start: dt.date | None, end: dt.date | None) -> bool:
+def touches(first: dt.date, last: dt.date, start: dt.date | None, end: dt.date | None) -> bool:
     return (start is None or last >= start) and (end is None or first <= end)
 
 
@@ -30,7 +30,7 @@ def events_between(record: Record, start: dt.date | None = None, end: dt.date | 
     types = None if types is None else set(types)
     return tuple(
         e for e in record.events
-        if _touches(e.date, e.last_day, start, end)
+        if touches(e.date, e.last_day, start, end)
         and (factions is None or factions.intersection(e.actors))
         and (types is None or e.event_type in types))
 
@@ -39,7 +39,7 @@ def movements_between(record: Record, start: dt.date | None = None, end: dt.date
                       factions: Iterable[str] | None = None) -> tuple[Movement, ...]:
     factions = None if factions is None else set(factions)
     return tuple(m for m in record.movements
-                 if _touches(m.start, m.end, start, end)
+                 if touches(m.start, m.end, start, end)
                  and (factions is None or m.faction in factions))
 
 

@@ -1,55 +1,129 @@
-"""The map: one pure function from (dataset, view state) to a plotly Figure.
+"""The map, drawn by MapLibre through plotly's map traces, fully offline.
 
-Layers are built by small functions, each returning traces. The number and order of traces
-depends only on the record's factions, never on the date, mode or filters, so a slider step
-can replace the data-bearing traces in place (a Dash Patch) and leave the basemap alone.
+The server builds two things per dataset and set of filters, once:
+- the figure template: the basemap style (local GeoJSON, local glyphs, place labels ranked
+  by importance) and one empty trace per layer and faction, in a fixed order;
+- the bundle: every candidate area, event, movement and label with its dates, per trace.
+
+The browser (assets/map.js) fills the template with the share of the bundle that holds on
+the selected day, so a slider step or a Play tick is drawn without a server round trip.
+Compare mode and the estimated layer depend on the day in ways only the server computes:
+their bundles hold one day and are rebuilt on each step.
+
+Text drawn by MapLibre (labels) is shown literally; text drawn by plotly as SVG (hover,
+legend, title, annotations) is escaped, so markup in a dataset's names stays text.
 """
 from __future__ import annotations
 
+import html
 import math
+from functools import lru_cache
 
-import plotly.graph_objects as go
-from shapely.geometry import MultiPoint, Point
+from shapely.geometry import Point
 from shapely.ops import unary_union
 
-from dashboard import timeline
-from dashboard.basemap import Basemap, rings_for_plotly
+from dashboard import view as views
+from dashboard.basemap import rings_for_plotly
 from dashboard.dataset import Dataset
-from dashboard.geometry import bearing_deg, hatch
-from dashboard.i18n import date_words, number, t
+from dashboard.geometry import hatch
+from dashboard.i18n import MONTHS, WEEKDAYS, date_words, t
 from dashboard.records import ControlArea, Event, Record
-from dashboard.state import ViewState
-from dashboard.taxonomy import EVENT_TYPES
+from dashboard.state import ViewState, day_offset
+from dashboard.static import ASSET_VERSION
+from dashboard.taxonomy import type_label
 
 LAND, SEA, COAST, BORDER = "#f4f1ea", "#d7e6f2", "#8f9aa3", "#7d7d7d"
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
+GLYPHS = "Noto Sans Regular"  # the fontstack in assets/glyphs: map text draws offline
 CHANGED = "#d62728"
-# A browser without a GPU draws a few tens of thousands of SVG markers before it stalls:
-# beyond that the map draws the latest MAX_MARKERS of the window (the summary says so).
-MAX_MARKERS = 20_000
-NEAR_CHANGE_DEG = 0.1  # compare mode shows events within about 10 km of changed ground
-BASE_TRACE_COUNT = 2  # land, borders: the traces a slider step never touches
+PLACES_LAYER = "places"  # every trace is drawn below the place names, which win collisions
+ARROW_DEG = 0.05  # movement arrowheads, about 5 km
 
 
-def _hex_rgba(colour: str, alpha: float) -> str:
+def plain(text: str) -> str:
+    """Data text for plotly's SVG text (hover, legend, annotations): markup stays text."""
+    return html.escape(str(text), quote=False)
+
+
+def _rgba(colour: str, alpha: float) -> str:
     r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def _name(record: Record, faction: str, lang: str) -> str:
+def _short(record: Record, faction: str, lang: str) -> str:
     return record.factions[faction].short[lang]
 
 
-def base_traces(basemap: Basemap) -> list[go.Scattergeo]:
-    return [
-        go.Scattergeo(lon=basemap.land_lon, lat=basemap.land_lat, mode="lines", fill="toself",
-                      fillcolor=LAND, line={"color": COAST, "width": 0.7}, hoverinfo="skip",
-                      showlegend=False, name="land"),
-        go.Scattergeo(lon=basemap.border_lon, lat=basemap.border_lat, mode="lines",
-                      line={"color": BORDER, "width": 1.0, "dash": "dashdot"}, hoverinfo="skip",
-                      showlegend=False, name="borders"),
-    ]
+# --- the basemap style ---------------------------------------------------------------
 
+def place_priority(record: Record) -> dict[str, int]:
+    """Label order: the dataset's key places first, then towns by rank, larger first."""
+    key = list(record.meta.get("key_places", []))
+    by_rank = sorted(record.places, key=lambda p: (p.rank, p.id))
+    order = [p.id for p in record.places if p.id in key] + [p.id for p in by_rank if p.id not in key]
+    return {pid: i for i, pid in enumerate(order)}
+
+
+def label_places(record: Record):
+    """The places named on the map: a ranked gazetteer's main places; all of an import's."""
+    most = 2 if any(p.rank <= 2 for p in record.places) else 3
+    return [p for p in record.places if p.rank <= most]
+
+
+def map_style(data: Dataset, lang: str, labels: bool, tiles: tuple[str, str] | None) -> dict:
+    """A MapLibre style: sea, land, borders and coast from the bundled Natural Earth
+    GeoJSON (or online raster tiles when asked for), and the place names on top."""
+    record = data.record
+    priority = place_priority(record)
+    places = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
+         "properties": {"name": p.name[lang], "order": priority[p.id],
+                        "size": 14 if priority[p.id] < 3 else 12}}
+        for p in label_places(record)]}
+    sources = {"places": {"type": "geojson", "data": places}}
+    layers = [{"id": "sea", "type": "background", "paint": {"background-color": SEA}}]
+    if tiles:
+        url, attribution = tiles
+        sources["tiles"] = {"type": "raster", "tiles": [url], "tileSize": 256,
+                            "attribution": attribution}
+        layers.append({"id": "tiles", "type": "raster", "source": "tiles"})
+    else:
+        sources["land"] = {"type": "geojson", "data": f"/basemap/land.geojson?v={ASSET_VERSION}"}
+        sources["borders"] = {"type": "geojson",
+                              "data": f"/basemap/borders.geojson?v={ASSET_VERSION}"}
+        layers += [
+            {"id": "land", "type": "fill", "source": "land", "paint": {"fill-color": LAND}},
+            {"id": "coast", "type": "line", "source": "land",
+             "paint": {"line-color": COAST, "line-width": 0.8}},
+            {"id": "borders", "type": "line", "source": "borders",
+             "paint": {"line-color": BORDER, "line-width": 1.1, "line-dasharray": [4, 2, 1, 2]}}]
+    layers.append({
+        "id": PLACES_LAYER, "type": "symbol", "source": "places",
+        "layout": {"text-field": ["get", "name"], "text-font": [GLYPHS],
+                   "text-size": ["get", "size"], "symbol-sort-key": ["get", "order"],
+                   "text-variable-anchor": ["top", "bottom", "left", "right"],
+                   "text-radial-offset": 0.5, "text-padding": 3,
+                   "visibility": "visible" if labels else "none"},
+        "paint": {"text-color": "#111111", "text-halo-color": "#ffffff",
+                  "text-halo-width": 1.6}})
+    return {"version": 8, "name": f"frontlines-{lang}-{'tiles' if tiles else 'offline'}",
+            "glyphs": "/assets/glyphs/{fontstack}/{range}.pbf?v=" + ASSET_VERSION,
+            "sources": sources, "layers": layers}
+
+
+def fit_view(extent: tuple, width_px: int = 1100, height_px: int = 620) -> tuple[float, float, float]:
+    """(zoom, lat, lon) that shows a lon/lat box in a map of about the page's size."""
+    lon0, lat0, lon1, lat1 = extent
+
+    def merc(lat):
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+    zoom_x = math.log2(width_px * 360 / (512 * max(lon1 - lon0, 1e-6)))
+    zoom_y = math.log2(height_px * 2 * math.pi / (512 * max(merc(lat1) - merc(lat0), 1e-9)))
+    lat_c = math.degrees(math.atan(math.sinh((merc(lat0) + merc(lat1)) / 2)))
+    return round(min(zoom_x, zoom_y), 2), round(lat_c, 4), round((lon0 + lon1) / 2, 4)
+
+
+# --- traces ----------------------------------------------------------------------------
 
 def _lines(geometries) -> tuple[list, list]:
     lon, lat = [], []
@@ -60,7 +134,7 @@ def _lines(geometries) -> tuple[list, list]:
     return lon, lat
 
 
-def _hatch_lines(geometries, spacing: float = 0.02) -> tuple[list, list]:
+def _hatch(geometries, spacing: float = 0.02) -> tuple[list, list]:
     lon, lat = [], []
     for geometry in geometries:
         for line in hatch(geometry, spacing):
@@ -69,360 +143,307 @@ def _hatch_lines(geometries, spacing: float = 0.02) -> tuple[list, list]:
     return lon, lat
 
 
-def _fill(geometries, colour: str, alpha: float, width: float, dash: str, name: str,
-          group: str) -> go.Scattergeo:
-    lon, lat = _lines(geometries)
-    return go.Scattergeo(lon=lon, lat=lat, mode="lines", fill="toself",
-                         fillcolor=_hex_rgba(colour, alpha), hoverinfo="skip",
-                         line={"color": colour, "width": width, "dash": dash}, name=name,
-                         legendgroup=group, showlegend=bool(lon))
+def _trace(name: str, legend: str | None = None, **style) -> dict:
+    """One map trace of the template; the browser fills its lon/lat (and text)."""
+    return {"type": "scattermap", "name": legend if legend is not None else name,
+            "uid": name, "lon": [], "lat": [], "hoverinfo": "skip", "below": PLACES_LAYER,
+            "showlegend": False, "meta": {"key": name, "legend": legend is not None}, **style}
 
 
-def _area_traces(record: Record, areas: list[ControlArea], lang: str) -> list[go.Scattergeo]:
-    """Per faction: held fill, contested fill, and the hatching that marks contested ground
-    in the colour of the faction contesting it (a second cue beside colour)."""
+def _fill(name, legend, colour, alpha, width) -> dict:
+    return _trace(name, legend, mode="lines", fill="toself", fillcolor=_rgba(colour, alpha),
+                  line={"color": colour, "width": width})
+
+
+def _layers(record: Record, lang: str) -> list[dict]:
+    """Every trace of the map, in drawing order (later is on top)."""
     traces = []
-    for fid, faction in record.factions.items():
-        for status, alpha, width, dash in (("held", 0.42, 0.8, "solid"),
-                                           ("contested", 0.16, 2.0, "dash")):
-            mine = [a.geometry for a in areas if a.faction == fid and a.status == status]
-            traces.append(_fill(mine, faction.colour, alpha, width, dash,
-                                f"{faction.short[lang]} · {t(status, lang)}", f"area-{fid}"))
-        lon, lat = _hatch_lines(a.geometry for a in areas if fid in a.contested_with)
-        traces.append(go.Scattergeo(lon=lon, lat=lat, mode="lines", hoverinfo="skip",
-                                    line={"color": faction.colour, "width": 1.2},
-                                    showlegend=False, name=f"hatch {fid}"))
+    for fid, f in record.factions.items():
+        traces.append(_fill(f"area {fid} held", f"{plain(f.short[lang])} · {t('held', lang)}",
+                            f.colour, 0.42, 0.8))
+        traces.append(_fill(f"area {fid} contested",
+                            f"{plain(f.short[lang])} · {t('contested', lang)}", f.colour, 0.16,
+                            2.2))
+    for fid, f in record.factions.items():
+        traces.append(_trace(f"hatch {fid}", mode="lines", line={"color": f.colour, "width": 1.2}))
+    for fid, f in record.factions.items():
+        traces.append(_fill(f"estimated {fid}",
+                            f"{plain(f.short[lang])} · {t('estimated', lang)}", f.colour, 0.10,
+                            2.4))
+    for fid, f in record.factions.items():
+        traces.append(_fill(f"gained {fid}", f"{plain(f.short[lang])} · {t('gained', lang)}",
+                            f.colour, 0.55, 1.5))
+        traces.append(_trace(f"lost {fid}", f"{plain(f.short[lang])} · {t('lost', lang)}",
+                             mode="lines", line={"color": f.colour, "width": 1.6}))
+    traces.append(_trace("changed", t("changed_since_step", lang), mode="lines",
+                         line={"color": CHANGED, "width": 3}))
+    for fid, f in record.factions.items():
+        traces.append(_trace(f"movement {fid}",
+                             f"{plain(f.short[lang])} · {t('movement', lang)}", mode="lines",
+                             line={"color": f.colour, "width": 3}, opacity=0.9))
+    traces.append(_trace("selected event", mode="markers",
+                         marker={"size": 30, "color": CHANGED, "opacity": 0.45}))
+    traces.append(_trace("events", mode="markers+text", hoverinfo="text", customdata=[],
+                         marker={"size": [], "color": [], "opacity": 0.92},
+                         textfont={"family": GLYPHS, "size": 11, "color": "#ffffff"},
+                         textposition="middle center", text=[], hovertext=[]))
+    traces.append(_trace("area labels", mode="text", text=[],
+                         textfont={"family": GLYPHS, "size": 12, "color": "#1a1a1a"}))
     return traces
 
 
-def _estimated_traces(data: Dataset, state: ViewState) -> list[go.Scattergeo]:
-    """Control estimated from place observations: a dotted edge and a faint fill, named
-    'estimated' in the legend and on the map, never drawn like the sourced areas."""
-    record, lang = data.record, state.lang
-    found = [a for a in data.estimator.at(state.day) if a.faction in state.factions] \
-        if "estimated" in state.layers and state.mode == "explore" else []
-    traces = [_fill([a.geometry for a in found if a.faction == fid], f.colour, 0.10, 2.2, "dot",
-                    f"{f.short[lang]} · {t('estimated', lang)}", f"est-{fid}")
-              for fid, f in record.factions.items()]
-    labels = [a.geometry.representative_point() for a in found]
-    traces.append(go.Scattergeo(
-        lon=[p.x for p in labels], lat=[p.y for p in labels], mode="text",
-        text=[f"{_name(record, a.faction, lang)}{'/' if a.contested_with else ''}"
-              f"{'/'.join(_name(record, f, lang) for f in a.contested_with)} "
-              f"({t('estimated_short', lang)})" for a in found],
-        hovertext=[f"<b>{a.place}</b>: {t('estimated', lang)} · {t(a.status, lang)}<br>"
-                   f"{t('observed', lang)} {date_words(a.observed, lang)} · {number(a.km2, lang)} km²"
-                   for a in found], hoverinfo="text",
-        textfont={"size": 10, "color": "#444", "family": FONT}, showlegend=False,
-        name="estimated labels"))
-    return traces
-
-
-def _change_traces(data: Dataset, state: ViewState) -> list[go.Scattergeo]:
-    """Compare mode: per faction, ground gained (solid fill) and ground lost (hatched, dotted
-    edge, no fill); and, while stepping, the outline of what changed since the last step."""
-    record, lang = data.record, state.lang
-    changes = []
-    if state.mode == "compare":
-        first, second = state.compare_dates()
-        changes = [c for c in data.history.changes(first, second) if c.faction in state.factions]
-    traces = []
-    for fid, faction in record.factions.items():
-        gained = [c.geometry for c in changes if c.faction == fid and c.change == "gained"]
-        lost = [c.geometry for c in changes if c.faction == fid and c.change == "lost"]
-        traces.append(_fill(gained, faction.colour, 0.55, 1.5, "solid",
-                            f"{faction.short[lang]} · {t('gained', lang)}", f"gain-{fid}"))
-        outline, hatching = _lines(lost), _hatch_lines(lost, 0.015)
-        traces.append(go.Scattergeo(
-            lon=outline[0] + hatching[0], lat=outline[1] + hatching[1], mode="lines",
-            line={"color": faction.colour, "width": 1.6, "dash": "dot"}, hoverinfo="skip",
-            name=f"{faction.short[lang]} · {t('lost', lang)}", legendgroup=f"lost-{fid}",
-            showlegend=bool(lost)))
-    stepped = []
-    if state.mode == "explore" and state.previous and state.previous != state.day \
-            and abs((state.day - state.previous).days) <= 93 and "control" in state.layers:
-        stepped = [c.geometry for c in data.history.changes(
-            min(state.previous, state.day), max(state.previous, state.day))]
-    lon, lat = _lines(stepped)
-    traces.append(go.Scattergeo(
-        lon=lon, lat=lat, mode="lines", line={"color": CHANGED, "width": 3}, hoverinfo="skip",
-        name=t("changed_since", lang).format(day=date_words(state.previous, lang))
-        if stepped else "changed", showlegend=bool(lon)))
-    return traces
-
-
-def changed_ground(data: Dataset, state: ViewState):
-    """Compare mode's changed ground, widened a little, to find the events that explain it."""
-    first, second = state.compare_dates()
-    changes = data.history.changes(first, second)
-    return unary_union([c.geometry for c in changes]).buffer(NEAR_CHANGE_DEG) if changes else None
-
-
-def events_shown(data: Dataset, state: ViewState) -> list[Event]:
-    """The events on the map: the window's in explore mode; in compare mode, those between
-    A and B in or near ground that changed hands."""
-    if "events" not in state.layers:
-        return []
-    if state.mode == "compare":
-        first, second = state.compare_dates()
-        near = changed_ground(data, state)
-        found = timeline.events_between(data.record, first, second, state.factions, state.types)
-        return [e for e in found if near is not None and near.contains(Point(e.lon, e.lat))]
-    start, end = state.event_window()
-    return list(timeline.events_between(data.record, start, end, state.factions, state.types))
-
-
-def _label_point(part, avoid):
-    """Inside the area but off the towns and events on it, so the label's hover never
-    covers an event marker or a place name."""
-    free = part.difference(avoid) if avoid is not None else part
-    return (free if not free.is_empty else part).representative_point()
-
-
-def _area_label_trace(record: Record, areas: list[ControlArea], lang: str,
-                      avoid=None) -> go.Scattergeo:
-    """The faction's short name on each patch of ground it holds or contests (the text cue
-    beside colour); adjoining areas with the same status share one label."""
-    groups: dict[tuple, list[ControlArea]] = {}
-    for area in areas:
-        groups.setdefault((area.faction, area.status, area.contested_with), []).append(area)
-    lon, lat, text = [], [], []
-    for (fid, status, rivals), members in groups.items():
-        who = _name(record, fid, lang)
-        label = f"{who}/{'/'.join(_name(record, f, lang) for f in rivals)}" \
-            if status == "contested" else who
-        merged = unary_union([a.geometry for a in members])
-        for part in getattr(merged, "geoms", [merged]):
-            point = _label_point(part, avoid)
-            lon.append(point.x)
-            lat.append(point.y)
-            text.append(label)
-    # No hover: a label's hover would win over an event marker on the same town. The areas'
-    # names, dates and sources are listed beside the map instead.
-    return go.Scattergeo(lon=lon, lat=lat, mode="text", text=text, hoverinfo="skip",
-                         textfont={"size": 11, "color": "#222", "family": FONT},
-                         showlegend=False, name="area labels")
-
-
-def _movement_traces(record: Record, state: ViewState) -> list[go.Scattergeo]:
-    start, end = state.compare_dates() if state.mode == "compare" else state.event_window()
-    found = timeline.movements_between(record, start, end, state.factions) \
-        if "movements" in state.layers else ()
-    traces, tips_lon, tips_lat, tips_angle, tips_colour, tips_text = [], [], [], [], [], []
-    for fid, faction in record.factions.items():
-        lon, lat = [], []
-        for movement in (m for m in found if m.faction == fid):
-            for line in getattr(movement.geometry, "geoms", [movement.geometry]):
-                xs, ys = line.xy
-                lon += list(xs) + [None]
-                lat += list(ys) + [None]
-                coords = list(line.coords)
-                tips_lon.append(coords[-1][0])
-                tips_lat.append(coords[-1][1])
-                tips_angle.append(bearing_deg(coords[-2], coords[-1]))
-                tips_colour.append(faction.colour)
-                tips_text.append(f"<b>{movement.label[state.lang]}</b><br>"
-                                 f"{date_words(movement.start, state.lang)} – "
-                                 f"{date_words(movement.end, state.lang)}<br>{movement.precision}")
-        traces.append(go.Scattergeo(
-            lon=lon, lat=lat, mode="lines", line={"color": faction.colour, "width": 3},
-            opacity=0.9, hoverinfo="skip", name=f"{faction.short[state.lang]} · "
-            f"{t('movement', state.lang)}", showlegend=bool(lon), legendgroup=f"move-{fid}"))
-    traces.append(go.Scattergeo(
-        lon=tips_lon, lat=tips_lat, mode="markers", hovertext=tips_text, hoverinfo="text",
-        marker={"symbol": "triangle-up", "size": 14, "angle": tips_angle, "color": tips_colour,
-                "line": {"color": "white", "width": 1}},
-        showlegend=False, name="movement arrows"))
-    return traces
+def trace_index(record: Record, lang: str = "en") -> dict[str, int]:
+    return {trace["uid"]: i for i, trace in enumerate(_layers(record, lang))}
 
 
 def marker_size(event: Event) -> float:
     """Area grows with reported deaths; unknown tolls get the base size."""
-    return 9 if event.fatalities is None else min(9 + 2.2 * math.sqrt(event.fatalities), 30)
+    return 10 if event.fatalities is None else min(10 + 2.2 * math.sqrt(event.fatalities), 32)
 
 
-def _event_traces(record: Record, events: list[Event], state: ViewState) -> list[go.Scattergeo]:
-    lang = state.lang
-    colours = [record.factions[e.actors[0]].colour for e in events]
-    hover = [f"<b>{date_words(e.date, lang)}</b> · {e.place}<br>"
-             f"{_type_label(e.event_type, lang)}: "
-             f"{', '.join(_name(record, a, lang) for a in e.actors)}" for e in events]
-    traces = [go.Scattergeo(
-        lon=[e.lon for e in events], lat=[e.lat for e in events], mode="markers",
-        customdata=[e.id for e in events], hovertext=hover, hoverinfo="text",
-        marker={"color": colours, "size": [marker_size(e) for e in events],
-                "symbol": [EVENT_TYPES[e.event_type].symbol for e in events],
-                "line": {"color": "white", "width": 1.2}, "opacity": 0.92},
-        showlegend=False, name="events")]
-    shown_types = {e.event_type for e in events}
-    for etype in EVENT_TYPES.values():  # legend keys: symbol is the event type
-        traces.append(go.Scattergeo(
-            lon=[None], lat=[None], mode="markers", name=_type_label(etype.name, lang),
-            marker={"symbol": etype.symbol, "color": "#555", "size": 10},
-            legendgroup="types", showlegend=etype.name in shown_types, hoverinfo="skip"))
-    selected = [e for e in events if e.id == state.event]
-    traces.append(go.Scattergeo(
-        lon=[e.lon for e in selected], lat=[e.lat for e in selected], mode="markers",
-        marker={"symbol": "circle-open", "size": 26, "color": "#d62728", "line": {"width": 3}},
-        hoverinfo="skip", showlegend=False, name="selected event"))
-    return traces
+def event_hover(record: Record, event: Event, lang: str) -> str:
+    return (f"<b>{date_words(event.date, lang)}</b> · {plain(event.place)}<br>"
+            f"{type_label(event.event_type, lang)}: "
+            f"{plain(', '.join(_short(record, a, lang) for a in event.actors))}")
 
 
-def _type_label(name: str, lang: str) -> str:
-    return name if lang == "en" else EVENT_TYPES[name].label_fr
+def area_label_text(record: Record, faction: str, status: str, rivals, lang: str) -> str:
+    who = _short(record, faction, lang)
+    return f"{who}/{'/'.join(_short(record, f, lang) for f in rivals)}" \
+        if status == "contested" else who
 
 
-def _place_trace(record: Record, state: ViewState) -> go.Scattergeo:
-    # the record's main places; a dataset whose places are unranked (imports) shows them all
-    most = 2 if any(p.rank <= 2 for p in record.places) else 3
-    places = [p for p in record.places if p.rank <= most] if "labels" in state.layers else []
-    return go.Scattergeo(
-        lon=[p.lon for p in places], lat=[p.lat for p in places], mode="markers+text",
-        text=[p.name[state.lang] for p in places], textposition="top center",
-        textfont={"size": 12, "color": "#1a1a1a", "family": FONT},
-        marker={"size": 4, "color": "#1a1a1a"}, hoverinfo="skip",  # events sit on towns
-        showlegend=False, name="places")
+def area_labels(record: Record, areas, lang: str) -> tuple[list, list, list]:
+    """The faction's short name on each patch of ground it holds or contests; adjoining
+    areas of one faction and status share one label, placed away from the towns."""
+    groups: dict[tuple, list[ControlArea]] = {}
+    for area in areas:
+        groups.setdefault((area.faction, area.status, area.contested_with), []).append(area)
+    towns = unary_union([Point(p.lon, p.lat).buffer(0.012) for p in record.places]) \
+        if record.places else None
+    lon, lat, text = [], [], []
+    for (fid, status, rivals), members in groups.items():
+        label = area_label_text(record, fid, status, rivals, lang)
+        merged = unary_union([a.geometry for a in members])
+        for part in getattr(merged, "geoms", [merged]):
+            free = part.difference(towns) if towns is not None else part
+            point = (free if not free.is_empty else part).representative_point()
+            lon.append(round(point.x, 4))
+            lat.append(round(point.y, 4))
+            text.append(label)
+    return lon, lat, text
 
 
-def scale_km(width_km: float) -> int:
-    """A round length near a tenth of the view's width: 1, 2, 5, 10, 20, 50, 100 … km."""
-    target = max(width_km / 10, 1)
-    power = 10 ** math.floor(math.log10(target))
-    return int(next(m * power for m in (1, 2, 5, 10) if m * power >= target))
+def _arrowheads(line) -> tuple[list, list]:
+    """Two short strokes at the end of a line: the direction of a movement."""
+    (x0, y0), (x1, y1) = line.coords[-2], line.coords[-1]
+    angle = math.atan2((y1 - y0), (x1 - x0) * math.cos(math.radians(y1)))
+    lon, lat = [], []
+    for side in (-1, 1):
+        a = angle + math.pi + side * math.radians(28)
+        lon += [x1 + ARROW_DEG * math.cos(a) / math.cos(math.radians(y1)), x1, None]
+        lat += [y1 + ARROW_DEG * math.sin(a), y1, None]
+    return lon, lat
 
 
-def _scale_bar(extent: tuple, lang: str) -> go.Scattergeo:
-    """A true-length bar at the view's lower left (true where it stands: it is real geometry)."""
-    lon_min, lat_min, lon_max, lat_max = extent
-    lon0 = lon_min + (lon_max - lon_min) * 0.04
-    lat0 = lat_min + (lat_max - lat_min) * 0.08
-    km_per_deg = 111.32 * math.cos(math.radians(lat0))
-    length = scale_km((lon_max - lon_min) * km_per_deg)
-    dlon, tick = length / km_per_deg, (lat_max - lat_min) * 0.015
-    return go.Scattergeo(
-        lon=[lon0, lon0, lon0 + dlon, lon0 + dlon], lat=[lat0 + tick, lat0, lat0, lat0 + tick],
-        mode="lines+text", text=["", "0", f"{length} {t('scale', lang)}", ""],
-        textposition="bottom center", textfont={"size": 11, "family": FONT},
-        line={"color": "#222", "width": 2.5}, hoverinfo="skip", showlegend=False,
-        name="scale bar")
+# --- the template and the bundle -------------------------------------------------------
 
-
-def _occupied(record: Record, events: list[Event]):
-    """Where area labels should not go: on places and events (each spot counted once)."""
-    points = {(p.lon, p.lat) for p in record.places} | {(e.lon, e.lat) for e in events}
-    if not points or len(points) > 2000:  # too crowded to matter; don't pay for the union
-        return None
-    return MultiPoint(list(points)).buffer(0.012, 8)
-
-
-def dynamic_traces(data: Dataset, state: ViewState) -> list[go.Scattergeo]:
-    """Everything that depends on the date, mode and filters, in a fixed number of traces."""
-    record = data.record
-    areas = list(timeline.control_at(record, state.day)) \
-        if "control" in state.layers and state.mode == "explore" else []
-    events = events_shown(data, state)[-MAX_MARKERS:]
-    # Events come before the labels: when an event sits on a labelled town, plotly gives
-    # the hover and the click to the earlier trace, and the event is what users click for.
-    return (_area_traces(record, areas, state.lang) + _estimated_traces(data, state)
-            + _change_traces(data, state) + _movement_traces(record, state)
-            + _event_traces(record, events, state)
-            + [_area_label_trace(record, areas, state.lang, _occupied(record, events)),
-               _place_trace(record, state), _scale_bar(record.extent, state.lang)])
-
-
-def map_title(state: ViewState) -> str:
-    lang = state.lang
-    if state.mode == "compare":
-        first, second = state.compare_dates()
-        return f"{t('compare_title', lang)} · {date_words(first, lang)} → {date_words(second, lang)}"
-    return f"{t('map_title', lang)} · {date_words(state.day, lang)}"
-
-
-def map_layout(record: Record, state: ViewState, sources_line: str) -> dict:
-    lang = state.lang
-    title = map_title(state)
-    lon_min, lat_min, lon_max, lat_max = record.extent
-    annotations = [
-        {"text": f"{t('approximate', lang)} {t('attribution', lang)}<br>{sources_line}",
-         "xref": "paper", "yref": "paper", "x": 0, "y": 0, "xanchor": "left", "yanchor": "top",
-         "yshift": -4, "showarrow": False, "align": "left", "font": {"size": 10, "color": "#444"}},
-        {"text": "▲<br>N", "xref": "paper", "yref": "paper", "x": 0.995, "y": 0.98,
-         "showarrow": False, "font": {"size": 14, "color": "#222"}, "align": "center",
-         "xanchor": "right", "yanchor": "top"},
-    ]
-    return {
-        "title": {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 17}},
+def map_figure(data: Dataset, state: ViewState, tiles: tuple[str, str] | None = None) -> dict:
+    """The figure the browser fills: style, empty traces, titles, legend and frame."""
+    record, lang = data.record, state.lang
+    zoom, lat, lon = state.map_view or fit_view(record.extent)
+    return {"data": _layers(record, lang), "layout": {
+        "map": {"style": map_style(data, lang, "labels" in state.layers,
+                                   tiles if state.basemap == "tiles" else None),
+                "center": {"lon": lon, "lat": lat}, "zoom": zoom},
+        "title": {"text": "", "x": 0.01, "xanchor": "left", "font": {"size": 17}},
         "font": {"family": FONT},
-        "margin": {"l": 4, "r": 4, "t": 40, "b": 52},
+        "margin": {"l": 4, "r": 4, "t": 40, "b": 46},
         "paper_bgcolor": "white",
-        # keeps the user's zoom and pan across updates; a new dataset starts from its extent
-        "uirevision": f"map-{state.dataset}",
-        # bottom right: the open desert south-east of the record's places
-        "legend": {"x": 0.995, "y": 0.01, "xanchor": "right", "yanchor": "bottom",
-                   "bgcolor": "rgba(255,255,255,0.85)",
-                   "bordercolor": "#999", "borderwidth": 1, "font": {"size": 11},
-                   "groupclick": "toggleitem", "itemclick": False, "itemdoubleclick": False},
-        "annotations": annotations,
-        "geo": {
-            "projection": {"type": "mercator"}, "resolution": 50,
-            "lonaxis": {"range": [lon_min, lon_max]}, "lataxis": {"range": [lat_min, lat_max]},
-            "showland": True, "landcolor": LAND, "showocean": True, "oceancolor": SEA,
-            "showcountries": True, "countrycolor": BORDER, "showcoastlines": False,
-            "showlakes": False, "showframe": False, "bgcolor": SEA,
-        },
+        # keeps the user's zoom and pan across updates; a new dataset starts from its view
+        "uirevision": f"map-{state.dataset}-{state.map_view}",
+        "legend": {"x": 0.995, "y": 0.02, "xanchor": "right", "yanchor": "bottom",
+                   "bgcolor": "rgba(255,255,255,0.88)", "bordercolor": "#999",
+                   "borderwidth": 1, "font": {"size": 11}, "itemclick": False,
+                   "itemdoubleclick": False},
+        "annotations": [],
+        "shapes": [],
         "hoverlabel": {"font": {"family": FONT}},
+    }}
+
+
+def map_bundle(data: Dataset, state: ViewState, tiles: tuple[str, str] | None = None) -> dict:
+    """Everything the browser needs to draw any day of this view without the server."""
+    record, lang = data.record, state.lang
+    index = trace_index(record, lang)
+    first = record.first_day
+
+    def off(day):
+        return None if day is None else day_offset(record, day)
+
+    publishers: dict[str, int] = {}
+
+    def pubs(item) -> list[int]:
+        return sorted({publishers.setdefault(s.publisher, len(publishers)) for s in item.sources})
+
+    traces: dict[int, dict] = {}
+
+    def add(key: str, rule: str, first_day, last_day, payload: dict) -> None:
+        spec = traces.setdefault(index[key], {"rule": rule, "items": []})
+        spec["items"].append([first_day, last_day, payload])
+
+    per_day = state.mode == "compare" or "estimated" in state.layers
+    if per_day:
+        shown = views.shown(data, state)
+        _add_shown(record, shown, state, add, pubs)
+        events = shown.events
+    else:
+        found = views.candidates(data, state)
+        for area in found.areas:
+            lon, lat = _lines([area.geometry])
+            add(f"area {area.faction} {area.status}", "valid", off(area.valid_from),
+                off(area.valid_to), {"lon": lon, "lat": lat, "ids": [area.id], "p": pubs(area)})
+            for rival in area.contested_with:
+                hlon, hlat = _hatch([area.geometry])
+                add(f"hatch {rival}", "valid", off(area.valid_from), off(area.valid_to),
+                    {"lon": hlon, "lat": hlat})
+        for start, end, lon, lat, text in _label_spans(data, state):
+            add("area labels", "valid", off(start), off(end),
+                {"lon": lon, "lat": lat, "text": text})
+        for start, geometry in _step_changes(data, state):
+            lon, lat = _lines([geometry])
+            add("changed", "since", off(start), None, {"lon": lon, "lat": lat})
+        for movement in found.movements:
+            lon, lat = _movement_lines(movement)
+            add(f"movement {movement.faction}", "touch", off(movement.start), off(movement.end),
+                {"lon": lon, "lat": lat, "ids": [movement.id], "p": pubs(movement)})
+        events = found.events
+    start, end = views.event_window(state)
+    if per_day or state.window == "range" and state.range_start and state.range_end:
+        window = {"kind": "fixed", "start": off(start), "end": off(end)}
+    elif state.window in ("all", "range"):
+        window = {"kind": "all"}
+    else:
+        window = {"kind": "last", "days": int(state.window)}
+    return {
+        "figure": map_figure(data, state, tiles),
+        "first_day": first.isoformat(), "last": off(record.last_day),
+        "fit": None if state.map_view else list(record.extent),
+        "day": off(state.day) if per_day else None,
+        "traces": {str(i): spec for i, spec in traces.items()},
+        "events": {"trace": index["events"], "selected": index["selected event"],
+                   "items": [[off(e.date), off(e.last_day), e.lon, e.lat, e.id,
+                              record.factions[e.actors[0]].colour, marker_size(e),
+                              event_hover(record, e, lang), pubs(e)] for e in events]},
+        "window": window,
+        "publishers": [plain(p) for p in publishers],
+        "words": {"months": MONTHS[lang], "weekdays": WEEKDAYS[lang], "lang": lang,
+                  "page": t("brand", lang),
+                  "title": t("map_title", lang) if state.mode == "explore"
+                  else t("compare_title", lang), "sources": t("sources_line", lang),
+                  "footer": f"{t('approximate', lang)} {t('attribution', lang)}",
+                  "km": t("scale", lang), "events_here": t("events_here", lang),
+                  "compare": _compare_words(state) if state.mode == "compare" else None},
     }
 
 
-def sources_line(data: Dataset, state: ViewState) -> str:
-    """Publishers of the areas and events on the map, most cited first."""
+def _compare_words(state: ViewState) -> str:
+    first, second = state.compare_dates()
+    return f"{date_words(first, state.lang)} → {date_words(second, state.lang)}"
+
+
+def _movement_lines(movement) -> tuple[list, list]:
+    lon, lat = [], []
+    for line in getattr(movement.geometry, "geoms", [movement.geometry]):
+        xs, ys = line.xy
+        lon += [round(x, 4) for x in xs] + [None]
+        lat += [round(y, 4) for y in ys] + [None]
+        hx, hy = _arrowheads(line)
+        lon += hx
+        lat += hy
+    return lon, lat
+
+
+def _add_shown(record: Record, shown, state: ViewState, add, pubs) -> None:
+    """A one-day bundle (compare mode, estimated layer): every item holds on that day."""
+    for area in shown.areas:
+        lon, lat = _lines([area.geometry])
+        add(f"area {area.faction} {area.status}", "always", None, None,
+            {"lon": lon, "lat": lat, "ids": [area.id], "p": pubs(area)})
+        for rival in area.contested_with:
+            hlon, hlat = _hatch([area.geometry])
+            add(f"hatch {rival}", "always", None, None, {"lon": hlon, "lat": hlat})
+    lon, lat, text = area_labels(record, shown.areas, state.lang)
+    add("area labels", "always", None, None, {"lon": lon, "lat": lat, "text": text})
+    for area in shown.estimated:
+        lon, lat = _lines([area.geometry])
+        add(f"estimated {area.faction}", "always", None, None,
+            {"lon": lon, "lat": lat, "p": pubs(area)})
+    if shown.estimated:
+        lon, lat, text = [], [], []
+        for area in shown.estimated:
+            point = area.geometry.representative_point()
+            lon.append(round(point.x, 4))
+            lat.append(round(point.y, 4))
+            rivals = "/".join(_short(record, f, state.lang) for f in area.contested_with)
+            text.append(f"{_short(record, area.faction, state.lang)}"
+                        f"{'/' + rivals if rivals else ''} ({t('estimated_short', state.lang)})")
+        add("area labels", "always", None, None, {"lon": lon, "lat": lat, "text": text})
+    for change in shown.changes:
+        lon, lat = _lines([change.geometry])
+        if change.change == "gained":
+            add(f"gained {change.faction}", "always", None, None, {"lon": lon, "lat": lat})
+        else:
+            hlon, hlat = _hatch([change.geometry], 0.015)
+            add(f"lost {change.faction}", "always", None, None,
+                {"lon": lon + hlon, "lat": lat + hlat})
+    for movement in shown.movements:
+        lon, lat = _movement_lines(movement)
+        add(f"movement {movement.faction}", "always", None, None,
+            {"lon": lon, "lat": lat, "ids": [movement.id], "p": pubs(movement)})
+
+
+def _label_spans(data: Dataset, state: ViewState):
+    """Area labels per span of days with one set of areas (the History's spans)."""
+    return _label_spans_cached(data, tuple(state.factions), state.lang,
+                               "control" in state.layers)
+
+
+@lru_cache(maxsize=64)
+def _label_spans_cached(data: Dataset, factions: tuple, lang: str, control: bool):
+    if not control:
+        return ()
+    record, wanted = data.record, set(factions)
+    starts = data.history.starts
+    out = []
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else None
+        areas = [a for a in record.areas if a.valid_on(start) and views.area_matches(a, wanted)]
+        if areas:
+            out.append((start, end, *area_labels(record, areas, lang)))
+    return tuple(out)
+
+
+def _step_changes(data: Dataset, state: ViewState):
+    """The ground that changed hands on each day a span begins: while stepping or playing,
+    the browser outlines in red what changed since the previous step (the "since" rule)."""
+    if "control" not in state.layers:
+        return ()
+    starts, out = data.history.starts, []
+    for before, after in zip(starts, starts[1:]):
+        changes = [c.geometry for c in data.history.changes(before, after)
+                   if c.faction in state.factions]
+        geometry = unary_union(changes) if changes else None
+        if geometry is not None and not geometry.is_empty:
+            out.append((after, geometry))
+    return out
+
+
+def sources_line(shown: views.Shown, lang: str) -> str:
+    """Publishers of what the map shows, most cited first."""
     counts: dict[str, int] = {}
-    items = list(timeline.control_at(data.record, state.day)) \
-        if "control" in state.layers and state.mode == "explore" else []
-    if state.mode == "compare":
-        for day in state.compare_dates():
-            items += list(timeline.control_at(data.record, day))
-    items += events_shown(data, state)
-    for item in items:
-        for source in item.sources:
-            counts[source.publisher] = counts.get(source.publisher, 0) + 1
+    for source in shown.sources():
+        counts[source.publisher] = counts.get(source.publisher, 0) + 1
     names = sorted(counts, key=lambda p: (-counts[p], p))
-    shown = ", ".join(names[:8]) + (f" (+{len(names) - 8})" if len(names) > 8 else "")
-    return f"{t('sources_line', state.lang)} {shown}" if names else ""
-
-
-def build_map(data: Dataset, state: ViewState, tiles: tuple[str, str] | None = None) -> go.Figure:
-    """The whole map. With state.basemap == 'tiles' (and a tile URL configured), the same
-    layers are drawn on MapLibre over online raster tiles instead of the offline basemap."""
-    layout = map_layout(data.record, state, sources_line(data, state))
-    figure = go.Figure(data=base_traces(data.basemap) + dynamic_traces(data, state),
-                       layout=layout)
-    return on_tiles(figure, data.record.extent, *tiles) \
-        if tiles and state.basemap == "tiles" else figure
-
-
-def on_tiles(figure: go.Figure, extent: tuple, tile_url: str, attribution: str) -> go.Figure:
-    """Redraw the geo traces as map traces over raster tiles (opt-in, needs internet).
-    MapLibre has no symbol shapes or dashes without a sprite, and no text without glyphs,
-    so markers become circles and labels are left out there; hatching still marks contested."""
-    traces = []
-    for trace in figure.data[BASE_TRACE_COUNT:]:
-        spec = trace.to_plotly_json()
-        spec["type"] = "scattermap"
-        spec["mode"] = spec.get("mode", "lines").replace("+text", "").replace("text", "markers")
-        spec.pop("textfont", None), spec.pop("textposition", None)
-        spec.get("line", {}).pop("dash", None)
-        marker = spec.get("marker", {})
-        for key in ("symbol", "angle", "line"):
-            marker.pop(key, None)
-        traces.append(spec)
-    layout = figure.layout.to_plotly_json()
-    layout.pop("geo", None)
-    lon_min, lat_min, lon_max, lat_max = extent
-    center = {"lon": (lon_min + lon_max) / 2, "lat": (lat_min + lat_max) / 2}
-    zoom = math.log2(360 / max(lon_max - lon_min, 1e-3)) + 0.6  # about the width of the view
-    layout["map"] = {"center": center, "zoom": round(zoom, 2), "style": {
-        "version": 8, "sources": {"tiles": {"type": "raster", "tiles": [tile_url], "tileSize": 256,
-                                            "attribution": attribution}},
-        "layers": [{"id": "tiles", "type": "raster", "source": "tiles"}]}}
-    return go.Figure(data=traces, layout=layout)
+    listed = ", ".join(names[:8]) + (f" (+{len(names) - 8})" if len(names) > 8 else "")
+    return f"{t('sources_line', lang)} {listed}" if names else ""

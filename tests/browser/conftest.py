@@ -9,7 +9,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -37,14 +36,16 @@ def start_server(*args: str, env: dict | None = None):
                                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                                env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
+    for _ in range(240):
         try:
             urllib.request.urlopen(url + "/api/factions", timeout=1)
             return process, url
         except OSError:
-            if process.poll() is not None:
+            try:  # waits on the process: returns at once if it died, else after 0.25 s
+                process.wait(timeout=0.25)
                 raise RuntimeError((ARTIFACTS / f"server-{port}.log").read_text())
-            time.sleep(0.25)
+            except subprocess.TimeoutExpired:
+                pass
     process.kill()
     raise RuntimeError("the app did not start")
 
@@ -67,6 +68,22 @@ def browser():
         chromium.close()
 
 
+# Counts the page's requests in flight, so tests wait for a quiet network (state), never
+# for a fixed time: Dash talks to the server only through fetch.
+QUIET = """
+(() => {
+  window.__pending = 0; window.__quietSince = performance.now();
+  const fetch0 = window.fetch.bind(window);
+  window.fetch = (...args) => {
+    window.__pending++;
+    return fetch0(...args).finally(() => {
+      window.__pending--; if (!window.__pending) { window.__quietSince = performance.now(); }
+    });
+  };
+})();
+"""
+
+
 class Page:
     """A Playwright page plus what it tried to fetch from outside and what it logged."""
 
@@ -74,16 +91,10 @@ class Page:
         self.page, self.base_url = page, base_url
         self.external: list[str] = []
         self.errors: list[str] = []
-        self.inflight = 0
+        page.add_init_script(QUIET)
         page.route("**/*", self._route)
-        page.on("request", lambda r: self._count(+1))
-        page.on("requestfinished", lambda r: self._count(-1))
-        page.on("requestfailed", lambda r: self._count(-1))
         page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-    def _count(self, delta: int):
-        self.inflight += delta
 
     def _route(self, route):
         if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:")):
@@ -97,30 +108,46 @@ class Page:
         self.wait_for_map()
         return self
 
-    def wait_for_map(self):
+    def drawn_count(self) -> int:
+        return int(self.page.get_attribute("#map-frame", "data-drawn-count") or 0)
+
+    def wait_for_map(self, after: int = 0):
+        """Until the map has drawn (more than `after` times) and the page is quiet."""
         self.page.wait_for_function(
-            "() => { const gd = document.querySelector('#map .js-plotly-plot');"
-            " return gd && gd._fullLayout && gd._fullLayout.geo &&"
-            " document.querySelectorAll('#map .scatterlayer .trace').length > 3 }", timeout=30000)
+            "n => Number(document.getElementById('map-frame')?.getAttribute('data-drawn-count')"
+            " || 0) > n", arg=after, timeout=60000)
         self.settle()
 
     def settle(self):
-        """Wait until every callback request has answered (Dash talks to the server only
-        through requests, so a quiet network means the page is up to date) and plotly drew."""
-        quiet, deadline = 0, time.monotonic() + 30
-        while quiet < 3 and time.monotonic() < deadline:  # three quiet 100 ms polls in a row
-            self.page.wait_for_timeout(100)
-            quiet = quiet + 1 if self.inflight == 0 else 0
+        """Until no callback request has been in flight for 300 ms, nothing is loading, and
+        the map shows the day the date element says (its last draw is done)."""
         self.page.wait_for_function(
-            "() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=30000)
-        self.page.wait_for_timeout(200)
+            "() => window.__pending === 0 && performance.now() - window.__quietSince > 300"
+            " && !document.querySelector('[data-dash-is-loading=\"true\"]')"
+            " && document.getElementById('map-frame')?.getAttribute('data-drawn-day') === "
+            "document.getElementById('date-words')?.getAttribute('datetime')", timeout=60000)
 
-    def trace(self, name: str) -> dict:
+    def trace(self, key: str) -> dict:
+        """A map trace by its key (its uid), with the ids of what it draws."""
         return self.page.evaluate(
-            "name => { const gd = document.querySelector('#map .js-plotly-plot');"
-            " const t = gd.data.find(t => t.name === name);"
+            "key => { const gd = document.querySelector('#map .js-plotly-plot');"
+            " const t = gd.data.find(t => t.uid === key);"
             " return t ? {lon: Array.from(t.lon || []), lat: Array.from(t.lat || []),"
-            " customdata: Array.from(t.customdata || [])} : null }", name)
+            " text: Array.from(t.text || []), customdata: Array.from(t.customdata || []),"
+            " ids: (t.meta && t.meta.ids) || [], name: t.name, showlegend: t.showlegend}"
+            " : null }", key)
+
+    def drawn_ids(self) -> set[str]:
+        """The ids of every area, movement and event the map draws."""
+        return set(self.page.evaluate(
+            "() => document.querySelector('#map .js-plotly-plot').data"
+            ".flatMap(t => (t.meta && t.meta.ids) || [])"))
+
+    def map_call(self, script: str, arg=None):
+        """Run `script` (a function of the MapLibre map and arg) in the page."""
+        return self.page.evaluate(
+            "arg => { const map = document.querySelector('#map .js-plotly-plot')"
+            f"._fullLayout.map._subplot.map; return ({script})(map, arg); }}", arg)
 
     def shot(self, name: str) -> Path:
         path = ARTIFACTS / f"{name}.png"

@@ -1,0 +1,440 @@
+// The map's steps in the browser: the server sends a view's time-indexed areas, events,
+// movements and labels once (the "bundle", see dashboard/figures/map.py); picking a day's
+// share, drawing it, Play and the ◀ ▶ buttons happen here, with no server round trip.
+//
+// The time rule is the server's (dashboard/view.py): an area holds on days
+// valid_from <= day < valid_to; an event or movement is shown when any of its days is in
+// the event window. Days are whole-day offsets from the dataset's first day.
+(function () {
+  'use strict';
+  var F = window.frontlines = window.frontlines || {};
+  var DAY = 86400000;
+
+  // ---------- days ----------
+  F.date = function (bundle, offset) {
+    return new Date(Date.parse(bundle.first_day + 'T00:00:00Z') + offset * DAY);
+  };
+  F.iso = function (bundle, offset) { return F.date(bundle, offset).toISOString().slice(0, 10); };
+  F.offsetOf = function (bundle, iso) {
+    return Math.round((Date.parse(iso.slice(0, 10) + 'T00:00:00Z') -
+                       Date.parse(bundle.first_day + 'T00:00:00Z')) / DAY);
+  };
+  // "Thursday 21 April 2016" / "jeudi 21 avril 2016", as dashboard.i18n.date_words writes it
+  F.words = function (bundle, offset, weekday) {
+    var d = F.date(bundle, offset), w = bundle.words;
+    var day = (w.lang === 'fr' && d.getUTCDate() === 1) ? '1er' : String(d.getUTCDate());
+    var text = day + ' ' + w.months[d.getUTCMonth()] + ' ' + d.getUTCFullYear();
+    return weekday ? w.weekdays[(d.getUTCDay() + 6) % 7] + ' ' + text : text;
+  };
+  // One step of Play or ◀ ▶, as dashboard.state.step_day: a day, a week, or a calendar
+  // month (the same day of the month, or the month's last day when it is shorter).
+  F.step = function (bundle, offset, step, direction) {
+    var d = F.date(bundle, offset), moved;
+    if (step === 'month') {
+      var y = d.getUTCFullYear(), m = d.getUTCMonth() + direction;
+      var last = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+      moved = Date.UTC(y, m, Math.min(d.getUTCDate(), last));
+      moved = Math.round((moved - Date.parse(bundle.first_day + 'T00:00:00Z')) / DAY);
+    } else {
+      moved = offset + direction * (step === 'day' ? 1 : 7);
+    }
+    return Math.min(Math.max(moved, 0), bundle.last);
+  };
+
+  // ---------- the day's share of the bundle ----------
+  F.windowAt = function (bundle, day) {
+    var w = bundle.window;
+    if (w.kind === 'fixed') { return [w.start, w.end]; }
+    if (w.kind === 'all') { return [null, day]; }
+    return [day - w.days + 1, day];
+  };
+  function holds(rule, item, day, prev, win) {
+    var first = item[0], last = item[1];
+    if (rule === 'always') { return true; }
+    if (rule === 'valid') { return first <= day && (last === null || day < last); }
+    if (rule === 'touch') {
+      return (win[0] === null || last >= win[0]) && (win[1] === null || first <= win[1]);
+    }
+    // 'since': ground that changed hands between the previous step and this one
+    if (prev === null || prev === day || Math.abs(day - prev) > 93) { return false; }
+    return prev < day ? (prev < first && first <= day) : (day < first && first <= prev);
+  }
+  F.select = function (bundle, day, prev) {
+    var win = F.windowAt(bundle, day), traces = {}, events = [];
+    Object.keys(bundle.traces).forEach(function (key) {
+      var spec = bundle.traces[key];
+      traces[key] = spec.items.filter(function (it) { return holds(spec.rule, it, day, prev, win); });
+    });
+    bundle.events.items.forEach(function (e) {
+      if (holds('touch', e, day, prev, win)) { events.push(e); }
+    });
+    return {traces: traces, events: events};
+  };
+
+  // ---------- drawing ----------
+  function bbox(lon, lat) {
+    var b = [Infinity, Infinity, -Infinity, -Infinity];
+    for (var i = 0; i < lon.length; i++) {
+      if (lon[i] === null) { continue; }
+      b[0] = Math.min(b[0], lon[i]); b[1] = Math.min(b[1], lat[i]);
+      b[2] = Math.max(b[2], lon[i]); b[3] = Math.max(b[3], lat[i]);
+    }
+    return b;
+  }
+  function meets(b, f) { return b[0] <= f[2] && b[2] >= f[0] && b[1] <= f[3] && b[3] >= f[1]; }
+
+  function mapOf(gd) {
+    var sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+    return sub && sub.map;
+  }
+  F.graph = function () { return document.querySelector('#map .js-plotly-plot'); };
+
+  // The visible lon/lat box: from the live map, or estimated from the view and the size.
+  function frameOf(layout, gd) {
+    var map = mapOf(gd);
+    if (map) {
+      var b = map.getBounds();
+      return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+    }
+    var size = sizeOf(gd), m = layout.map, scale = 512 * Math.pow(2, m.zoom);
+    var dx = size.w / scale * 360 / 2, y = mercY(m.center.lat), dy = size.h / scale * Math.PI;
+    return [m.center.lon - dx, latOf(y - dy), m.center.lon + dx, latOf(y + dy)];
+  }
+  function mercY(lat) { return Math.log(Math.tan(Math.PI / 4 + lat * Math.PI / 360)); }
+  function latOf(y) { return Math.atan(Math.sinh(y)) * 180 / Math.PI; }
+  function sizeOf(gd) {
+    var s = gd && gd._fullLayout && gd._fullLayout._size;
+    return s ? {w: s.w, h: s.h} : {w: 1100, h: 560};
+  }
+  function viewOf(layout, gd) {
+    var map = mapOf(gd);
+    if (map) {
+      var c = map.getCenter();
+      return {zoom: map.getZoom(), lat: c.lat, lon: c.lng};
+    }
+    return {zoom: layout.map.zoom, lat: layout.map.center.lat, lon: layout.map.center.lon};
+  }
+
+  // A scale bar of a round length near a sixth of the map's width, true at the centre's
+  // latitude, and its label; in paper coordinates, so it stays inside the frame.
+  F.scaleBar = function (bundle, gd, layout) {
+    var v = viewOf(layout, gd), size = sizeOf(gd);
+    var metresPerPx = 40075016.686 * Math.cos(v.lat * Math.PI / 180) / (512 * Math.pow(2, v.zoom));
+    var target = size.w * metresPerPx / 6 / 1000, power = Math.pow(10, Math.floor(Math.log10(Math.max(target, 0.001))));
+    var km = [1, 2, 5, 10].map(function (k) { return k * power; }).filter(function (k) { return k >= target; })[0] || 10 * power;
+    var frac = km * 1000 / metresPerPx / size.w, x0 = 0.02, y0 = 0.05;
+    var label = (km >= 1 ? String(Math.round(km)) : String(km)) + ' ' + bundle.words.km;
+    return {
+      shapes: [{type: 'line', xref: 'paper', yref: 'paper', x0: x0, x1: x0 + frac, y0: y0, y1: y0,
+                line: {color: '#222', width: 3}},
+               {type: 'line', xref: 'paper', yref: 'paper', x0: x0, x1: x0, y0: y0, y1: y0 + 0.015,
+                line: {color: '#222', width: 2}},
+               {type: 'line', xref: 'paper', yref: 'paper', x0: x0 + frac, x1: x0 + frac, y0: y0,
+                y1: y0 + 0.015, line: {color: '#222', width: 2}}],
+      annotation: {text: label, xref: 'paper', yref: 'paper', x: x0 + frac / 2, y: y0 + 0.005,
+                   yanchor: 'bottom', showarrow: false, bgcolor: 'rgba(255,255,255,0.75)',
+                   font: {size: 12, color: '#222'}, name: 'scale'},
+      km: km
+    };
+  };
+
+  function sourcesLine(bundle, chosen, events) {
+    var counts = {};
+    function count(list) { (list || []).forEach(function (p) { counts[p] = (counts[p] || 0) + 1; }); }
+    Object.keys(chosen).forEach(function (k) { chosen[k].forEach(function (it) { count(it[2].p); }); });
+    events.forEach(function (e) { count(e[8]); });
+    var names = Object.keys(counts).sort(function (a, b) {
+      return counts[b] - counts[a] || bundle.publishers[a].localeCompare(bundle.publishers[b]);
+    }).map(function (p) { return bundle.publishers[p]; });
+    if (!names.length) { return ''; }
+    return bundle.words.sources + ' ' + names.slice(0, 8).join(', ') +
+      (names.length > 8 ? ' (+' + (names.length - 8) + ')' : '');
+  }
+
+  // The figure for one day: the template with the day's share filled in.
+  // A view with no map= of its own fits the dataset's extent into the map's real size.
+  function fitted(bundle, gd, map) {
+    if (!bundle.fit) { return map; }
+    var size = sizeOf(gd), e = bundle.fit;
+    var zx = Math.log2(size.w * 360 / (512 * (e[2] - e[0])));
+    var zy = Math.log2(size.h * 2 * Math.PI / (512 * (mercY(e[3]) - mercY(e[1]))));
+    return Object.assign({}, map, {zoom: Math.round(Math.min(zx, zy) * 100) / 100,
+                                   center: {lon: (e[0] + e[2]) / 2, lat: latOf((mercY(e[1]) + mercY(e[3])) / 2)}});
+  }
+
+  F.figure = function (bundle, day, prev, selected, gd) {
+    var fig = bundle.figure, picked = F.select(bundle, day, prev);
+    var layout = Object.assign({}, fig.layout);
+    layout.map = fitted(bundle, gd, layout.map);
+    var narrow = sizeOf(gd).w < 640;
+    if (narrow) {  // a phone: the legend goes under the map instead of over it
+      layout.legend = Object.assign({}, layout.legend, {orientation: 'h', x: 0, xanchor: 'left',
+                                                        y: -0.02, yanchor: 'top', font: {size: 10}});
+      layout.margin = Object.assign({}, layout.margin, {b: 150});
+    }
+    var frame = frameOf(layout, gd);
+    var data = fig.data.map(function (tpl, i) {
+      var items = picked.traces[String(i)] || [], trace = Object.assign({}, tpl);
+      var lon = [], lat = [], text = [], ids = [], inFrame = false;
+      items.forEach(function (it) {
+        var p = it[2];
+        Array.prototype.push.apply(lon, p.lon);
+        Array.prototype.push.apply(lat, p.lat);
+        if (p.text) { Array.prototype.push.apply(text, p.text); }
+        if (p.ids) { Array.prototype.push.apply(ids, p.ids); }
+        if (!p.bb) { p.bb = bbox(p.lon, p.lat); }
+        inFrame = inFrame || meets(p.bb, frame);
+      });
+      if (i === bundle.events.trace || i === bundle.events.selected) { return trace; }
+      trace.lon = lon; trace.lat = lat;
+      if (tpl.mode === 'text') { trace.text = text; }
+      trace.meta = Object.assign({}, tpl.meta, {ids: ids});
+      trace.showlegend = tpl.meta.legend && inFrame;
+      return trace;
+    });
+    // events: one marker per point; a point with several events shows their number
+    var groups = {}, order = [];
+    picked.events.forEach(function (e) {
+      var key = e[2] + ',' + e[3];
+      if (!groups[key]) { groups[key] = []; order.push(key); }
+      groups[key].push(e);
+    });
+    var ev = Object.assign({}, data[bundle.events.trace]);
+    ev.lon = []; ev.lat = []; ev.customdata = []; ev.text = []; ev.hovertext = [];
+    ev.marker = Object.assign({}, ev.marker, {color: [], size: []});
+    var drawnIds = [];
+    order.forEach(function (key) {
+      var g = groups[key], latest = g[g.length - 1];
+      ev.lon.push(latest[2]); ev.lat.push(latest[3]);
+      ev.customdata.push(g.map(function (e) { return e[4]; }).join(' '));
+      ev.marker.color.push(latest[5]);
+      ev.marker.size.push(Math.max.apply(null, g.map(function (e) { return e[6]; })) + (g.length > 1 ? 4 : 0));
+      ev.text.push(g.length > 1 ? String(g.length) : '');
+      ev.hovertext.push(g.length > 1
+        ? '<b>' + bundle.words.events_here.replace('{n}', g.length) + '</b><br>' +
+          g.slice(-4).reverse().map(function (e) { return e[7]; }).join('<br>')
+        : latest[7]);
+      g.forEach(function (e) { drawnIds.push(e[4]); });
+    });
+    ev.meta = Object.assign({}, ev.meta, {ids: drawnIds});
+    data[bundle.events.trace] = ev;
+    var sel = Object.assign({}, data[bundle.events.selected]);
+    var chosen = picked.events.filter(function (e) { return e[4] === selected; });
+    sel.lon = chosen.map(function (e) { return e[2]; });
+    sel.lat = chosen.map(function (e) { return e[3]; });
+    data[bundle.events.selected] = sel;
+
+    var when = bundle.words.compare || F.words(bundle, day);
+    layout.title = Object.assign({}, layout.title, {text: bundle.words.title + ' · ' + when});
+    var bar = F.scaleBar(bundle, gd, layout);
+    layout.shapes = bar.shapes;
+    layout.annotations = [
+      {text: bundle.words.footer + '<br>' + sourcesLine(bundle, picked.traces, picked.events),
+       xref: 'paper', yref: 'paper', x: 0, y: 0, xanchor: 'left', yanchor: 'top', yshift: -4,
+       showarrow: false, align: 'left', font: {size: 10, color: '#444'}, name: 'footer'},
+      {text: '▲<br>N', xref: 'paper', yref: 'paper', x: 0.995, y: 0.98, showarrow: false,
+       font: {size: 14, color: '#222'}, align: 'center', xanchor: 'right', yanchor: 'top',
+       bgcolor: 'rgba(255,255,255,0.75)', name: 'north'},
+      bar.annotation];
+    layout.meta = {day: day, iso: F.iso(bundle, day), key: bundle.key};
+    return {data: data, layout: layout};
+  };
+
+  // ---------- drawn: plotly has plotted and MapLibre has rendered the new data ----------
+  var waiters = [];
+  F.drawnDay = null;
+  function markDrawn(gd) {
+    var day = gd.layout && gd.layout.meta ? gd.layout.meta.day : null;
+    F.drawnDay = day;
+    var host = document.getElementById('map-frame');
+    if (host) {
+      host.setAttribute('data-drawn-day', gd.layout.meta ? gd.layout.meta.iso : '');
+      host.setAttribute('data-drawn-count', String((Number(host.getAttribute('data-drawn-count')) || 0) + 1));
+      host.setAttribute('aria-busy', 'false');
+    }
+    waiters = waiters.filter(function (w) { if (w.day === day) { w.resolve(day); return false; } return true; });
+  }
+  F.whenDrawn = function (day) {
+    if (F.drawnDay === day) { return Promise.resolve(day); }
+    return new Promise(function (resolve) { waiters.push({day: day, resolve: resolve}); });
+  };
+  function polish(gd) {
+    // MapLibre options plotly does not expose: halos keep labels legible over fills, area
+    // labels try four positions around their point before giving way, and the event
+    // counts always show on their marker.
+    var map = mapOf(gd);
+    if (!map || !map.getStyle()) { return; }
+    map.getStyle().layers.forEach(function (layer) {
+      if (layer.type !== 'symbol' || layer.id.indexOf('plotly-trace-layer-') !== 0) { return; }
+      map.setPaintProperty(layer.id, 'text-halo-color', layer.id.indexOf('events') >= 0 ? 'rgba(0,0,0,0)' : '#ffffff');
+      map.setPaintProperty(layer.id, 'text-halo-width', 1.5);
+      if (layer.id.indexOf('area labels') >= 0 || layer.id.indexOf('area-labels') >= 0) {
+        map.setLayoutProperty(layer.id, 'text-variable-anchor', ['center', 'top', 'bottom', 'left', 'right']);
+        map.setLayoutProperty(layer.id, 'text-radial-offset', 0.6);
+        map.setLayoutProperty(layer.id, 'text-padding', 2);
+      }
+      if (layer.id.indexOf('events') >= 0) {
+        map.setLayoutProperty(layer.id, 'text-allow-overlap', true);
+        map.setLayoutProperty(layer.id, 'text-ignore-placement', true);
+      }
+    });
+  }
+  function afterPlot(gd) {
+    polish(gd);
+    var map = mapOf(gd);
+    requestAnimationFrame(function () {
+      if (!map || (map.loaded() && !map.isMoving())) { markDrawn(gd); } else { map.once('idle', function () { markDrawn(gd); }); }
+    });
+  }
+  function watch(gd) {
+    if (gd._frontlinesWatched) { return; }
+    gd._frontlinesWatched = true;
+    gd.on('plotly_afterplot', function () { afterPlot(gd); });
+    gd.on('plotly_relayout', function (ev) {
+      if (!ev || !Object.keys(ev).some(function (k) { return k.indexOf('map') === 0; })) { return; }
+      var bundle = F.bundle;
+      if (!bundle) { return; }
+      var v = viewOf(gd.layout, gd);
+      var text = (Math.round(v.zoom * 100) / 100) + '/' + v.lat.toFixed(4) + '/' + v.lon.toFixed(4);
+      F.setParam('map', text);
+      if (window.dash_clientside && window.dash_clientside.set_props) {
+        window.dash_clientside.set_props('map-view', {data: [Math.round(v.zoom * 100) / 100, +v.lat.toFixed(4), +v.lon.toFixed(4)]});
+      }
+      // the legend lists what is in the frame; the scale bar is true for the new zoom
+      var frame = frameOf(gd.layout, gd), bar = F.scaleBar(bundle, gd, gd.layout);
+      var show = gd.data.map(function (t) {
+        if (!t.meta || !t.meta.legend || !t.lon.length) { return false; }
+        return meets(bbox(t.lon, t.lat), frame);
+      });
+      var annotations = gd.layout.annotations.map(function (a) { return a.name === 'scale' ? bar.annotation : a; });
+      Plotly.update(gd, {showlegend: show}, {shapes: bar.shapes, annotations: annotations});
+    });
+    var map = mapOf(gd);
+    if (map) {
+      map.on('click', function (e) {
+        var hit = map.queryRenderedFeatures(e.point).some(function (f) {
+          return f.layer && f.layer.id.indexOf('plotly-trace-layer-events') === 0;
+        });
+        if (!hit && window.dash_clientside && window.dash_clientside.set_props) {
+          window.dash_clientside.set_props('map-clear', {data: Date.now()});
+        }
+      });
+    }
+  }
+
+  // The address bar follows the map without a request: the server writes it whole when a
+  // filter changes, the page updates the date and the map view in place.
+  F.setParam = function (name, value) {
+    var params = new URLSearchParams(window.location.search);
+    if (params.get(name) === value) { return; }
+    params.set(name, value);
+    var search = '?' + params.toString().replace(/%2C/g, ',').replace(/%2F/g, '/');
+    window.history.replaceState(window.history.state, '', search + window.location.hash);
+  };
+
+  // ---------- Play: every step in order, at most `speed` steps a second ----------
+  var player = {playing: false, timer: null};
+  F.play = function (start) {
+    player.playing = true;
+    var bundle = F.bundle, slider = start;
+    if (slider >= bundle.last) { slider = 0; window.dash_clientside.set_props('date-slider', {value: 0}); }
+    function tick(current) {
+      if (!player.playing) { return; }
+      var began = performance.now(), b = F.bundle;
+      var next = F.step(b, current, F.stepSize(), 1);
+      if (next === current) { F.stop(); return; }
+      window.dash_clientside.set_props('date-slider', {value: next});
+      F.whenDrawn(next).then(function () {
+        if (!player.playing) { return; }
+        var wait = Math.max(0, 1000 / F.speed() - (performance.now() - began));
+        player.timer = setTimeout(function () { tick(next); }, wait);
+      });
+    }
+    player.timer = setTimeout(function () { tick(slider); }, 1000 / F.speed());
+  };
+  F.stop = function () {
+    player.playing = false;
+    clearTimeout(player.timer);
+    var button = document.getElementById('play');
+    if (button && button.getAttribute('aria-pressed') === 'true') {
+      window.dash_clientside.set_props('play-state', {data: false});
+    }
+  };
+  F.speed = function () { return F.speedValue > 0 ? F.speedValue : 1; };
+  F.stepSize = function () { return F.stepValue || 'week'; };
+
+  // ---------- Dash clientside callbacks ----------
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    frontlines: {
+      draw: function (day, bundle, selected) {
+        var nu = window.dash_clientside.no_update;
+        if (!bundle || day === undefined || day === null) { return nu; }
+        if (bundle.day !== null && bundle.day !== day) { return nu; }  // a one-day bundle is coming
+        F.bundle = bundle;
+        var gd = F.graph();
+        if (gd && gd._fullLayout) { watch(gd); }
+        var prev = F.lastDay === undefined ? null : F.lastDay;
+        if (F.lastKey !== bundle.key) { prev = null; }
+        F.lastDay = day; F.lastKey = bundle.key;
+        var fig = F.figure(bundle, day, prev, selected, gd && gd._fullLayout ? gd : null);
+        F.setParam('date', F.iso(bundle, day));
+        var words = F.words(bundle, day, true);
+        document.title = bundle.words.page + ' – ' + F.words(bundle, day);
+        var marker = F.iso(bundle, day);
+        ['activity', 'area-chart'].forEach(function (id) {
+          var chart = document.querySelector('#' + id + ' .js-plotly-plot');
+          if (chart && chart.layout && chart.layout.shapes && chart.layout.shapes.length) {
+            var update = {'shapes[0].x0': marker, 'shapes[0].x1': marker};
+            if (id === 'activity' && chart.layout.annotations && chart.layout.annotations.length) {
+              update['annotations[0].x'] = marker;
+              update['annotations[0].text'] = F.words(bundle, day);
+            }
+            Plotly.relayout(chart, update);
+          }
+        });
+        return [fig, words, marker];
+      },
+      step: function (back, forward, chartClick, areaClick, day, step) {
+        var nu = window.dash_clientside.no_update, bundle = F.bundle;
+        var trigger = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || '';
+        if (!bundle) { return nu; }
+        if (trigger.indexOf('activity') === 0 || trigger.indexOf('area-chart') === 0) {
+          var click = trigger.indexOf('activity') === 0 ? chartClick : areaClick;
+          var x = click && click.points && click.points[0] && click.points[0].x;
+          if (!x) { return nu; }
+          return Math.min(Math.max(F.offsetOf(bundle, String(x)), 0), bundle.last);
+        }
+        F.stop();
+        return F.step(bundle, day, step || 'week', trigger.indexOf('step-back') === 0 ? -1 : 1);
+      },
+      play: function (clicks, playing, day, speed, step) {
+        F.speedValue = Number(speed) || 1;
+        F.stepValue = step || 'week';
+        var trigger = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || '';
+        if (trigger.indexOf('play.n_clicks') === 0) {
+          if (playing) { F.stop(); return false; }
+          F.play(day);
+          return true;
+        }
+        return window.dash_clientside.no_update;
+      },
+      download: function (clicks, stored) {
+        var gd = F.graph();
+        if (clicks && gd && F.bundle) {
+          Plotly.downloadImage(gd, {format: 'png', scale: 2, width: gd._fullLayout.width,
+                                    height: gd._fullLayout.height,
+                                    filename: 'frontlines-' + F.iso(F.bundle, F.lastDay)});
+        }
+        return window.dash_clientside.no_update;
+      },
+      focus: function () {
+        var trigger = (window.dash_clientside.callback_context.triggered[0] || {});
+        var gd = F.graph();
+        if (!trigger.value || !gd) { return window.dash_clientside.no_update; }
+        var target = JSON.parse(trigger.prop_id.split('.')[0]).view.split('/').map(Number);
+        Plotly.relayout(gd, {'map.zoom': target[0], 'map.center': {lat: target[1], lon: target[2]}});
+        return window.dash_clientside.no_update;
+      }
+    }
+  });
+})();
