@@ -30,8 +30,8 @@ from dashboard.state import (ViewState, day_offset, map_view_param, map_view_tex
                              state_to_search)
 
 # name: (CSS width, CSS height, device scale) — print is A4 landscape: 1123×794 CSS px
-# (297×210 mm at 96 px per inch), drawn at scale 3.125 for 3510×2481 px, about 300 dpi
-SIZES = {"slide": (1920, 1080, 1), "print": (1123, 794, 3.125), "small": (1280, 720, 1)}
+# (297×210 mm at 96 px per inch), drawn at 3508×2480 px: 300 dpi
+SIZES = {"slide": (1920, 1080, 1), "print": (1123, 794, 3508 / 1123), "small": (1280, 720, 1)}
 IMAGE_FORMATS = ("png", "pdf", "svg")
 ANIMATION_FORMATS = ("gif", "mp4")
 MIMETYPES = {"png": "image/png", "pdf": "application/pdf", "svg": "image/svg+xml",
@@ -166,8 +166,8 @@ def _image(page, fmt: str, size: str) -> bytes:
     width, height, _ = SIZES[size]
     if fmt == "png":
         return page.locator("#map").screenshot(type="png")
-    if fmt == "pdf":  # print is a true A4 landscape page: 842 × 595 pt
-        page_size = {"format": "A4", "landscape": True} if size == "print" \
+    if fmt == "pdf":  # print is a true A4 landscape page (EXPORT_CSS's @page): 842 × 595 pt
+        page_size = {"prefer_css_page_size": True} if size == "print" \
             else {"width": f"{width}px", "height": f"{height}px"}
         return page.pdf(**page_size, print_background=True,
                         margin={"top": "0", "right": "0", "bottom": "0", "left": "0"})

@@ -43,14 +43,25 @@ class Jobs:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export")
         self._lock = threading.Lock()
         self._jobs: dict[str, Job] = {}
+        self._futures: dict[str, object] = {}
 
     def submit(self, work: Work, filename: str, mimetype: str) -> str:
         job = Job(uuid.uuid4().hex, filename, mimetype)
         with self._lock:
             self._jobs[job.id] = job
             self._forget_old()
-        self._pool.submit(self._run, job.id, work)
+        future = self._pool.submit(self._run, job.id, work)
+        with self._lock:
+            self._futures[job.id] = future
         return job.id
+
+    def wait(self, job_id: str, timeout: float | None = None) -> Job | None:
+        """Until the job has finished (done or failed), for callers with nothing else to do."""
+        with self._lock:
+            future = self._futures.get(job_id)
+        if future is not None:
+            future.result(timeout)
+        return self.get(job_id)
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:
@@ -74,6 +85,7 @@ class Jobs:
     def _forget_old(self) -> None:
         for job_id in list(self._jobs)[:-MAX_KEPT]:
             old = self._jobs.pop(job_id)
+            self._futures.pop(job_id, None)
             if old.path:
                 old.path.unlink(missing_ok=True)
 
