@@ -173,23 +173,30 @@
       layout.margin = Object.assign({}, layout.margin, {b: 150});
     }
     var frame = frameOf(layout, gd);
+    // A trace whose share of the bundle did not change keeps its very arrays, so plotly
+    // leaves its MapLibre sources alone: a step redraws only what moved.
+    var memo = F._memo && F._memo.key === bundle.key ? F._memo : (F._memo = {key: bundle.key, traces: {}});
     var data = fig.data.map(function (tpl, i) {
+      if (i === bundle.events.trace || i === bundle.events.selected) { return tpl; }
       var items = picked.traces[String(i)] || [], trace = Object.assign({}, tpl);
-      var lon = [], lat = [], text = [], ids = [], inFrame = false;
-      items.forEach(function (it) {
-        var p = it[2];
-        Array.prototype.push.apply(lon, p.lon);
-        Array.prototype.push.apply(lat, p.lat);
-        if (p.text) { Array.prototype.push.apply(text, p.text); }
-        if (p.ids) { Array.prototype.push.apply(ids, p.ids); }
-        if (!p.bb) { p.bb = bbox(p.lon, p.lat); }
-        inFrame = inFrame || meets(p.bb, frame);
-      });
-      if (i === bundle.events.trace || i === bundle.events.selected) { return trace; }
-      trace.lon = lon; trace.lat = lat;
-      if (tpl.mode === 'text') { trace.text = text; }
-      trace.meta = Object.assign({}, tpl.meta, {ids: ids});
-      trace.showlegend = tpl.meta.legend && inFrame;
+      var sig = items.map(function (it) { return it.n; }).join(',');
+      var filled = memo.traces[i] && memo.traces[i].sig === sig ? memo.traces[i] : null;
+      if (!filled) {
+        filled = memo.traces[i] = {sig: sig, lon: [], lat: [], text: [], bbs: [], meta: null};
+        var ids = [];
+        items.forEach(function (it) {
+          var p = it[2];
+          Array.prototype.push.apply(filled.lon, p.lon);
+          Array.prototype.push.apply(filled.lat, p.lat);
+          if (p.text) { Array.prototype.push.apply(filled.text, p.text); }
+          if (p.ids) { Array.prototype.push.apply(ids, p.ids); }
+          filled.bbs.push(bbox(p.lon, p.lat));
+        });
+        filled.meta = Object.assign({}, tpl.meta, {ids: ids});
+      }
+      trace.lon = filled.lon; trace.lat = filled.lat; trace.meta = filled.meta;
+      if (tpl.mode.indexOf('text') >= 0) { trace.text = filled.text; }
+      trace.showlegend = tpl.meta.legend && filled.bbs.some(function (b) { return meets(b, frame); });
       return trace;
     });
     // events: one marker per point; a point with several events shows their number
@@ -199,30 +206,39 @@
       if (!groups[key]) { groups[key] = []; order.push(key); }
       groups[key].push(e);
     });
-    var ev = Object.assign({}, data[bundle.events.trace]);
-    ev.lon = []; ev.lat = []; ev.customdata = []; ev.text = []; ev.hovertext = [];
-    ev.marker = Object.assign({}, ev.marker, {color: [], size: []});
-    var drawnIds = [];
-    order.forEach(function (key) {
-      var g = groups[key], latest = g[g.length - 1];
-      ev.lon.push(latest[2]); ev.lat.push(latest[3]);
-      ev.customdata.push(g.map(function (e) { return e[4]; }).join(' '));
-      ev.marker.color.push(latest[5]);
-      ev.marker.size.push(Math.max.apply(null, g.map(function (e) { return e[6]; })) + (g.length > 1 ? 4 : 0));
-      ev.text.push(g.length > 1 ? String(g.length) : '');
-      ev.hovertext.push(g.length > 1
-        ? '<b>' + bundle.words.events_here.replace('{n}', g.length) + '</b><br>' +
-          g.slice(-4).reverse().map(function (e) { return e[7]; }).join('<br>')
-        : latest[7]);
-      g.forEach(function (e) { drawnIds.push(e[4]); });
-    });
-    ev.meta = Object.assign({}, ev.meta, {ids: drawnIds});
+    var evSig = picked.events.map(function (e) { return e[4]; }).join(' ');
+    var ev = memo.events && memo.events.sig === evSig ? memo.events.trace : null;
+    if (!ev) {
+      ev = Object.assign({}, data[bundle.events.trace]);
+      ev.lon = []; ev.lat = []; ev.customdata = []; ev.text = []; ev.hovertext = [];
+      ev.marker = Object.assign({}, ev.marker, {color: [], size: []});
+      var drawnIds = [];
+      order.forEach(function (key) {
+        var g = groups[key], latest = g[g.length - 1];
+        ev.lon.push(latest[2]); ev.lat.push(latest[3]);
+        ev.customdata.push(g.map(function (e) { return e[4]; }).join(' '));
+        ev.marker.color.push(latest[5]);
+        ev.marker.size.push(Math.max.apply(null, g.map(function (e) { return e[6]; })) + (g.length > 1 ? 4 : 0));
+        ev.text.push(g.length > 1 ? String(g.length) : '');
+        ev.hovertext.push(g.length > 1
+          ? '<b>' + bundle.words.events_here.replace('{n}', g.length) + '</b><br>' +
+            g.slice(-4).reverse().map(function (e) { return e[7]; }).join('<br>')
+          : latest[7]);
+        g.forEach(function (e) { drawnIds.push(e[4]); });
+      });
+      ev.meta = Object.assign({}, ev.meta, {ids: drawnIds});
+      memo.events = {sig: evSig, trace: ev};
+    }
     data[bundle.events.trace] = ev;
-    var sel = Object.assign({}, data[bundle.events.selected]);
     var chosen = picked.events.filter(function (e) { return e[4] === selected; });
-    sel.lon = chosen.map(function (e) { return e[2]; });
-    sel.lat = chosen.map(function (e) { return e[3]; });
-    data[bundle.events.selected] = sel;
+    var selSig = chosen.length ? chosen[0][4] : '';
+    if (!(memo.selected && memo.selected.sig === selSig)) {
+      var sel = Object.assign({}, data[bundle.events.selected]);
+      sel.lon = chosen.map(function (e) { return e[2]; });
+      sel.lat = chosen.map(function (e) { return e[3]; });
+      memo.selected = {sig: selSig, trace: sel};
+    }
+    data[bundle.events.selected] = memo.selected.trace;
 
     var when = bundle.words.compare || F.words(bundle, day);
     layout.title = Object.assign({}, layout.title, {text: bundle.words.title + ' · ' + when});
@@ -236,7 +252,7 @@
        font: {size: 14, color: '#222'}, align: 'center', xanchor: 'right', yanchor: 'top',
        bgcolor: 'rgba(255,255,255,0.75)', name: 'north'},
       bar.annotation];
-    layout.meta = {day: day, iso: F.iso(bundle, day), key: bundle.key};
+    F.pending = {day: day, iso: F.iso(bundle, day)};  // not in the layout: a change there replots
     return {data: data, layout: layout};
   };
 
@@ -244,11 +260,11 @@
   var waiters = [];
   F.drawnDay = null;
   function markDrawn(gd) {
-    var day = gd.layout && gd.layout.meta ? gd.layout.meta.day : null;
+    var day = F.pending ? F.pending.day : null;
     F.drawnDay = day;
     var host = document.getElementById('map-frame');
     if (host) {
-      host.setAttribute('data-drawn-day', gd.layout.meta ? gd.layout.meta.iso : '');
+      host.setAttribute('data-drawn-day', F.pending ? F.pending.iso : '');
       host.setAttribute('data-drawn-count', String((Number(host.getAttribute('data-drawn-count')) || 0) + 1));
       host.setAttribute('aria-busy', 'false');
     }
@@ -264,8 +280,11 @@
     // counts always show on their marker.
     var map = mapOf(gd);
     if (!map || !map.getStyle()) { return; }
+    map._polished = map._polished || {};
     map.getStyle().layers.forEach(function (layer) {
       if (layer.type !== 'symbol' || layer.id.indexOf('plotly-trace-layer-') !== 0) { return; }
+      if (map._polished[layer.id]) { return; }  // once: a layout change re-lays its tiles
+      map._polished[layer.id] = true;
       map.setPaintProperty(layer.id, 'text-halo-color', layer.id.indexOf('events') >= 0 ? 'rgba(0,0,0,0)' : '#ffffff');
       map.setPaintProperty(layer.id, 'text-halo-width', 1.5);
       if (layer.id.indexOf('area labels') >= 0 || layer.id.indexOf('area-labels') >= 0) {
@@ -273,18 +292,41 @@
         map.setLayoutProperty(layer.id, 'text-radial-offset', 0.6);
         map.setLayoutProperty(layer.id, 'text-padding', 2);
       }
+      if (layer.id.indexOf('key places') >= 0) {  // the name over its holder, on two lines
+        map.setLayoutProperty(layer.id, 'text-max-width', 4);
+        map.setLayoutProperty(layer.id, 'text-variable-anchor', ['bottom', 'top', 'left', 'right']);
+        map.setLayoutProperty(layer.id, 'text-radial-offset', 0.5);
+      }
       if (layer.id.indexOf('events') >= 0) {
         map.setLayoutProperty(layer.id, 'text-allow-overlap', true);
         map.setLayoutProperty(layer.id, 'text-ignore-placement', true);
       }
     });
   }
-  function afterPlot(gd) {
-    polish(gd);
-    var map = mapOf(gd);
-    requestAnimationFrame(function () {
-      if (!map || (map.loaded() && !map.isMoving())) { markDrawn(gd); } else { map.once('idle', function () { markDrawn(gd); }); }
+  // A click on the map that hits no event clears the selection.
+  function clearOnEmptyClick(map) {
+    if (!map || map._frontlinesClick) { return; }
+    map._frontlinesClick = true;
+    map.on('click', function (e) {
+      var hit = map.queryRenderedFeatures(e.point).some(function (f) {
+        return f.layer && f.layer.id.indexOf('plotly-trace-layer-events') === 0;
+      });
+      if (!hit && window.dash_clientside && window.dash_clientside.set_props) {
+        window.dash_clientside.set_props('map-clear', {data: Date.now()});
+      }
     });
+  }
+  function afterPlot(gd) {
+    clearOnEmptyClick(mapOf(gd));
+    polish(gd);
+    // drawn once MapLibre has every source loaded and has rendered them: checked on each
+    // frame, so no 'idle' event can be missed between plotly's update and our listener
+    var map = mapOf(gd), pending = F.pending;
+    function check() {
+      if (F.pending !== pending) { return; }  // a newer day is on its way
+      if (!map || (map.loaded() && !map.isMoving())) { markDrawn(gd); } else { requestAnimationFrame(check); }
+    }
+    requestAnimationFrame(check);
   }
   function watch(gd) {
     if (gd._frontlinesWatched) { return; }
@@ -309,17 +351,6 @@
       var annotations = gd.layout.annotations.map(function (a) { return a.name === 'scale' ? bar.annotation : a; });
       Plotly.update(gd, {showlegend: show}, {shapes: bar.shapes, annotations: annotations});
     });
-    var map = mapOf(gd);
-    if (map) {
-      map.on('click', function (e) {
-        var hit = map.queryRenderedFeatures(e.point).some(function (f) {
-          return f.layer && f.layer.id.indexOf('plotly-trace-layer-events') === 0;
-        });
-        if (!hit && window.dash_clientside && window.dash_clientside.set_props) {
-          window.dash_clientside.set_props('map-clear', {data: Date.now()});
-        }
-      });
-    }
   }
 
   // The address bar follows the map without a request: the server writes it whole when a
@@ -360,8 +391,32 @@
       window.dash_clientside.set_props('play-state', {data: false});
     }
   };
+  F.playing = function () { return player.playing; };
   F.speed = function () { return F.speedValue > 0 ? F.speedValue : 1; };
   F.stepSize = function () { return F.stepValue || 'week'; };
+
+  // On a phone the map comes first and the panels start folded.
+  document.addEventListener('DOMContentLoaded', function () {
+    if (window.innerWidth >= 700) { return; }
+    var fold = setInterval(function () {
+      var panels = document.querySelectorAll('details.panel');
+      if (!panels.length) { return; }
+      clearInterval(fold);
+      panels.forEach(function (p) { p.open = false; });
+    }, 50);
+  });
+
+  // Plotly's locale for every graph (axis dates, modebar), once plotly has loaded. The
+  // charts carry their language in layout.meta, so the server's redraw in a new language
+  // replots them whole, in this locale.
+  F.locale = function (lang) {
+    if (!window.Plotly || !window.Plotly.setPlotConfig) { setTimeout(function () { F.locale(lang); }, 50); return; }
+    if (lang === 'fr' && window.frontlinesLocales && !F._registered) {
+      window.Plotly.register(window.frontlinesLocales.fr);
+      F._registered = true;
+    }
+    window.Plotly.setPlotConfig({locale: lang});
+  };
 
   // ---------- Dash clientside callbacks ----------
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
@@ -370,6 +425,11 @@
         var nu = window.dash_clientside.no_update;
         if (!bundle || day === undefined || day === null) { return nu; }
         if (bundle.day !== null && bundle.day !== day) { return nu; }  // a one-day bundle is coming
+        if (F.bundle !== bundle) {
+          Object.keys(bundle.traces).forEach(function (k) {
+            bundle.traces[k].items.forEach(function (it, n) { it.n = n; });
+          });
+        }
         F.bundle = bundle;
         var gd = F.graph();
         if (gd && gd._fullLayout) { watch(gd); }
@@ -407,7 +467,7 @@
         F.stop();
         return F.step(bundle, day, step || 'week', trigger.indexOf('step-back') === 0 ? -1 : 1);
       },
-      play: function (clicks, playing, day, speed, step) {
+      play: function (clicks, speed, step, playing, day) {
         F.speedValue = Number(speed) || 1;
         F.stepValue = step || 'week';
         var trigger = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || '';
@@ -417,6 +477,12 @@
           return true;
         }
         return window.dash_clientside.no_update;
+      },
+      language: function (lang) {
+        lang = lang === 'fr' ? 'fr' : 'en';
+        document.documentElement.lang = lang;
+        F.locale(lang);
+        return lang;
       },
       download: function (clicks, stored) {
         var gd = F.graph();
@@ -431,7 +497,8 @@
         var trigger = (window.dash_clientside.callback_context.triggered[0] || {});
         var gd = F.graph();
         if (!trigger.value || !gd) { return window.dash_clientside.no_update; }
-        var target = JSON.parse(trigger.prop_id.split('.')[0]).view.split('/').map(Number);
+        var id = trigger.prop_id.slice(0, trigger.prop_id.lastIndexOf('.'));
+        var target = JSON.parse(id).view.split('/').map(Number);
         Plotly.relayout(gd, {'map.zoom': target[0], 'map.center': {lat: target[1], lon: target[2]}});
         return window.dash_clientside.no_update;
       }

@@ -26,9 +26,9 @@ from dashboard.figures.areas import build_area_chart
 from dashboard.figures.map import map_bundle
 from dashboard.i18n import t
 from dashboard.jobs import Jobs
-from dashboard.layout import (areas_panel, basemap_options, chart_config, changes_panel,
+from dashboard.layout import (areas_panel, basemap_options, changes_panel,
                               dataset_options, details_panel, faction_checklist,
-                              focus_buttons, layer_options, map_config, mode_options,
+                              focus_buttons, layer_options, mode_options,
                               size_options, slider_marks, step_options, type_options,
                               window_options)
 from dashboard.records import DataError, parse_date
@@ -64,13 +64,12 @@ def view_of(registry: Registry, stored: dict) -> tuple[ViewState, Dataset]:
         return replace(state, dataset=""), registry.get(None)
 
 
-def bundle_key(state: ViewState) -> dict:
+def bundle_key(data: Dataset, state: ViewState) -> dict:
     """What the map's bundle depends on: the view without its day, except where the
-    server must compute the day itself (compare mode, the estimated layer)."""
+    server computes each day itself (views.steps_on_server)."""
     stored = state_to_store(replace(state, event=None, previous=None, report=False,
                                     step="week", speed="1"))
-    per_day = state.mode == "compare" or "estimated" in state.layers
-    stored["day"] = state.day.isoformat() if per_day else None
+    stored["day"] = state.day.isoformat() if views.steps_on_server(data, state) else None
     return stored
 
 
@@ -101,7 +100,7 @@ def sync(registry: Registry, trigger: str | None, search: str, click, controls: 
         values = controls_from_state(state, data.record)
         values["dataset"] = state.dataset or registry.default
         return {"search": state_to_search(state, data.record), "state": state_to_store(state),
-                "filters": bundle_key(state), "event": state.event,
+                "filters": bundle_key(data, state), "event": state.event,
                 "notice": f"{t('bad_url', state.lang)}: {'; '.join(problems)}" if problems else "",
                 "controls": values}
     before, data = view_of(registry, stored) if stored else (None, registry.get(None))
@@ -117,12 +116,13 @@ def sync(registry: Registry, trigger: str | None, search: str, click, controls: 
                                 map_view_from(map_view) or (before.map_view if before else None))
     day_only = before is not None and replace(before, day=state.day, previous=None) == \
         replace(state, previous=None)
-    filters = bundle_key(state)
+    filters = bundle_key(data, state)
     return {**unchanged,
             # a step of the date: the page writes the date into the address itself
             "search": no_update if day_only else state_to_search(state, data.record),
             "state": state_to_store(state),
-            "filters": filters if before is None or filters != bundle_key(before) else no_update,
+            "filters": filters if before is None or filters != bundle_key(data, before)
+            else no_update,
             "event": state.event if before is None or state.event != before.event else no_update}
 
 
@@ -281,8 +281,6 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
                   Output(f"{ids.LABELS}-import_help", "children"),
                   Output(ids.BACK, "title"), Output(ids.BACK, "aria-label"),
                   Output(ids.FORWARD, "title"), Output(ids.FORWARD, "aria-label"),
-                  Output(ids.MAP, "config"), Output(ids.ACTIVITY, "config"),
-                  Output(ids.AREA_CHART, "config"),
                   *[Output(f"{ids.LABELS}-{key}", "children") for key in TRANSLATED],
                   Input(ids.LANG, "value"))
     def translate(lang):
@@ -296,7 +294,6 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
                 t("download_png", lang), t("all", lang), t("none", lang),
                 t("import_help", lang).format(mb=config.upload_mb),
                 t("back", lang), t("back", lang), t("forward", lang), t("forward", lang),
-                map_config(lang), chart_config(lang), chart_config(lang),
                 *[t(key, lang) for key in TRANSLATED])
 
     @app.callback(Output(ids.FACTIONS, "value", allow_duplicate=True),
@@ -335,9 +332,8 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
                 dataset_options(registry.describe(), state.lang),
                 focus_buttons(record, state.lang), key)
 
-    app.clientside_callback(
-        "function(lang) { document.documentElement.lang = lang || 'en'; return lang; }",
-        Output(ids.PAGE_LANG, "data"), Input(ids.LANG, "value"))
+    app.clientside_callback(dash_function("language"), Output(ids.PAGE_LANG, "data"),
+                            Input(ids.LANG, "value"))
 
     @app.callback(Output(ids.DOWNLOAD_FILE, "data"), Output(ids.EXPORT_STATUS, "children"),
                   Input(ids.EXPORT_IMAGE, "n_clicks"), Input(ids.EXPORT_CSV, "n_clicks"),

@@ -6,8 +6,6 @@ there is one path from URL to controls and nothing here duplicates it.
 from __future__ import annotations
 
 import datetime as dt
-import json
-from pathlib import Path
 
 from dash import dcc, html
 
@@ -20,7 +18,6 @@ from dashboard.state import (BASEMAPS, LAYERS, MODES, SPEEDS, WINDOWS, day_offse
                              default_state)
 from dashboard.taxonomy import EVENT_TYPES, type_label
 
-PLOTLY_FR = json.loads((Path(__file__).parent / "locales" / "plotly-fr.json").read_text("utf-8"))
 # Before the first map is drawn: no axes, no grid, a frame the loading note sits on.
 BLANK_FIGURE = {"data": [], "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False},
                                        "paper_bgcolor": "#eef2f5", "plot_bgcolor": "#eef2f5",
@@ -101,17 +98,13 @@ def focus_buttons(record: Record, lang: str) -> list:
                         className="button small focus") for v in focus_views(record, lang)]
 
 
-def map_config(lang: str) -> dict:
-    """Plotly's graph options: offline, no cloud, no logo, the language's locale."""
-    return {"displaylogo": False, "scrollZoom": True, "showSendToCloud": False,
-            "showEditInChartStudio": False, "showLink": False, "locale": lang,
-            "locales": {"fr": PLOTLY_FR},
+# Plotly's graph options: offline, no cloud, no logo. (The language's locale is set for
+# every graph by assets/map.js, `frontlines.locale`.)
+MAP_CONFIG = {"displaylogo": False, "scrollZoom": True, "showSendToCloud": False,
+            "showEditInChartStudio": False, "showLink": False,
             "modeBarButtonsToRemove": ["select2d", "lasso2d", "sendDataToCloud",
                                        "editInChartStudio", "toImage"]}
-
-
-def chart_config(lang: str) -> dict:
-    return {"displayModeBar": False, "locale": lang, "locales": {"fr": PLOTLY_FR}}
+CHART_CONFIG = {"displayModeBar": False}
 
 
 def speed_options() -> list[dict]:
@@ -160,7 +153,7 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
                 html.Div(id=ids.FOCUS_BAR, className="focus-bar",
                          children=focus_buttons(record, lang)),
                 html.Div(className="map-frame", id="map-frame", **{"aria-busy": "true"}, children=[
-                    dcc.Graph(id=ids.MAP, className="map", config=map_config(lang),
+                    dcc.Graph(id=ids.MAP, className="map", config=MAP_CONFIG,
                               figure=BLANK_FIGURE),
                     html.Div(t("drawing_map", lang), className="map-loading",
                              id=f"{ids.LABELS}-drawing_map", **{"aria-hidden": "true"}),
@@ -189,11 +182,11 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
                                className="slider"),
                     html.P(t("events_per_week", lang), className="caption",
                            id=f"{ids.LABELS}-events_per_week"),
-                    dcc.Graph(id=ids.ACTIVITY, className="activity", config=chart_config(lang)),
+                    dcc.Graph(id=ids.ACTIVITY, className="activity", config=CHART_CONFIG),
                     html.P(t("area_chart", lang), className="caption",
                            id=f"{ids.LABELS}-area_chart"),
                     dcc.Graph(id=ids.AREA_CHART, className="area-chart",
-                              config=chart_config(lang)),
+                              config=CHART_CONFIG),
                 ]),
             ]),
             html.Details(className="controls panel", open=True, children=[

@@ -11,7 +11,7 @@ from dashboard.i18n import date_words, number, t
 from dashboard.records import Record
 from dashboard.state import ViewState
 from dashboard.taxonomy import type_label
-from dashboard.view import Shown, event_window
+from dashboard.view import MAX_MARKERS, Shown, event_window
 
 PHRASES = {
     "en": {"on": "On {day}", "holds": "{who} held {km2} km² ({places})",
@@ -22,6 +22,7 @@ PHRASES = {
            "one": ("event", "is"), "many": ("events", "are"),
            "types": "{list}", "deaths": "with {n} reported deaths where tolls are known",
            "hidden": "control areas are not shown",
+           "capped": "; the map draws the latest {n} of them",
            "and": " and "},
     "fr": {"on": "Le {day}", "holds": "{who} tenait {km2} km² ({places})",
            "contests": "{who} et {rivals} se disputaient {km2} km² ({places})",
@@ -31,6 +32,7 @@ PHRASES = {
            "one": ("événement", "est affiché"), "many": ("événements", "sont affichés"),
            "types": "{list}", "deaths": "avec {n} morts signalés là où un bilan est connu",
            "hidden": "les zones de contrôle ne sont pas affichées",
+           "capped": " ; la carte dessine les {n} plus récents",
            "and": " et "},
 }
 
@@ -79,4 +81,6 @@ def day_summary(record: Record, state: ViewState, shown: Shown) -> str:
     deaths = sum(e.fatalities for e in events if e.fatalities is not None)
     if deaths:
         sentence += ", " + p["deaths"].format(n=number(deaths, lang))
+    if len(events) > MAX_MARKERS:
+        sentence += p["capped"].format(n=number(MAX_MARKERS, lang))
     return text + sentence + ". " + t("approximate", lang)

@@ -29,6 +29,10 @@ from dashboard.records import ControlArea, Event, Movement
 from dashboard.state import ViewState
 
 NEAR_CHANGE_DEG = 0.1  # compare mode shows events within about 10 km of changed ground
+# A browser without a GPU draws some tens of thousands of markers before it stalls: a view
+# with more events in its window draws the latest MAX_MARKERS (the summary says so), and a
+# dataset with more events than that is drawn a day at a time by the server.
+MAX_MARKERS = 20_000
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,18 @@ class Shown:
         """Every source behind what is drawn (areas, events, movements, estimates)."""
         for item in (*self.areas, *self.events, *self.movements, *self.estimated):
             yield from item.sources
+
+
+def drawn_events(shown: Shown) -> tuple[Event, ...]:
+    """The events the map draws: the latest MAX_MARKERS of those shown."""
+    return shown.events[-MAX_MARKERS:]
+
+
+def steps_on_server(data: Dataset, state: ViewState) -> bool:
+    """Whether each day's map is computed by the server (compare mode, the estimated layer,
+    a dataset too big to send whole) rather than picked from the bundle by the browser."""
+    return state.mode == "compare" or "estimated" in state.layers \
+        or len(data.record.events) > MAX_MARKERS
 
 
 def area_matches(area: ControlArea, factions) -> bool:

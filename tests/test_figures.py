@@ -1,92 +1,184 @@
-"""Figure builders and the text summary, on the bundled record."""
+"""The map's template and bundle, the charts and the text summary, on the bundled record.
+
+The bundle's items are checked with the documented time rule (an area holds on days
+valid_from <= day < valid_to; an event or movement touches the event window), applied here
+independently; the browser tests check that the page draws the same."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import replace
 
+import pytest
 
 from dashboard.figures.activity import build_activity
-from dashboard.figures.map import BASE_TRACE_COUNT, build_map, on_tiles
+from dashboard.figures.map import map_bundle, map_figure
 from dashboard.i18n import TEXT, date_words
-from dashboard.state import parse_state
+from dashboard.state import day_offset, parse_state
 from dashboard.summary import day_summary
+from dashboard.view import MAX_MARKERS, shown
+
+DERNA = (22.4, 22.9, 32.6, 32.9)  # lon, lon, lat, lat around Derna and its outskirts
 
 
-def _trace(fig, name):
-    return next(t for t in fig.data if t.name == name)
+def _uids(figure) -> list[str]:
+    return [t["uid"] for t in figure["data"]]
 
 
-def test_trace_layout_is_the_same_on_every_day_so_steps_can_patch(record, data):
-    names = None
-    for day in ("2014-10-15", "2016-04-21", "2018-12-01"):
-        fig = build_map(data, parse_state(f"?date={day}", record))
-        if names is None:
-            names = [t.name for t in fig.data]
-        assert [t.name for t in fig.data] == names
-    assert names[:BASE_TRACE_COUNT] == ["land", "borders"]
+def _at(bundle, uid, record, day: dt.date) -> list:
+    """The items of one trace that hold on `day`, by the documented rule."""
+    uids = _uids(bundle["figure"])
+    if uid not in uids:  # nothing to draw in this view
+        return []
+    spec = bundle["traces"].get(str(uids.index(uid)), {"rule": "valid", "items": []})
+    offset = day_offset(record, day)
+    if spec["rule"] == "always":
+        return spec["items"]
+    assert spec["rule"] == "valid"
+    return [it for it in spec["items"] if it[0] <= offset and (it[1] is None or offset < it[1])]
+
+
+def _near_derna(items) -> bool:
+    lon0, lon1, lat0, lat1 = DERNA
+    return any(x is not None and lon0 < x < lon1 and lat0 < y < lat1
+               for it in items for x, y in zip(it[2]["lon"], it[2]["lat"]))
+
+
+def test_a_bundle_has_a_trace_only_for_what_it_can_draw_in_a_fixed_order(record, data):
+    """A step refills traces; it never adds or reorders them. Each trace costs a redraw
+    per step, so factions and layers with nothing to draw get none."""
+    full = _uids(map_figure(data, parse_state("?date=2016-04-21", record)))
+    for query in ("?date=2014-10-15", "?date=2016-04-21&lang=fr",
+                  "?date=2016-04-21&mode=compare", "?date=2016-04-21&factions=is"):
+        bundle = map_bundle(data, parse_state(query, record))
+        uids = _uids(bundle["figure"])
+        assert uids == [u for u in full if u in uids], "the template's order"
+        assert uids[-3:] == ["events", "area labels", "key places"], "labels draw on top"
+        used = {uids[int(k)] for k in bundle["traces"]}
+        assert set(uids) - used <= {"changed", "selected event", "events", "area labels",
+                                    "key places"}
+    assert "area egypt held" not in _uids(map_bundle(
+        data, parse_state("?date=2016-04-21", record))["figure"]), "Egypt held no ground"
+
+
+def test_the_basemap_is_offline_and_names_places_by_rank(record, data):
+    style = map_figure(data, parse_state("?date=2016-04-21", record))["layout"]["map"]["style"]
+    text = json.dumps(style)
+    assert "http" not in text, "glyphs and basemap come from this server"
+    assert style["glyphs"].startswith("/assets/glyphs/{fontstack}/{range}.pbf")
+    places = style["sources"]["places"]["data"]["features"]
+    order = {f["properties"]["name"]: f["properties"]["order"] for f in places}
+    assert order["Benghazi"] < order["Al Fatayah"], "towns by rank"
+    assert not {"Derna", "Al-Maheili", "Sirte"} & set(order), "key places have their own layer"
+    assert style["layers"][-1]["id"] == "places"
+
+
+def test_key_places_are_named_with_their_holder_of_the_day(record, data):
+    bundle = map_bundle(data, parse_state("?date=2016-04-21", record))
+    (item,) = _at(bundle, "key places", record, dt.date(2016, 4, 21))
+    assert item[2]["text"] == ["Derna (DMSC)", "Al-Maheili (LNA)", "Sirte (IS)"]
+    (later,) = _at(bundle, "key places", record, dt.date(2016, 12, 31))
+    assert later[2]["text"][2] == "Sirte (GNA)"
+
+
+def test_every_area_is_in_the_bundle_with_its_dates_and_ids(record, data):
+    state = parse_state("?date=2016-04-21", record)
+    bundle = map_bundle(data, state)
+    index = _uids(bundle["figure"])
+    bundled = {}
+    for key, spec in bundle["traces"].items():
+        if index[int(key)].startswith("area ") and index[int(key)] != "area labels":
+            for first, last, payload in spec["items"]:
+                bundled[payload["ids"][0]] = (first, last, index[int(key)])
+    assert set(bundled) == {a.id for a in record.areas}
+    for area in record.areas:
+        last = day_offset(record, area.valid_to) if area.valid_to else None
+        assert bundled[area.id] == (day_offset(record, area.valid_from), last,
+                                    f"area {area.faction} {area.status}")
 
 
 def test_derna_changes_hands_between_2015_and_mid_2016(record, data):
-    early = build_map(data, parse_state("?date=2015-01-01", record))
-    later = build_map(data, parse_state("?date=2016-06-01", record))
-
-    def near_derna(fig, name):
-        trace = _trace(fig, name)
-        return [lon for lon, lat in zip(trace.lon, trace.lat)
-                if lon is not None and 22.4 < lon < 22.9 and 32.6 < lat < 32.9]
-    assert near_derna(early, "IS · contested")
-    assert not near_derna(later, "IS · contested") and not near_derna(later, "IS · held")
-    assert near_derna(later, "DMSC · held")
+    bundle = map_bundle(data, parse_state("?date=2016-04-21", record))
+    early, later = dt.date(2015, 1, 1), dt.date(2016, 6, 1)
+    assert _near_derna(_at(bundle, "area is contested", record, early))
+    assert not _near_derna(_at(bundle, "area is contested", record, later))
+    assert not _near_derna(_at(bundle, "area is held", record, later))
+    assert _near_derna(_at(bundle, "area dmsc held", record, later))
 
 
 def test_contested_areas_are_hatched_in_the_rivals_colour(record, data):
-    fig = build_map(data, parse_state("?date=2015-01-01", record))
-    assert _trace(fig, "hatch dmsc").lon, "IS/DMSC contest in Derna is hatched in DMSC green"
-    assert _trace(fig, "hatch dmsc").line.color == record.factions["dmsc"].colour
-    assert _trace(fig, "IS · contested").line.dash == "dash"
+    bundle = map_bundle(data, parse_state("?date=2015-01-01", record))
+    assert _near_derna(_at(bundle, "hatch dmsc", record, dt.date(2015, 1, 1)))
+    hatch = next(t for t in bundle["figure"]["data"] if t["uid"] == "hatch dmsc")
+    assert hatch["line"]["color"] == record.factions["dmsc"].colour
 
 
-def test_filtering_to_one_faction_keeps_only_its_events(record, data):
-    state = parse_state("?date=2016-06-30&window=all&factions=pfg", record)
-    events = _trace(build_map(data, state), "events")
-    found = {e.id: e for e in record.events}
-    assert events.customdata and all("pfg" in found[i].actors for i in events.customdata)
+def test_the_faction_filter_applies_to_areas_too(record, data):
+    """factions=is keeps IS's areas and those contested with IS, and nothing else."""
+    bundle = map_bundle(data, parse_state("?date=2016-04-21&factions=is", record))
+    ids = {i for spec in bundle["traces"].values() for it in spec["items"]
+           for i in it[2].get("ids", [])}
+    areas = {a.id: a for a in record.areas}
+    drawn = [areas[i] for i in ids if i in areas]
+    assert drawn and all(a.faction == "is" or "is" in a.contested_with for a in drawn)
+    assert {a.id for a in record.areas if a.faction == "is"} <= ids
+    events = {e.id: e for e in record.events}
+    assert all("is" in events[item[4]].actors for item in bundle["events"]["items"])
 
 
-def test_event_markers_carry_type_symbols_and_fatality_sizes(record, data):
-    state = parse_state("?date=2016-12-31&window=all", record)
-    events = _trace(build_map(data, state), "events")
-    found = {e.id: e for e in record.events}
-    assert len(set(events.marker.symbol)) >= 3
-    big = max(range(len(events.customdata)), key=lambda i: found[events.customdata[i]].fatalities or 0)
-    unknown = next(i for i, eid in enumerate(events.customdata) if found[eid].fatalities is None)
-    assert events.marker.size[big] > events.marker.size[unknown]
+def test_event_items_carry_their_days_and_fatality_sizes(record, data):
+    bundle = map_bundle(data, parse_state("?date=2016-12-31&window=all", record))
+    items = {item[4]: item for item in bundle["events"]["items"]}
+    assert set(items) == {e.id for e in record.events}
+    for e in record.events:
+        assert items[e.id][:2] == [day_offset(record, e.date), day_offset(record, e.last_day)]
+    big = max(record.events, key=lambda e: e.fatalities or 0)
+    unknown = next(e for e in record.events if e.fatalities is None)
+    assert items[big.id][6] > items[unknown.id][6]
+    assert bundle["window"] == {"kind": "all"}
+    assert map_bundle(data, parse_state("?date=2016-12-31", record))["window"] == \
+        {"kind": "last", "days": 90}
 
 
 def test_layers_can_be_switched_off(record, data):
-    state = parse_state("?date=2016-04-21&layers=labels", record)
-    fig = build_map(data, state)
-    assert not _trace(fig, "events").lon and not _trace(fig, "IS · held").lon
-    assert _trace(fig, "places").text
+    bundle = map_bundle(data, parse_state("?date=2016-04-21&layers=labels", record))
+    index = _uids(bundle["figure"])
+    assert [index[int(k)] for k in bundle["traces"]] == ["key places"]
+    assert bundle["events"]["items"] == []
+    (names,) = _at(bundle, "key places", record, dt.date(2016, 4, 21))
+    assert names[2]["text"] == ["Derna", "Al-Maheili", "Sirte"], "no control: no holders"
+    style = bundle["figure"]["layout"]["map"]["style"]
+    assert style["layers"][-1]["layout"]["visibility"] == "visible"
+    off = map_bundle(data, parse_state("?date=2016-04-21&layers=control", record))
+    assert off["figure"]["layout"]["map"]["style"]["layers"][-1]["layout"]["visibility"] == "none"
 
 
-def test_title_and_legend_follow_the_language(record, data):
-    fig = build_map(data, parse_state("?date=2016-04-21&lang=fr", record))
-    assert "21 avril 2016" in fig.layout.title.text
-    assert any("tenu" in (t.name or "") for t in fig.data if t.showlegend)
-    assert "Sources :" in fig.layout.annotations[0].text
+def test_legend_names_follow_the_language_and_markup_in_data_stays_text(record, data, dataset):
+    fr = map_figure(data, parse_state("?date=2016-04-21&lang=fr", record))
+    assert any(t["name"] == "EI · tenu" for t in fr["data"])
+    from datasets import GEODATA, area, square
+    from dashboard.dataset import load_dataset
+    folder = dataset(areas=[area("x", "is", square(20, 30), "2016-01-01")])
+    factions = json.loads((folder / "factions.json").read_text())
+    factions["factions"][0]["short"]["en"] = '<a href="https://evil.example/">x</a>'
+    (folder / "factions.json").write_text(json.dumps(factions))
+    hostile = load_dataset(folder, GEODATA)
+    bundle = map_bundle(hostile, parse_state("?date=2016-02-01", hostile.record))
+    legend = next(t["name"] for t in bundle["figure"]["data"] if t["uid"] == "area is held")
+    assert "<a" not in legend and "&lt;a href" in legend, "plotly's SVG text shows it as text"
+    labels = _at(bundle, "area labels", hostile.record, dt.date(2016, 2, 1))
+    assert labels[0][2]["text"] == ['<a href="https://evil.example/">x</a>'], \
+        "MapLibre draws label text literally: no escaping there"
 
 
-def test_online_tiles_are_opt_in_and_keep_the_layers(record, data):
-    state = replace(parse_state("?date=2016-04-21", record), basemap="tiles")
-    offline = build_map(data, state)
-    tiles = build_map(data, state, ("https://tiles.invalid/{z}/{x}/{y}.png", "test"))
-    assert offline.layout.geo.projection.type == "mercator"
-    assert tiles.layout.map.style["sources"]["tiles"]["tiles"] == ["https://tiles.invalid/{z}/{x}/{y}.png"]
-    assert len(tiles.data) == len(offline.data) - BASE_TRACE_COUNT
-    assert {t.type for t in tiles.data} == {"scattermap"}
-    assert on_tiles(offline, record.extent, "https://x.invalid/{z}/{x}/{y}.png",
-                    "a").data[0].type == "scattermap"
+def test_online_tiles_are_opt_in(record, data):
+    state = parse_state("?date=2016-04-21&basemap=tiles", record)
+    offline = map_figure(data, state)["layout"]["map"]["style"]
+    tiles = map_figure(data, state, ("https://tiles.invalid/{z}/{x}/{y}.png", "test"))
+    style = tiles["layout"]["map"]["style"]
+    assert "tiles" not in offline["sources"]
+    assert style["sources"]["tiles"]["tiles"] == ["https://tiles.invalid/{z}/{x}/{y}.png"]
+    assert style["layers"][-1]["id"] == "places"
 
 
 def test_activity_chart_marks_the_day_and_honours_filters(record):
@@ -98,13 +190,14 @@ def test_activity_chart_marks_the_day_and_honours_filters(record):
     assert fig.layout.shapes[0].x0 == "2016-04-21"
 
 
-def test_summary_says_who_holds_what_with_areas_and_events(record):
+def test_summary_says_who_holds_what_with_areas_and_events(record, data):
     state = parse_state("?date=2016-03-01&window=90", record)
-    text = day_summary(record, state)
+    text = day_summary(record, state, shown(data, state))
     assert text.startswith("On 1 March 2016, IS held")
     assert "km²" in text and "Sirte city" in text and "DMSC held" in text
     assert "events between 3 December 2015 and 1 March 2016" in text
-    french = day_summary(record, replace(state, lang="fr"))
+    french_state = replace(state, lang="fr")
+    french = day_summary(record, french_state, shown(data, french_state))
     assert french.startswith("Le 1er mars 2016, EI tenait") and "km²" in french
 
 
@@ -114,40 +207,42 @@ def test_every_text_has_both_languages():
     assert date_words(dt.date(2016, 4, 20), "en", weekday=True) == "Wednesday 20 April 2016"
 
 
-def test_compare_mode_draws_gained_and_lost_ground_and_nearby_events(record, data):
+def test_compare_mode_bundles_gained_and_lost_ground_and_nearby_events(record, data):
     state = parse_state("?date=2017-01-01&mode=compare&a=2016-01-01", record)
-    fig = build_map(data, state)
-    assert _trace(fig, "IS · lost").lon and _trace(fig, "GNA · gained").lon
-    assert not _trace(fig, "IS · held").lon, "compare mode shows changes, not the day's areas"
-    assert "1 January 2016 → 1 January 2017" in fig.layout.title.text
-    shown = _trace(fig, "events").customdata
+    bundle = map_bundle(data, state)
+    day = dt.date(2017, 1, 1)
+    assert bundle["day"] == day_offset(record, day), "compare mode is computed per day"
+    assert _at(bundle, "lost is", record, day) and _at(bundle, "gained gna", record, day)
+    assert not _at(bundle, "area is held", record, day), "changes, not the day's areas"
+    assert bundle["words"]["compare"] == "1 January 2016 → 1 January 2017"
     found = {e.id: e for e in record.events}
-    assert shown and all(dt.date(2016, 1, 1) <= found[i].last_day and
-                         found[i].date <= dt.date(2017, 1, 1) for i in shown)
-    assert "2016-12-05-sirte" in shown and not any(found[i].place == "Tobruk" for i in shown)
-
-
-def test_trace_layout_is_the_same_in_every_mode_and_layer_set(record, data):
-    names = [[t.name for t in build_map(data, parse_state(q, record)).data]
-             for q in ("?date=2016-04-21", "?date=2016-04-21&mode=compare&a=2015-01-01",
-                       "?date=2016-04-21&layers=estimated")]
-    assert [len(n) for n in names] == [len(names[0])] * 3
+    ids = [item[4] for item in bundle["events"]["items"]]
+    assert ids and all(dt.date(2016, 1, 1) <= found[i].last_day and
+                       found[i].date <= dt.date(2017, 1, 1) for i in ids)
+    assert "2016-12-05-sirte" in ids and not any(found[i].place == "Tobruk" for i in ids)
 
 
 def test_estimated_layer_is_labelled_and_separate(record, data):
-    fig = build_map(data, parse_state("?date=2016-03-01&layers=estimated", record))
-    estimated = _trace(fig, "IS · estimated from place observations")
-    assert estimated.lon and estimated.line.dash == "dot"
-    assert all("(est.)" in text for text in _trace(fig, "estimated labels").text)
-    assert not _trace(fig, "IS · held").lon, "drawn areas are off: nothing is mixed silently"
+    state = parse_state("?date=2016-03-01&layers=estimated", record)
+    bundle = map_bundle(data, state)
+    day = dt.date(2016, 3, 1)
+    assert _at(bundle, "estimated is", record, day)
+    labels = [t for it in _at(bundle, "area labels", record, day) for t in it[2]["text"]]
+    assert labels and all("(est.)" in text for text in labels)
+    assert not _at(bundle, "area is held", record, day), "drawn areas are off: nothing mixed"
 
 
-def test_stepping_outlines_what_changed_since_the_previous_day(record, data):
-    state = replace(parse_state("?date=2016-06-10", record), previous=dt.date(2016, 5, 27))
-    outline = [t for t in build_map(data, state).data if t.name.startswith("Changed since")]
-    assert outline and outline[0].lon
-    still = replace(parse_state("?date=2016-06-10", record), previous=dt.date(2016, 6, 10))
-    assert not [t for t in build_map(data, still).data if t.name.startswith("Changed since")]
+def test_stepping_outlines_what_changed_when_a_span_begins(record, data):
+    """Changes carry the day they happen; the page outlines those since its last step."""
+    bundle = map_bundle(data, parse_state("?date=2016-06-10", record))
+    index = _uids(bundle["figure"]).index("changed")
+    spec = bundle["traces"][str(index)]
+    assert spec["rule"] == "since"
+    days = {it[0] for it in spec["items"]}
+    starts = {day_offset(record, d) for d in data.history.starts[1:]}
+    assert days and days <= starts
+    week = range(day_offset(record, dt.date(2016, 5, 28)), day_offset(record, dt.date(2016, 6, 4)))
+    assert any(d in week for d in days), "Bin Jawad and Nofaliya changed hands that week"
 
 
 def test_area_chart_marks_the_day_and_annotates_turning_points(record, data):
@@ -158,15 +253,17 @@ def test_area_chart_marks_the_day_and_annotates_turning_points(record, data):
     assert len(fig.layout.annotations) >= 3
 
 
-def test_a_huge_window_is_capped_on_the_map_and_the_summary_says_so(dataset):
+def test_a_huge_dataset_is_drawn_a_day_at_a_time_with_the_latest_markers(dataset):
     from datasets import GEODATA, event
     from dashboard.dataset import load_dataset
-    from dashboard.figures.map import MAX_MARKERS
     many = [event(f"e{i}", "2016-01-01" if i < 100 else "2016-01-02", ["is"],
                   lon=20 + (i % 100) / 100, lat=30 + (i // 100) / 1000)
             for i in range(MAX_MARKERS + 100)]
     data = load_dataset(dataset(events=many), GEODATA)
     state = parse_state("?date=2016-01-02&window=30", data.record)
-    shown = _trace(build_map(data, state), "events").customdata
-    assert len(shown) == MAX_MARKERS and "e0" not in shown and f"e{MAX_MARKERS + 99}" in shown
-    assert "the map draws the latest 20,000 of them" in day_summary(data.record, state)
+    bundle = map_bundle(data, state)
+    ids = [item[4] for item in bundle["events"]["items"]]
+    assert bundle["day"] is not None, "too many events to send: the server picks each day's"
+    assert len(ids) == MAX_MARKERS and "e0" not in ids and f"e{MAX_MARKERS + 99}" in ids
+    summary = day_summary(data.record, state, shown(data, state))
+    assert "the map draws the latest 20,000 of them" in summary

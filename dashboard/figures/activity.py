@@ -41,5 +41,6 @@ def build_activity(record: Record, state: ViewState) -> go.Figure:
         xaxis={"type": "date", "range": [record.first_day.isoformat(), record.last_day.isoformat()],
                "showgrid": False, "fixedrange": True},
         yaxis={"title": {"text": "n", "standoff": 2}, "fixedrange": True, "gridcolor": "#eee"},
-        clickmode="event", dragmode=False, bargap=0)
+        clickmode="event", dragmode=False, bargap=0,
+        meta={"lang": state.lang})  # a new language replots the chart in its locale
     return fig

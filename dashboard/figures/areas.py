@@ -36,7 +36,8 @@ def build_area_chart(history: History, state: ViewState) -> go.Figure:
                "showgrid": False, "fixedrange": True},
         yaxis={"title": {"text": "km²", "standoff": 2}, "fixedrange": True, "gridcolor": "#eee",
                "rangemode": "tozero"},
-        hovermode="x", clickmode="event", dragmode=False)
+        hovermode="x", clickmode="event", dragmode=False,
+        meta={"lang": state.lang})  # a new language replots the chart in its locale
     return fig
 
 

@@ -56,18 +56,25 @@ def _short(record: Record, faction: str, lang: str) -> str:
 
 # --- the basemap style ---------------------------------------------------------------
 
+def key_places(record: Record):
+    """The dataset's key places (dataset.json "key_places"), in its order: named with who
+    holds them, above every other label."""
+    by_id = {p.id: p for p in record.places}
+    return [by_id[pid] for pid in record.meta.get("key_places", []) if pid in by_id]
+
+
 def place_priority(record: Record) -> dict[str, int]:
-    """Label order: the dataset's key places first, then towns by rank, larger first."""
-    key = list(record.meta.get("key_places", []))
-    by_rank = sorted(record.places, key=lambda p: (p.rank, p.id))
-    order = [p.id for p in record.places if p.id in key] + [p.id for p in by_rank if p.id not in key]
-    return {pid: i for i, pid in enumerate(order)}
+    """Label order below the key places: towns by rank, then by name."""
+    ranked = sorted(record.places, key=lambda p: (p.rank, p.id))
+    return {p.id: i for i, p in enumerate(ranked)}
 
 
 def label_places(record: Record):
-    """The places named on the map: a ranked gazetteer's main places; all of an import's."""
+    """The other places named on the map: a ranked gazetteer's main places; all of an
+    import's."""
     most = 2 if any(p.rank <= 2 for p in record.places) else 3
-    return [p for p in record.places if p.rank <= most]
+    key = {p.id for p in key_places(record)}
+    return [p for p in record.places if p.rank <= most and p.id not in key]
 
 
 def map_style(data: Dataset, lang: str, labels: bool, tiles: tuple[str, str] | None) -> dict:
@@ -78,7 +85,7 @@ def map_style(data: Dataset, lang: str, labels: bool, tiles: tuple[str, str] | N
     places = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
          "properties": {"name": p.name[lang], "order": priority[p.id],
-                        "size": 14 if priority[p.id] < 3 else 12}}
+                        "size": 13 if p.rank == 1 else 12}}
         for p in label_places(record)]}
     sources = {"places": {"type": "geojson", "data": places}}
     layers = [{"id": "sea", "type": "background", "paint": {"background-color": SEA}}]
@@ -189,11 +196,14 @@ def _layers(record: Record, lang: str) -> list[dict]:
                          textposition="middle center", text=[], hovertext=[]))
     traces.append(_trace("area labels", mode="text", text=[],
                          textfont={"family": GLYPHS, "size": 12, "color": "#1a1a1a"}))
+    traces.append(_trace("key places", mode="markers+text", text=[], textposition="top center",
+                         marker={"size": 7, "color": "#111111"},
+                         textfont={"family": GLYPHS, "size": 15, "color": "#000000"}))
     return traces
 
 
-def trace_index(record: Record, lang: str = "en") -> dict[str, int]:
-    return {trace["uid"]: i for i, trace in enumerate(_layers(record, lang))}
+# Traces every view has; the others exist only where the bundle has something to draw.
+FIXED_TRACES = ("changed", "selected event", "events", "area labels", "key places")
 
 
 def marker_size(event: Event) -> float:
@@ -275,7 +285,6 @@ def map_figure(data: Dataset, state: ViewState, tiles: tuple[str, str] | None = 
 def map_bundle(data: Dataset, state: ViewState, tiles: tuple[str, str] | None = None) -> dict:
     """Everything the browser needs to draw any day of this view without the server."""
     record, lang = data.record, state.lang
-    index = trace_index(record, lang)
     first = record.first_day
 
     def off(day):
@@ -289,14 +298,14 @@ def map_bundle(data: Dataset, state: ViewState, tiles: tuple[str, str] | None = 
     traces: dict[int, dict] = {}
 
     def add(key: str, rule: str, first_day, last_day, payload: dict) -> None:
-        spec = traces.setdefault(index[key], {"rule": rule, "items": []})
+        spec = traces.setdefault(key, {"rule": rule, "items": []})
         spec["items"].append([first_day, last_day, payload])
 
-    per_day = state.mode == "compare" or "estimated" in state.layers
+    per_day = views.steps_on_server(data, state)
     if per_day:
         shown = views.shown(data, state)
         _add_shown(record, shown, state, add, pubs)
-        events = shown.events
+        events = views.drawn_events(shown)
     else:
         found = views.candidates(data, state)
         for area in found.areas:
@@ -310,6 +319,11 @@ def map_bundle(data: Dataset, state: ViewState, tiles: tuple[str, str] | None = 
         for start, end, lon, lat, text in _label_spans(data, state):
             add("area labels", "valid", off(start), off(end),
                 {"lon": lon, "lat": lat, "text": text})
+        starts = data.history.starts if "labels" in state.layers else []
+        for i, start in enumerate(starts):
+            end = starts[i + 1] if i + 1 < len(starts) else None
+            areas = [a for a in found.areas if a.valid_on(start)]
+            add("key places", "valid", off(start), off(end), _key_places(record, areas, lang))
         for start, geometry in _step_changes(data, state):
             lon, lat = _lines([geometry])
             add("changed", "since", off(start), None, {"lon": lon, "lat": lat})
@@ -325,12 +339,17 @@ def map_bundle(data: Dataset, state: ViewState, tiles: tuple[str, str] | None = 
         window = {"kind": "all"}
     else:
         window = {"kind": "last", "days": int(state.window)}
+    # Every trace costs the map a redraw of its layers on each step: a faction and layer
+    # with nothing to draw in this view gets no trace at all.
+    figure = map_figure(data, state, tiles)
+    figure["data"] = [t for t in figure["data"] if t["uid"] in traces or t["uid"] in FIXED_TRACES]
+    index = {t["uid"]: i for i, t in enumerate(figure["data"])}
     return {
-        "figure": map_figure(data, state, tiles),
+        "figure": figure,
         "first_day": first.isoformat(), "last": off(record.last_day),
         "fit": None if state.map_view else list(record.extent),
         "day": off(state.day) if per_day else None,
-        "traces": {str(i): spec for i, spec in traces.items()},
+        "traces": {str(index[uid]): spec for uid, spec in traces.items()},
         "events": {"trace": index["events"], "selected": index["selected event"],
                    "items": [[off(e.date), off(e.last_day), e.lon, e.lat, e.id,
                               record.factions[e.actors[0]].colour, marker_size(e),
@@ -375,6 +394,8 @@ def _add_shown(record: Record, shown, state: ViewState, add, pubs) -> None:
             add(f"hatch {rival}", "always", None, None, {"lon": hlon, "lat": hlat})
     lon, lat, text = area_labels(record, shown.areas, state.lang)
     add("area labels", "always", None, None, {"lon": lon, "lat": lat, "text": text})
+    if "labels" in state.layers:
+        add("key places", "always", None, None, _key_places(record, shown.areas, state.lang))
     for area in shown.estimated:
         lon, lat = _lines([area.geometry])
         add(f"estimated {area.faction}", "always", None, None,
@@ -401,6 +422,20 @@ def _add_shown(record: Record, shown, state: ViewState, add, pubs) -> None:
         lon, lat = _movement_lines(movement)
         add(f"movement {movement.faction}", "always", None, None,
             {"lon": lon, "lat": lat, "ids": [movement.id], "p": pubs(movement)})
+
+
+def _key_places(record: Record, areas, lang: str) -> dict:
+    """The key places' names, each over the name of who holds (or contests) it that day:
+    the first thing a reader of this map wants to know, so it is never hidden."""
+    lon, lat, text = [], [], []
+    for place in key_places(record):
+        point = Point(place.lon, place.lat)
+        holders = [area_label_text(record, a.faction, a.status, a.contested_with, lang)
+                   for a in areas if a.geometry.covers(point)]
+        lon.append(place.lon)
+        lat.append(place.lat)
+        text.append(place.name[lang] + (f" ({holders[0]})" if holders else ""))
+    return {"lon": lon, "lat": lat, "text": text}
 
 
 def _label_spans(data: Dataset, state: ViewState):

@@ -128,14 +128,16 @@ class Page:
             "document.getElementById('date-words')?.getAttribute('datetime')", timeout=60000)
 
     def trace(self, key: str) -> dict:
-        """A map trace by its key (its uid), with the ids of what it draws."""
+        """A map trace by its key (its uid), with the ids of what it draws; a view with
+        nothing for that trace to draw has no such trace: it reads as empty."""
         return self.page.evaluate(
             "key => { const gd = document.querySelector('#map .js-plotly-plot');"
             " const t = gd.data.find(t => t.uid === key);"
             " return t ? {lon: Array.from(t.lon || []), lat: Array.from(t.lat || []),"
             " text: Array.from(t.text || []), customdata: Array.from(t.customdata || []),"
             " ids: (t.meta && t.meta.ids) || [], name: t.name, showlegend: t.showlegend}"
-            " : null }", key)
+            " : {lon: [], lat: [], text: [], customdata: [], ids: [], name: null,"
+            " showlegend: false} }", key)
 
     def drawn_ids(self) -> set[str]:
         """The ids of every area, movement and event the map draws."""

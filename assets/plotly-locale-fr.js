@@ -1,4 +1,6 @@
-{
+// Plotly's French locale (npm package plotly.js-locales 3.7.0, fr.js; MIT, see plotly-locales-LICENSE),
+// registered by map.js once plotly has loaded, so chart dates and the modebar speak French offline.
+window.frontlinesLocales = {fr: Object.assign({moduleType: 'locale', name: 'fr'}, {
  "dictionary": {
   "Autoscale": "Échelle automatique",
   "Box Select": "Sélection rectangulaire",
@@ -116,4 +118,4 @@
   "dayMonth": "%-d %b",
   "dayMonthYear": "%-d %b %Y"
  }
-}
+})};
