@@ -404,23 +404,21 @@ def load_factions(path: Path) -> dict[str, Faction]:
 def _dated_names(check: _Checker, item: Mapping, record: str) -> tuple[DatedName, ...]:
     """`names`: [{"from", "to", "name", "short"}, ...] in date order, each starting the day
     the previous one ends (no gap, no overlap); only the first may have no start and only the
-    last no end. Outside them the faction's default name applies."""
+    last no end. Outside them the faction's default name applies. Any problem drops them all,
+    so that a faction is never shown under a half-checked name."""
     items = check.get(item, record, "names", list, optional=True) or []
+    before = len(check.problems)
     out: list[DatedName] = []
     for i, entry in enumerate(items):
         where = f"names[{i}]"
         if not isinstance(entry, dict):
             check.fail(record, where, "should be an object")
-            return ()
-        start = check.date(entry, record, "from", optional=True)
-        end = check.date(entry, record, "to", optional=True)
-        bad = len(check.problems)
-        if entry.get("from") is not None and start is None \
-                or entry.get("to") is not None and end is None:
-            check.fail(record, f"{where}.from/to", "should be dates in the form YYYY-MM-DD")
-        if start is None and entry.get("from") is None and i > 0:
+            continue
+        start, end = (_optional_day(check, record, entry, key, f"{where}.{key}")
+                      for key in ("from", "to"))
+        if entry.get("from") is None and i > 0:
             check.fail(record, f"{where}.from", "only the first name may have no start")
-        if end is None and entry.get("to") is None and i < len(items) - 1:
+        if entry.get("to") is None and i < len(items) - 1:
             check.fail(record, f"{where}.to", "only the last name may have no end")
         if start and end and end <= start:
             check.fail(record, f"{where}.to", f"{end} is not after from {start} (to is exclusive)")
@@ -429,14 +427,25 @@ def _dated_names(check: _Checker, item: Mapping, record: str) -> tuple[DatedName
             check.fail(record, f"{where}.from", f"{start} {kind} the previous name, which ends "
                                                 f"{out[-1].end} (each name starts the day the "
                                                 "previous one ends)")
-        name = check.texts(entry, record, "name", f"{where}.name") if "name" in entry else None
-        short = check.texts(entry, record, "short", f"{where}.short") if "short" in entry else None
-        if name is None or short is None:
+        if "name" not in entry or "short" not in entry:
             check.fail(record, where, "needs both 'name' and 'short' ({\"en\", \"fr\"})")
-        if len(check.problems) > bad:
-            return ()
+            continue
+        name = check.texts(entry, record, "name", f"{where}.name")
+        short = check.texts(entry, record, "short", f"{where}.short")
         out.append(DatedName(start, end, MappingProxyType(name), MappingProxyType(short)))
-    return tuple(out)
+    return tuple(out) if len(check.problems) == before else ()
+
+
+def _optional_day(check: _Checker, record: str, obj: Mapping, key: str,
+                  label: str) -> dt.date | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    try:
+        return parse_date(value, label)
+    except ValueError:
+        check.fail(record, label, f"{value!r} is not a date in the form YYYY-MM-DD")
+        return None
 
 
 def load_events(path: Path, factions: Mapping[str, Faction],
@@ -466,7 +475,6 @@ def load_events(path: Path, factions: Mapping[str, Faction],
             check.fail(rid, "actors", "needs at least one faction id")
         actors = check.factions(actors, rid, "actors", factions)
         names = check.get(p, rid, "actor_names", list) or []
-        fatalities = p.get("fatalities")
         counts = {key: p.get(key) for key in ("fatalities", "fatalities_low", "fatalities_high")}
         for key, value in counts.items():
             if value is not None and not _count(value):
@@ -477,7 +485,9 @@ def load_events(path: Path, factions: Mapping[str, Faction],
         place = check.get(p, rid, "place", str)
         summary = check.texts(p, rid, "summary")
         sources = check.sources(p, rid)
-        claims = _fatality_claims(check, rid, p, len(p.get("sources") or ()))
+        raw_sources = p.get("sources")
+        claims = _fatality_claims(check, rid, p,
+                                  len(raw_sources) if isinstance(raw_sources, list) else 0)
         if geom is not None and day and place and sources and precision in DATE_PRECISIONS:
             events.append(Event(
                 rid, day, end, precision, place, p.get("place_detail"), round(geom.x, 5),
@@ -493,21 +503,20 @@ def _count(value) -> bool:
 
 
 def _check_range(check: _Checker, rid: str, p: Mapping, best, low, high) -> None:
-    """A toll range is given whole (low and high, with a best estimate inside it)."""
+    """A toll range is given whole (low and high), with the best estimate inside it."""
     given_low, given_high = p.get("fatalities_low") is not None, p.get("fatalities_high") is not None
     if given_low != given_high:
         missing = "fatalities_low" if given_high else "fatalities_high"
         check.fail(rid, missing, "a toll range needs both fatalities_low and fatalities_high")
+    elif low is None or high is None:
         return
-    if low is not None and high is not None and low > high:
+    elif low > high:
         check.fail(rid, "fatalities_high", f"{high} is below fatalities_low {low}")
-    elif low is not None and high is not None:
-        if best is None:
-            check.fail(rid, "fatalities", "a toll range needs a best estimate in 'fatalities'")
-        elif not low <= best <= high:
-            check.fail(rid, "fatalities", f"best estimate {best} is outside the range "
-                                          f"{low}–{high} (fatalities_low ≤ fatalities ≤ "
-                                          "fatalities_high)")
+    elif best is None:
+        check.fail(rid, "fatalities", "a toll range needs a best estimate in 'fatalities'")
+    elif not low <= best <= high:
+        check.fail(rid, "fatalities", f"best estimate {best} is outside the range {low}–{high} "
+                                      "(fatalities_low ≤ fatalities ≤ fatalities_high)")
 
 
 def _fatality_claims(check: _Checker, rid: str, p: Mapping,
