@@ -241,3 +241,20 @@ def test_notes_shown_to_users_carry_no_maintainers_shorthand(record):
             assert "not shown in stored copy" not in source.title, (item.id, source.url)
     seeded = [e for e in record.events if e.provenance and "seed" in e.provenance.lower()]
     assert len(seeded) >= 4
+
+
+def test_feature_names_follow_the_day_of_the_feature(record):
+    """An event is labelled with its actors' names on its own day, an area with the names on
+    the day asked for; maintainers' provenance never leaves the server."""
+    client = create_app(Config(data_dir=GEODATA)).server.test_client()
+    founding = client.get("/api/events?start=2014-12-12&end=2014-12-12").get_json()["features"]
+    props = next(f["properties"] for f in founding if f["properties"]["actors"] == ["dmsc"])
+    assert props["faction_names"] == [record.factions["dmsc"].name_on(DAY(2014, 12, 12), "en")]
+    for day in ("2014-11-01", "2018-06-01"):
+        for f in client.get(f"/api/control?date={day}&lang=fr").get_json()["features"]:
+            p = f["properties"]
+            on = DAY.fromisoformat(day)
+            assert p["faction_name"] == record.factions[p["faction"]].name_on(on, "fr")
+            assert p["contested_with_names"] == [record.factions[c].name_on(on, "fr")
+                                                 for c in p["contested_with"]]
+            assert "provenance" not in p
