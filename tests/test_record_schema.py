@@ -258,3 +258,15 @@ def test_feature_names_follow_the_day_of_the_feature(record):
             assert p["contested_with_names"] == [record.factions[c].name_on(on, "fr")
                                                  for c in p["contested_with"]]
             assert "provenance" not in p
+
+
+def test_the_corrections_of_issue_11_stay_made(record):
+    """The areas the issue names: no inferred Al-Maheili control, early town periods that no
+    source dates are only assumed, and no IS hold west of Sirte before the events date it."""
+    assert not [a for a in record.areas if a.name["en"] == "Al-Maheili"]
+    early = [a for a in record.areas if a.valid_from == DAY(2014, 10, 1)
+             and a.name["en"] in ("Nofaliya", "Bin Jawad", "Harawa", "Ghardabiya air base")]
+    assert len(early) == 4 and all(a.assessment == "assumed" for a in early)
+    west = [a for a in record.areas if a.name["en"].startswith("Coast road, Buwairat")
+            and a.faction == "is" and a.status == "held"]
+    assert west and min(a.valid_from for a in west) >= DAY(2015, 6, 9)
