@@ -66,8 +66,11 @@ def api_blueprint(registry: Registry, jobs: Jobs) -> Blueprint:
 
     @api.get("/factions")
     def factions():
-        record = dataset(request.args, ()).record
-        return jsonify([f.as_json() for f in record.factions.values()])
+        """Each faction with the name and short name valid on `date` (the defaults without
+        one) and the full list of its dated names."""
+        record = dataset(request.args, ("date",)).record
+        day = date_param(request.args, "date")
+        return jsonify([f.as_json(day) for f in record.factions.values()])
 
     @api.get("/control")
     def control():
@@ -76,7 +79,8 @@ def api_blueprint(registry: Registry, jobs: Jobs) -> Blueprint:
         day = date_param(request.args, "date", required=True)
         areas = timeline.control_at(record, day)
         lang = _lang(request.args)
-        return jsonify(collection([area_feature(a, lang) for a in areas], date=day.isoformat()))
+        return jsonify(collection([area_feature(a, lang, record.factions, day) for a in areas],
+                                  date=day.isoformat()))
 
     @api.get("/events")
     def events():
@@ -89,7 +93,7 @@ def api_blueprint(registry: Registry, jobs: Jobs) -> Blueprint:
         if _format(args, ("geojson", "csv")) == "csv":
             return Response(events_csv(found), mimetype="text/csv", headers={
                 "Content-Disposition": 'attachment; filename="frontlines-events.csv"'})
-        return jsonify(collection([event_feature(e, lang) for e in found]))
+        return jsonify(collection([event_feature(e, lang, record.factions) for e in found]))
 
     @api.get("/movements")
     def movements():

@@ -19,14 +19,15 @@ from dashboard.view import shown
 
 EVENT_COLUMNS = ("id", "event_date", "date_end", "time_precision", "event_type",
                  "sub_event_type", "actors", "actor_names", "location", "place_detail",
-                 "latitude", "longitude", "geo_precision", "fatalities", "summary",
+                 "latitude", "longitude", "geo_precision", "fatalities", "fatalities_low", "fatalities_high", "summary",
                  "summary_fr", "notes", "source_publishers", "source_urls", "source_dates",
                  "source_titles")
 SEPARATOR = " | "
 
 
 def events_csv(events: Iterable[Event]) -> str:
-    """RFC 4180 CSV; lists (actors, sources) joined with ' | '; unknown fatalities empty."""
+    """RFC 4180 CSV; lists (actors, sources) joined with ' | '; unknown fatalities empty;
+    fatalities_low/high empty unless sources disagree on the toll."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(EVENT_COLUMNS)
@@ -36,6 +37,8 @@ def events_csv(events: Iterable[Event]) -> str:
             e.date_precision, e.event_type, e.sub_event_type, SEPARATOR.join(e.actors),
             SEPARATOR.join(e.actor_names), e.place, e.place_detail or "", e.lat, e.lon,
             e.location_precision, "" if e.fatalities is None else e.fatalities,
+            "" if e.fatalities_low is None else e.fatalities_low,
+            "" if e.fatalities_high is None else e.fatalities_high,
             e.summary["en"], e.summary["fr"], e.notes or "",
             SEPARATOR.join(s.publisher for s in e.sources),
             SEPARATOR.join(s.url for s in e.sources),

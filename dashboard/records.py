@@ -25,6 +25,9 @@ LANGUAGES = ("en", "fr")
 DATE_PRECISIONS = ("day", "week", "month")
 LOCATION_PRECISIONS = ("exact", "town", "region")
 STATUSES = ("held", "contested")
+# How far a control period is evidenced, after ISW's split of assessed control from claims:
+# a cited source says who held it; only the holder or its enemy says so; inferred.
+ASSESSMENTS = ("reported", "claimed", "assumed")
 WORLD = (-180.0, -90.0, 180.0, 90.0)  # lon_min, lat_min, lon_max, lat_max
 FACTION_ID = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -53,16 +56,71 @@ class Source:
 
 
 @dataclass(frozen=True)
+class DatedName:
+    """What a faction was called from `start` (inclusive, None = always before) to `end`
+    (exclusive, None = still so), so that no group is named before it existed."""
+    start: dt.date | None
+    end: dt.date | None
+    name: Mapping[str, str]
+    short: Mapping[str, str]
+
+    def covers(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
+
+    def as_json(self) -> dict:
+        return {"from": self.start.isoformat() if self.start else None,
+                "to": self.end.isoformat() if self.end else None,
+                "name": dict(self.name), "short": dict(self.short)}
+
+
+@dataclass(frozen=True)
 class Faction:
     id: str
-    name: Mapping[str, str]
+    name: Mapping[str, str]  # the default: used outside every dated name, and with no day
     short: Mapping[str, str]
     aliases: tuple[str, ...]
     colour: str
+    names: tuple[DatedName, ...] = ()  # in date order, contiguous (checked at load)
+
+    def _dated(self, day: dt.date | None) -> DatedName | None:
+        if day is None:
+            return None
+        return next((n for n in self.names if n.covers(day)), None)
+
+    def name_on(self, day: dt.date | None, lang: str = "en") -> str:
+        """The faction's full name as it was on `day` (the default name when day is None)."""
+        dated = self._dated(day)
+        return (dated.name if dated else self.name)[lang]
+
+    def short_on(self, day: dt.date | None, lang: str = "en") -> str:
+        """The faction's short name (legend, labels) as it was on `day`."""
+        dated = self._dated(day)
+        return (dated.short if dated else self.short)[lang]
+
+    def as_json(self, day: dt.date | None = None) -> dict:
+        """`name`/`short` are those valid on `day` (the defaults without a day); `names`
+        always lists every dated name."""
+        return {"id": self.id,
+                "name": {lang: self.name_on(day, lang) for lang in LANGUAGES},
+                "short": {lang: self.short_on(day, lang) for lang in LANGUAGES},
+                "aliases": list(self.aliases), "colour": self.colour,
+                "names": [n.as_json() for n in self.names]}
+
+
+@dataclass(frozen=True)
+class FatalityClaim:
+    """One party's toll for an event: `low`..`high` killed (high None = "at least low"),
+    `killed` says who (e.g. "civilians, 3 of them children"), `source` is an index into the
+    event's sources."""
+    claimant: str
+    low: int
+    high: int | None
+    killed: str
+    source: int
 
     def as_json(self) -> dict:
-        return {"id": self.id, "name": dict(self.name), "short": dict(self.short),
-                "aliases": list(self.aliases), "colour": self.colour}
+        return {"claimant": self.claimant, "low": self.low, "high": self.high,
+                "killed": self.killed, "source": self.source}
 
 
 @dataclass(frozen=True)
@@ -83,7 +141,13 @@ class Event:
     fatalities: int | None
     summary: Mapping[str, str]
     sources: tuple[Source, ...]
-    notes: str | None
+    notes: str | None  # shown to users: conflicting claims and weak sourcing
+    # Where sources disagree on the toll (UCDP's low/best/high): `fatalities` is the best
+    # estimate, these the range, and `fatality_claims` who claimed what.
+    fatalities_low: int | None = None
+    fatalities_high: int | None = None
+    fatality_claims: tuple[FatalityClaim, ...] = ()
+    provenance: str | None = None  # for maintainers only: how the record was compiled; never shown
 
     @property
     def last_day(self) -> dt.date:
@@ -115,6 +179,11 @@ class ControlArea:
     km2: float
     sources: tuple[Source, ...]
     precision: str
+    # reported | claimed | assumed (ASSESSMENTS); None only in datasets that do not assess
+    # their areas (imports). The note says who claims it, or why an assumed area is drawn.
+    assessment: str | None = None
+    assessment_note: str | None = None
+    provenance: str | None = None  # for maintainers only; never shown
 
     def valid_on(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
@@ -191,11 +260,16 @@ class _Checker:
             self.fail(record, key, f"{value!r} is not a date in the form YYYY-MM-DD")
             return None
 
-    def texts(self, obj: Mapping, record: str, key: str) -> dict[str, str]:
-        value = self.get(obj, record, key, dict) or {}
+    def texts(self, obj: Mapping, record: str, key: str, label: str | None = None) -> dict[str, str]:
+        """{"en", "fr"} under `key`; `label` is the field's name in messages (default: key)."""
+        label = label or key
+        value = obj.get(key)
+        if not isinstance(value, dict):
+            self.fail(record, label, "is missing" if value is None else "should be an object")
+            value = {}
         for lang in LANGUAGES:
             if not isinstance(value.get(lang), str) or not value.get(lang).strip():
-                self.fail(record, f"{key}.{lang}", "needs a non-empty text")
+                self.fail(record, f"{label}.{lang}", "needs a non-empty text")
         return {lang: str(value.get(lang, "")) for lang in LANGUAGES}
 
     def sources(self, obj: Mapping, record: str) -> tuple[Source, ...]:
@@ -319,11 +393,59 @@ def load_factions(path: Path) -> dict[str, Faction]:
         name = check.texts(item, fid or record, "name")
         short = check.texts(item, fid or record, "short")
         aliases = check.get(item, record, "aliases", list, optional=True) or []
+        names = _dated_names(check, item, fid or record)
         if fid and colour:
             factions[fid] = Faction(fid, MappingProxyType(name), MappingProxyType(short),
-                                    tuple(str(a) for a in aliases), colour)
+                                    tuple(str(a) for a in aliases), colour, names)
     check.done()
     return factions
+
+
+def _dated_names(check: _Checker, item: Mapping, record: str) -> tuple[DatedName, ...]:
+    """`names`: [{"from", "to", "name", "short"}, ...] in date order, each starting the day
+    the previous one ends (no gap, no overlap); only the first may have no start and only the
+    last no end. Outside them the faction's default name applies. Any problem drops them all,
+    so that a faction is never shown under a half-checked name."""
+    items = check.get(item, record, "names", list, optional=True) or []
+    before = len(check.problems)
+    out: list[DatedName] = []
+    for i, entry in enumerate(items):
+        where = f"names[{i}]"
+        if not isinstance(entry, dict):
+            check.fail(record, where, "should be an object")
+            continue
+        start, end = (_optional_day(check, record, entry, key, f"{where}.{key}")
+                      for key in ("from", "to"))
+        if entry.get("from") is None and i > 0:
+            check.fail(record, f"{where}.from", "only the first name may have no start")
+        if entry.get("to") is None and i < len(items) - 1:
+            check.fail(record, f"{where}.to", "only the last name may have no end")
+        if start and end and end <= start:
+            check.fail(record, f"{where}.to", f"{end} is not after from {start} (to is exclusive)")
+        if out and start and out[-1].end and start != out[-1].end:
+            kind = "overlaps" if start < out[-1].end else "leaves a gap after"
+            check.fail(record, f"{where}.from", f"{start} {kind} the previous name, which ends "
+                                                f"{out[-1].end} (each name starts the day the "
+                                                "previous one ends)")
+        if "name" not in entry or "short" not in entry:
+            check.fail(record, where, "needs both 'name' and 'short' ({\"en\", \"fr\"})")
+            continue
+        name = check.texts(entry, record, "name", f"{where}.name")
+        short = check.texts(entry, record, "short", f"{where}.short")
+        out.append(DatedName(start, end, MappingProxyType(name), MappingProxyType(short)))
+    return tuple(out) if len(check.problems) == before else ()
+
+
+def _optional_day(check: _Checker, record: str, obj: Mapping, key: str,
+                  label: str) -> dt.date | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    try:
+        return parse_date(value, label)
+    except ValueError:
+        check.fail(record, label, f"{value!r} is not a date in the form YYYY-MM-DD")
+        return None
 
 
 def load_events(path: Path, factions: Mapping[str, Faction],
@@ -353,21 +475,83 @@ def load_events(path: Path, factions: Mapping[str, Faction],
             check.fail(rid, "actors", "needs at least one faction id")
         actors = check.factions(actors, rid, "actors", factions)
         names = check.get(p, rid, "actor_names", list) or []
-        fatalities = p.get("fatalities")
-        if fatalities is not None and (not isinstance(fatalities, int) or isinstance(fatalities, bool)
-                                       or fatalities < 0):
-            check.fail(rid, "fatalities", f"{fatalities!r} should be a whole number ≥ 0 or null")
+        counts = {key: p.get(key) for key in ("fatalities", "fatalities_low", "fatalities_high")}
+        for key, value in counts.items():
+            if value is not None and not _count(value):
+                check.fail(rid, key, f"{value!r} should be a whole number ≥ 0 or null")
+                counts[key] = None
+        fatalities, low, high = counts.values()
+        _check_range(check, rid, p, fatalities, low, high)
         place = check.get(p, rid, "place", str)
         summary = check.texts(p, rid, "summary")
         sources = check.sources(p, rid)
+        raw_sources = p.get("sources")
+        claims = _fatality_claims(check, rid, p,
+                                  len(raw_sources) if isinstance(raw_sources, list) else 0)
         if geom is not None and day and place and sources and precision in DATE_PRECISIONS:
             events.append(Event(
                 rid, day, end, precision, place, p.get("place_detail"), round(geom.x, 5),
                 round(geom.y, 5), loc_precision, etype, subtype, actors,
                 tuple(str(n) for n in names), fatalities, MappingProxyType(summary), sources,
-                p.get("notes")))
+                p.get("notes"), low, high, claims, p.get("provenance")))
     check.done()
     return tuple(sorted(events, key=lambda e: (e.date, e.id)))
+
+
+def _count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _check_range(check: _Checker, rid: str, p: Mapping, best, low, high) -> None:
+    """A toll range is given whole (low and high), with the best estimate inside it."""
+    given_low, given_high = p.get("fatalities_low") is not None, p.get("fatalities_high") is not None
+    if given_low != given_high:
+        missing = "fatalities_low" if given_high else "fatalities_high"
+        check.fail(rid, missing, "a toll range needs both fatalities_low and fatalities_high")
+    elif low is None or high is None:
+        return
+    elif low > high:
+        check.fail(rid, "fatalities_high", f"{high} is below fatalities_low {low}")
+    elif best is None:
+        check.fail(rid, "fatalities", "a toll range needs a best estimate in 'fatalities'")
+    elif not low <= best <= high:
+        check.fail(rid, "fatalities", f"best estimate {best} is outside the range {low}–{high} "
+                                      "(fatalities_low ≤ fatalities ≤ fatalities_high)")
+
+
+def _fatality_claims(check: _Checker, rid: str, p: Mapping,
+                     n_sources: int) -> tuple[FatalityClaim, ...]:
+    """`fatality_claims`: [{"claimant", "low", "high" (null = at least), "killed", "source"}]."""
+    items = check.get(p, rid, "fatality_claims", list, optional=True) or []
+    out = []
+    for i, claim in enumerate(items):
+        where = f"fatality_claims[{i}]"
+        if not isinstance(claim, dict):
+            check.fail(rid, where, "should be an object")
+            continue
+        claimant, killed = claim.get("claimant"), claim.get("killed", "")
+        low, high, source = claim.get("low"), claim.get("high"), claim.get("source")
+        ok = True
+        if not isinstance(claimant, str) or not claimant.strip():
+            check.fail(rid, f"{where}.claimant", "needs a non-empty text (who claims the toll)")
+            ok = False
+        if not isinstance(killed, str):
+            check.fail(rid, f"{where}.killed", "should be text (who was killed)")
+            ok = False
+        if not _count(low):
+            check.fail(rid, f"{where}.low", f"{low!r} should be a whole number ≥ 0")
+            ok = False
+        if high is not None and (not _count(high) or _count(low) and high < low):
+            check.fail(rid, f"{where}.high", f"{high!r} should be a whole number ≥ low, or null "
+                                             "for 'at least low'")
+            ok = False
+        if not (_count(source) and source < n_sources):
+            check.fail(rid, f"{where}.source", f"{source!r} is not the index of one of the "
+                                               f"event's {n_sources} sources")
+            ok = False
+        if ok:
+            out.append(FatalityClaim(claimant, low, high, killed, source))
+    return tuple(out)
 
 
 def load_movements(path: Path, factions: Mapping[str, Faction],
@@ -390,8 +574,10 @@ def load_movements(path: Path, factions: Mapping[str, Faction],
     return tuple(sorted(out, key=lambda m: (m.start, m.id)))
 
 
-def load_areas(path: Path, factions: Mapping[str, Faction],
-               region: tuple = WORLD) -> tuple[ControlArea, ...]:
+def load_areas(path: Path, factions: Mapping[str, Faction], region: tuple = WORLD,
+               assessed: bool = False) -> tuple[ControlArea, ...]:
+    """Control periods; with `assessed` (dataset.json "assessed": true, as in the bundled
+    record) every period must say how far it is evidenced."""
     check = _Checker(path, region)
     out = []
     for rid, p, feat in _features(path):
@@ -414,14 +600,40 @@ def load_areas(path: Path, factions: Mapping[str, Faction],
         name = check.texts(p, rid, "name")
         precision = check.get(p, rid, "precision", str)
         sources = check.sources(p, rid)
+        assessment, note = _assessment(check, rid, p, assessed)
         if geom is not None and start and faction and status in STATUSES and sources \
                 and precision:
-            out.append(ControlArea(rid, MappingProxyType(name), faction[0], status, contested, start, end, geom,
-                                   round(km2(geom), 1), sources, precision))
+            out.append(ControlArea(rid, MappingProxyType(name), faction[0], status, contested,
+                                   start, end, geom, round(km2(geom), 1), sources, precision,
+                                   assessment, note, p.get("provenance")))
     for problem in overlapping_held(out):
         check.problems.append(f"{path.name}: {problem}")
     check.done()
     return tuple(sorted(out, key=lambda a: (a.valid_from, a.id)))
+
+
+def _assessment(check: _Checker, rid: str, p: Mapping,
+                required: bool) -> tuple[str | None, str | None]:
+    """A `reported` period cites a source saying who held the area; a `claimed` one names the
+    claimant in its note; an `assumed` one says in its note why it is drawn at all."""
+    assessment, note = p.get("assessment"), p.get("assessment_note")
+    if assessment is None:
+        if required:
+            check.fail(rid, "assessment", f"is missing (one of {', '.join(ASSESSMENTS)})")
+        return None, note
+    if assessment not in ASSESSMENTS:
+        check.fail(rid, "assessment", f"{assessment!r} is not one of {', '.join(ASSESSMENTS)}")
+        return None, note
+    if note is not None and not isinstance(note, str):
+        check.fail(rid, "assessment_note", "should be text")
+        note = None
+    if assessment == "reported" and not p.get("sources"):
+        check.fail(rid, "sources", "a reported period needs the source that says who held it")
+    if assessment in ("assumed", "claimed") and not (note or "").strip():
+        why = "an assumed period needs a note saying why it is drawn" \
+            if assessment == "assumed" else "a claimed period needs a note saying who claims it"
+        check.fail(rid, "assessment_note", why)
+    return assessment, note
 
 
 def overlapping_held(areas: Iterable[ControlArea]) -> list[str]:
@@ -472,11 +684,13 @@ def load_record(folder: Path) -> Record:
     factions = load_factions(folder / "factions.json")
     problems: list[str] = []
     parts: dict[str, Any] = {}
+    assessed = meta.get("assessed") is True
     for key, loader, filename in (("events", load_events, "events.geojson"),
                                   ("movements", load_movements, "movements.geojson"),
                                   ("areas", load_areas, "control_areas.geojson")):
         try:
-            parts[key] = loader(folder / filename, factions, region)
+            extra = {"assessed": assessed} if key == "areas" else {}
+            parts[key] = loader(folder / filename, factions, region, **extra)
         except DataError as exc:
             problems.extend(exc.problems)
     try:

@@ -23,11 +23,12 @@ def square(lon: float, lat: float, size: float = 0.1) -> dict:
                                                 [lon, lat]]]}
 
 
-def area(fid, faction, geometry, valid_from, valid_to=None, status="held", contested_with=()):
+def area(fid, faction, geometry, valid_from, valid_to=None, status="held", contested_with=(),
+         assessment="reported"):
     return {"type": "Feature", "geometry": geometry, "properties": {
         "id": fid, "name": {"en": fid, "fr": fid}, "faction": faction, "status": status,
         "contested_with": list(contested_with), "valid_from": valid_from, "valid_to": valid_to,
-        "precision": "test square", "sources": [SOURCE]}}
+        "precision": "test square", "assessment": assessment, "sources": [SOURCE]}}
 
 
 def event(eid, day, actors, etype="Battles", subtype="Armed clash", lon=20.0, lat=30.0,
@@ -49,11 +50,19 @@ def movement(mid, faction, start, end, coords):
                            "precision": "test", "sources": [SOURCE]}}
 
 
-def write_dataset(folder: Path, events=(), areas=(), movements=()) -> Path:
-    """A dataset folder with the bundled factions and places and the given features."""
+def write_dataset(folder: Path, events=(), areas=(), movements=(), factions=None,
+                  meta=None) -> Path:
+    """A dataset folder with the bundled factions, places and dataset.json and the given
+    features; `factions` (a factions.json object) and `meta` (keys to change in
+    dataset.json) override the bundled ones."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("factions.json", "places.csv", "dataset.json"):
         shutil.copy(GEODATA / name, folder / name)
+    if factions is not None:
+        (folder / "factions.json").write_text(json.dumps(factions))
+    if meta:
+        bundled = json.loads((GEODATA / "dataset.json").read_text(encoding="utf-8"))
+        (folder / "dataset.json").write_text(json.dumps({**bundled, **meta}))
     for name, features in (("events.geojson", events), ("control_areas.geojson", areas),
                            ("movements.geojson", movements)):
         (folder / name).write_text(json.dumps(

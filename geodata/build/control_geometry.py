@@ -186,8 +186,16 @@ def build_areas(shapes: dict, events: dict) -> list[dict]:
                 "status": part["status"], "contested_with": part["contested_with"],
                 "valid_from": part["valid_from"], "valid_to": part["valid_to"],
                 "precision": "Approximate boundary. " + part["precision"],
+                **_assessment(part),
                 "sources": part["sources"]}})
     return features
+
+
+def _assessment(period: dict) -> dict:
+    """How far the period is evidenced (reported / claimed / assumed), its note, and the
+    maintainers' provenance, carried unchanged from control_periods.json."""
+    keys = ("assessment", "assessment_note", "provenance")
+    return {key: period[key] for key in keys if period.get(key) is not None}
 
 
 # Towns whose drawn periods double as place observations, for the "estimated" layer: the
