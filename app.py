@@ -19,6 +19,7 @@ from dashboard.i18n import t
 from dashboard.layout import build_layout
 from dashboard.records import DataError
 from dashboard.registry import Registry
+from dashboard.security import QuietRequestHandler, secure
 
 
 def create_app(config: Config) -> Dash:
@@ -34,6 +35,7 @@ def create_app(config: Config) -> Dash:
     app.server.register_blueprint(api_blueprint(registry, jobs))
     # uploads arrive base64-encoded in a callback request: allow for that, refuse more
     app.server.config["MAX_CONTENT_LENGTH"] = int(config.upload_mb * 1024 * 1024 * 1.4) + 2**20
+    secure(app, config)
     return app
 
 
@@ -44,7 +46,8 @@ def main(argv: list[str]) -> int:
     except (DataError, ValueError) as exc:
         print(f"Frontlines cannot start:\n{exc}", file=sys.stderr)
         return 2
-    app.run(host=config.host, port=config.port, debug=config.debug)
+    app.run(host=config.host, port=config.port, debug=config.debug,
+            request_handler=QuietRequestHandler)
     return 0
 
 

@@ -10,6 +10,7 @@ import io
 from typing import Iterable
 
 from dashboard import timeline
+from dashboard.csvsafe import safe_row
 from dashboard.dataset import Dataset
 from dashboard.figures.map import events_shown
 from dashboard.geojson import area_feature, collection, event_feature, movement_feature
@@ -25,12 +26,13 @@ SEPARATOR = " | "
 
 
 def events_csv(events: Iterable[Event]) -> str:
-    """RFC 4180 CSV; lists (actors, sources) joined with ' | '; unknown fatalities empty."""
+    """RFC 4180 CSV; lists (actors, sources) joined with ' | '; unknown fatalities empty;
+    cells that a spreadsheet would run as formulas neutralised (dashboard.csvsafe)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(EVENT_COLUMNS)
     for e in events:
-        writer.writerow([
+        writer.writerow(safe_row([
             e.id, e.date.isoformat(), e.date_end.isoformat() if e.date_end else "",
             e.date_precision, e.event_type, e.sub_event_type, SEPARATOR.join(e.actors),
             SEPARATOR.join(e.actor_names), e.place, e.place_detail or "", e.lat, e.lon,
@@ -39,7 +41,7 @@ def events_csv(events: Iterable[Event]) -> str:
             SEPARATOR.join(s.publisher for s in e.sources),
             SEPARATOR.join(s.url for s in e.sources),
             SEPARATOR.join(s.date.isoformat() for s in e.sources),
-            SEPARATOR.join(s.title for s in e.sources)])
+            SEPARATOR.join(s.title for s in e.sources)]))
     return buffer.getvalue()
 
 

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
+from dashboard.csvsafe import safe_row
 from dashboard.importers.cells import URL, Cells, Header
 from dashboard.importers.factions import FactionResolver, load_registry, load_user_mapping
 from dashboard.importers.layouts import (ACLED, AREAS, COLUMN_FIELDS, EVENTS, UCDP,
@@ -348,8 +349,9 @@ class _Run:
 
 class RejectLog:
     """Rejected rows streamed to a CSV, one line per problem: layer (or file), line, field,
-    reason, and the row's own cells as a JSON object. Written under a temporary name and
-    kept only if the whole file was read."""
+    reason, and the row's own cells as a JSON object, every cell made safe for spreadsheets
+    (dashboard.csvsafe). Written under a temporary name and kept only if the whole file was
+    read."""
 
     COLUMNS = ("layer", "line", "field", "reason", "row")
 
@@ -377,7 +379,7 @@ class RejectLog:
         cells = {c: v for c, v in zip(table.columns, row.values) if c not in (POINT_LON, POINT_LAT)}
         text = json.dumps(cells, ensure_ascii=False)
         for name, reason in problems:
-            self.writer.writerow((table.name, row.line, name, reason, text))
+            self.writer.writerow(safe_row((table.name, row.line, name, reason, text)))
 
     def keep(self) -> Path | None:
         if self.file is None:
