@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from dashboard.config import Config
-from dashboard.registry import NAME
+from dashboard.dataset_names import name_problem
 
 SUFFIX = re.compile(r"\.(csv|geojson|json|gpkg|zip)$", re.IGNORECASE)
 
@@ -20,9 +20,9 @@ def import_uploaded(contents: str | None, filename: str | None, name: str | None
     """(report text, whether a dataset was written)."""
     from dashboard.importing import UsageError, import_file  # geopandas: load it late
 
-    if not name or not NAME.match(name):
-        return ("Import refused: give the dataset a name of 1–64 characters: lower-case "
-                "letters, digits, - and _ (starting with a letter or digit)."), False
+    problem = name_problem(name or "", config.data_dir)
+    if problem:
+        return f"Import refused: {problem}.", False
     if not contents or "," not in contents:
         return "Import refused: the upload was empty.", False
     suffix = SUFFIX.search(filename or "")

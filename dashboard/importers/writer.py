@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import re
 import shutil
 import tempfile
 import uuid
@@ -20,12 +19,12 @@ from pathlib import Path
 from shapely.geometry import mapping
 
 from dashboard.config import ROOT
+from dashboard.dataset_names import is_dataset_name, name_problem
 from dashboard.importers.factions import PALETTE_NOTE, UniqueIds, slugify
 from dashboard.importers.layouts import AreaRow, EventRow
 from dashboard.importers.report import UsageError
 from dashboard.records import LANGUAGES, WORLD
 
-NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 GEODATA = ROOT / "geodata"
 PLACE_COLUMNS = ("id", "name_en", "name_fr", "variants", "lon", "lat", "kind", "rank",
                  "population", "source", "source_id", "licence")
@@ -36,11 +35,12 @@ def default_datasets_dir() -> Path:
 
 
 def target_folder(datasets_dir: Path, name: str) -> Path:
-    """Where dataset `name` goes; refuses bad names, the bundled record, and any existing
-    folder an import did not make (so a typo cannot replace unrelated files)."""
-    if not isinstance(name, str) or not NAME.match(name):
-        raise UsageError(f"dataset name {name!r}: use 1-64 lower-case letters, digits, - or _, "
-                         "starting with a letter or digit")
+    """Where dataset `name` goes; refuses bad names (dashboard.dataset_names), the bundled
+    record, and any existing folder an import did not make (so a typo cannot replace
+    unrelated files)."""
+    problem = name_problem(name, GEODATA)
+    if problem:
+        raise UsageError(problem)
     target = Path(datasets_dir) / name
     resolved, geodata = target.resolve(), GEODATA.resolve()
     if resolved == geodata or geodata in resolved.parents:
@@ -73,7 +73,7 @@ def list_datasets(datasets_dir: Path) -> list[dict]:
         return []
     out = []
     for sub in sorted(folder.iterdir()):
-        meta = read_meta(sub) if sub.is_dir() and NAME.match(sub.name) else None
+        meta = read_meta(sub) if sub.is_dir() and is_dataset_name(sub.name) else None
         if meta is None:
             continue
         title = meta.get("title")
