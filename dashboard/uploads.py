@@ -45,7 +45,4 @@ def import_uploaded(contents: str | None, filename: str | None, name: str | None
                                  max_bytes=limit)
         except UsageError as exc:  # e.g. a name taken by a folder the importer did not make
             return f"Import refused: {exc}", False
-    # the server's folders are none of the page's business
-    text = "\n".join(line for line in report.as_text().splitlines()
-                     if str(config.datasets_dir) not in line)
-    return text, bool(report.ok)
+    return report.as_text(paths=False), bool(report.ok)

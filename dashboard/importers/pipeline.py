@@ -25,7 +25,7 @@ from dashboard.importers.layouts import (ACLED, AREAS, COLUMN_FIELDS, EVENTS, UC
 from dashboard.importers.report import FileError, ImportReport, Progress, UsageError
 from dashboard.importers.spatial import POINT_LAT, POINT_LON, spatial_tables
 from dashboard.importers.textfile import (Row, Table, check_size, csv_table, delimiter,
-                                          first_line, head, sniff_encoding)
+                                          first_line, head, sniff_encoding, wide_encoding)
 from dashboard.importers.writer import DatasetBuilder, target_folder
 from dashboard.records import (DataError, load_areas, load_events, load_factions, load_meta,
                                load_movements, load_places, load_record)
@@ -100,12 +100,17 @@ def detect_format(path: Path | str) -> str:
         return "gpkg"
     if start.startswith(b"PK\x03\x04"):
         return "shapefile"
-    if start.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+    wide = wide_encoding(start)
+    if wide:
+        if start.decode(wide, errors="replace").lstrip("\ufeff \t\r\n").startswith("{"):
+            raise FileError(f"the file is GeoJSON saved as {wide.upper()} text; GeoJSON must "
+                            "be UTF-8: save it as UTF-8 and import again")
+    elif start.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
         return "geojson"
-    if b"\x00" in start:
+    elif b"\x00" in start:
         raise FileError("the file holds NUL bytes and is no GeoPackage or zip: it looks like "
                         "a binary file; give --format if it is one of the supported formats")
-    line = first_line(path, "utf-8")
+    line = first_line(path, wide or "utf-8")
     columns = next(csv.reader([line], delimiter=delimiter(line)), [])
     layout = event_layout(columns)
     return next(name for name, known in CSV_FORMATS.items() if known is layout)
@@ -172,11 +177,28 @@ def import_file(path: Path | str, *, dataset: str, datasets_dir: Path | str,
     except FileError as exc:
         report.problems.append(str(exc))
     except OSError as exc:
-        report.problems.append(f"cannot read the file or write the dataset ({exc})")
+        report.problems.append(disk_problem(exc, path, target.parent))
     finally:
         run.summarise_factions()
         report.timings["total"] = time.perf_counter() - started
     return report
+
+
+def disk_problem(exc: OSError, source: Path, datasets_dir: Path) -> str:
+    """What went wrong with a file, said without the server's paths (the page shows it):
+    which of the input, the datasets folder or the temporary folder, and the system's
+    reason ("Permission denied", "No space left on device", …)."""
+    where = Path(exc.filename) if exc.filename else None
+    if where == source:
+        action = "read the file"
+    elif where is not None and (where == datasets_dir or datasets_dir in where.parents):
+        action = "write to the datasets folder"
+    elif where is not None:
+        action = "write to the temporary folder"
+    else:
+        action = "read the file or write the dataset"
+    reason = exc.strerror or type(exc).__name__
+    return f"cannot {action}: {reason[0].lower() + reason[1:]}"
 
 
 class _Run:

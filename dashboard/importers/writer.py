@@ -47,8 +47,14 @@ def target_folder(datasets_dir: Path, name: str) -> Path:
         raise UsageError("the bundled record (geodata/) is never modified: choose another "
                          "datasets folder")
     if (target.exists() or target.is_symlink()) and not is_imported(target):
-        raise UsageError(f"{target} exists and was not made by an import: not replacing it")
+        raise UsageError(not_ours(target))
     return target
+
+
+def not_ours(target: Path) -> str:
+    """Named by the dataset, not the path: the page shows this message to its users."""
+    return (f"a folder named {target.name!r} exists in the datasets folder and was not made "
+            "by an import: not replacing it")
 
 
 def is_imported(folder: Path) -> bool:
@@ -189,8 +195,7 @@ class DatasetBuilder:
         target, old = self.target, None
         if target.exists() or target.is_symlink():
             if not is_imported(target):
-                raise UsageError(f"{target} exists and was not made by an import: not "
-                                 "replacing it")
+                raise UsageError(not_ours(target))
             old = target.with_name(f".{target.name}.replaced-{uuid.uuid4().hex[:8]}")
             os.rename(target, old)
         try:
