@@ -17,6 +17,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
+from dashboard.leftovers import tagged
+
 MAX_KEPT = 20
 Work = Callable[[Callable[[int, int], None]], bytes]
 
@@ -39,7 +41,7 @@ class Job:
 
 class Jobs:
     def __init__(self):
-        self._folder = Path(tempfile.mkdtemp(prefix="frontlines-exports-"))
+        self._folder = Path(tempfile.mkdtemp(prefix=tagged("frontlines-exports-")))
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export")
         self._lock = threading.Lock()
         self._jobs: dict[str, Job] = {}

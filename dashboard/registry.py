@@ -11,6 +11,7 @@ from pathlib import Path
 
 from dashboard.dataset import Dataset, load_dataset
 from dashboard.dataset_names import is_dataset_name
+from dashboard.leftovers import tidy
 from dashboard.records import DataError, load_meta
 
 
@@ -27,6 +28,7 @@ class Registry:
     def __init__(self, bundled: Path, datasets_dir: Path | None):
         self.bundled = Path(bundled)
         self.datasets_dir = Path(datasets_dir) if datasets_dir else None
+        tidy(self.datasets_dir)  # what a killed import or export left, before serving
         self.default = load_meta(self.bundled / "dataset.json")["name"]
         self._lock = threading.Lock()
         self._loaded: dict[str, Dataset] = {}

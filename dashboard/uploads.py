@@ -6,11 +6,11 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-import tempfile
 from pathlib import Path
 
 from dashboard.config import Config
 from dashboard.dataset_names import name_problem
+from dashboard.leftovers import scratch_dir
 
 SUFFIX = re.compile(r"\.(csv|geojson|json|gpkg|zip)$", re.IGNORECASE)
 
@@ -37,12 +37,15 @@ def import_uploaded(contents: str | None, filename: str | None, name: str | None
         raw = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
         return "Import refused: the upload could not be decoded.", False
-    with tempfile.TemporaryDirectory(prefix="frontlines-upload-") as folder:
-        path = Path(folder) / f"upload{suffix.group(0).lower()}"
-        path.write_bytes(raw)
-        try:
+    try:
+        with scratch_dir("upload") as folder:
+            path = Path(folder) / f"upload{suffix.group(0).lower()}"
+            path.write_bytes(raw)
             report = import_file(path, dataset=name, datasets_dir=config.datasets_dir,
                                  max_bytes=limit)
-        except UsageError as exc:  # e.g. a name taken by a folder the importer did not make
-            return f"Import refused: {exc}", False
+    except UsageError as exc:  # e.g. a name taken by a folder the importer did not make
+        return f"Import refused: {exc}", False
+    except OSError as exc:  # storing the upload itself failed, e.g. a full temp folder
+        return (f"Import refused: the upload cannot be stored on the server "
+                f"({(exc.strerror or type(exc).__name__).lower()})."), False
     return report.as_text(paths=False), bool(report.ok)

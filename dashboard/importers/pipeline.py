@@ -20,6 +20,7 @@ from typing import Callable, Iterator, Mapping
 from dashboard.csvsafe import safe_row
 from dashboard.importers.cells import URL, Cells, Header
 from dashboard.importers.factions import FactionResolver, load_registry, load_user_mapping
+from dashboard.importers.faults import checkpoint
 from dashboard.importers.layouts import (ACLED, AREAS, COLUMN_FIELDS, EVENTS, UCDP,
                                          event_layout, read_area, read_event)
 from dashboard.importers.report import FileError, ImportReport, Progress, UsageError
@@ -27,6 +28,7 @@ from dashboard.importers.spatial import POINT_LAT, POINT_LON, spatial_tables
 from dashboard.importers.textfile import (Row, Table, check_size, csv_table, delimiter,
                                           first_line, head, sniff_encoding, wide_encoding)
 from dashboard.importers.writer import DatasetBuilder, target_folder
+from dashboard.leftovers import close_quietly, scratch_dir, tagged, tidy
 from dashboard.records import (DataError, load_areas, load_events, load_factions, load_meta,
                                load_movements, load_places, load_record)
 
@@ -49,7 +51,7 @@ def check_in_chunks(folder: Path) -> None:
         except DataError as exc:
             problems += exc.problems
     seen: set[str] = set()
-    with tempfile.TemporaryDirectory(prefix="frontlines-check-") as scratch, \
+    with scratch_dir("check") as scratch, \
             open(folder / "events.geojson", encoding="utf-8") as lines:
         part = Path(scratch) / "events.geojson"
         chunk: list[str] = []
@@ -157,6 +159,7 @@ def import_file(path: Path | str, *, dataset: str, datasets_dir: Path | str,
     """
     path = Path(path)
     target = target_folder(Path(datasets_dir), dataset)
+    tidy(target.parent)  # what an earlier, killed import left
     if fmt is not None and fmt not in FORMATS:
         raise UsageError(f"format {fmt!r}: use one of {', '.join(FORMATS)}")
     if not path.is_file():
@@ -217,7 +220,7 @@ class _Run:
         started = time.perf_counter()
         check_size(self.path, self.max_bytes)
         fmt = self.report.format = self.report.format or detect_format(self.path)
-        with tempfile.TemporaryDirectory() as work, DatasetBuilder(self.target) as build, \
+        with scratch_dir("read") as work, DatasetBuilder(self.target) as build, \
                 RejectLog(self.rejects_path) as log:
             for table in self._tables(fmt, Path(work)):
                 try:
@@ -226,8 +229,12 @@ class _Run:
                     table.close()
             self.report.rejects_file = log.keep()
             self.report.timings["reading"] = time.perf_counter() - started
-            if self._worth_writing() and self._loads(build.finish(self.resolver.factions(),
-                                                                  self._meta(fmt))):
+            if not self._worth_writing():
+                return
+            folder = build.finish(self.resolver.factions(), self._meta(fmt))
+            checkpoint("written")
+            if self._loads(folder):
+                checkpoint("validated")
                 build.commit()
                 self.report.path = self.target
 
@@ -266,6 +273,8 @@ class _Run:
             if counts["rows_read"] % PROGRESS_EVERY == 0:
                 self._tell("reading", table.fraction())
             problems = self._row(row, table, layouts, build)
+            if counts["rows_read"] == 1:
+                checkpoint("reading")
             if problems:
                 self.report.add_reject(row.line, problems, table.unit)
                 log.write(table, row, problems)
@@ -381,7 +390,8 @@ class RejectLog:
         self.path, self.file, self.writer = path, None, None
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            handle, name = tempfile.mkstemp(prefix=tagged(f".{path.name}.writing-"),
+                                            dir=path.parent)
             self.file = os.fdopen(handle, "w", newline="", encoding="utf-8")
             self.temp = Path(name)
             self.writer = csv.writer(self.file)
@@ -391,8 +401,9 @@ class RejectLog:
         return self
 
     def __exit__(self, *exc) -> None:
+        """Deletes the temporary file unless keep() took it, even on a full disk."""
         if self.file is not None and not self.file.closed:
-            self.file.close()
+            close_quietly(self.file)
             self.temp.unlink(missing_ok=True)
 
     def write(self, table: Table, row: Row, problems: list[tuple[str, str]]) -> None:

@@ -21,8 +21,10 @@ from shapely.geometry import mapping
 from dashboard.config import ROOT
 from dashboard.dataset_names import is_dataset_name, name_problem
 from dashboard.importers.factions import PALETTE_NOTE, UniqueIds, slugify
+from dashboard.importers.faults import checkpoint
 from dashboard.importers.layouts import AreaRow, EventRow
 from dashboard.importers.report import UsageError
+from dashboard.leftovers import SWAPPING, close_quietly, tagged
 from dashboard.records import LANGUAGES, WORLD
 
 GEODATA = ROOT / "geodata"
@@ -114,8 +116,10 @@ class FeatureWriter:
 
     def close(self) -> None:
         if not self.file.closed:
-            self.file.write("\n]}\n")
-            self.file.close()
+            try:
+                self.file.write("\n]}\n")
+            finally:
+                self.file.close()
 
 
 class DatasetBuilder:
@@ -125,20 +129,27 @@ class DatasetBuilder:
     def __init__(self, target: Path):
         self.target = target
         target.parent.mkdir(parents=True, exist_ok=True)
-        self.folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.importing-",
+        self.folder = Path(tempfile.mkdtemp(prefix=tagged(f".{target.name}.importing-"),
                                             dir=target.parent))
-        self.folder.chmod(0o755)  # mkdtemp's 0700 would hide the dataset from a web server
         self.committed = False
-        self.events = FeatureWriter(self.folder / "events.geojson")
-        self.areas = FeatureWriter(self.folder / "control_areas.geojson")
+        try:
+            self.folder.chmod(0o755)  # mkdtemp's 0700 would hide the dataset from a web server
+            self.events = FeatureWriter(self.folder / "events.geojson")
+            self.areas = FeatureWriter(self.folder / "control_areas.geojson")
+        except BaseException:  # e.g. a full disk: no `with` block will clean up
+            if hasattr(self, "events"):
+                close_quietly(self.events)
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
         self.places: dict[tuple[str, ...], list] = {}  # place key → [name, Σlon, Σlat, n]
 
     def __enter__(self) -> DatasetBuilder:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.events.close()
-        self.areas.close()
+        """Deletes what was not committed, even on a full disk (where closing fails)."""
+        close_quietly(self.events)
+        close_quietly(self.areas)
         if not self.committed:
             shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -191,20 +202,24 @@ class DatasetBuilder:
                                  "", "as the imported file"))
 
     def commit(self) -> None:
-        """Give the validated folder the dataset's name, replacing an earlier import."""
+        """Give the validated folder the dataset's name, replacing an earlier import. If the
+        process dies between the two renames, dashboard.leftovers.tidy puts the old copy
+        back at the next start or import."""
         target, old = self.target, None
-        if target.exists() or target.is_symlink():
-            if not is_imported(target):
-                raise UsageError(not_ours(target))
-            old = target.with_name(f".{target.name}.replaced-{uuid.uuid4().hex[:8]}")
-            os.rename(target, old)
-        try:
-            os.rename(self.folder, target)
-        except OSError:
-            if old is not None:
-                os.rename(old, target)
-            raise
-        self.committed = True
+        with SWAPPING:
+            if target.exists() or target.is_symlink():
+                if not is_imported(target):
+                    raise UsageError(not_ours(target))
+                old = target.with_name(tagged(f".{target.name}.replaced-") + uuid.uuid4().hex[:8])
+                os.rename(target, old)
+                checkpoint("between-renames")
+            try:
+                os.rename(self.folder, target)
+            except OSError:
+                if old is not None:
+                    os.rename(old, target)
+                raise
+            self.committed = True
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
 
