@@ -29,7 +29,7 @@ def events_csv(events: Iterable[Event]) -> str:
     """RFC 4180 CSV; lists (actors, sources) joined with ' | '; unknown fatalities empty;
     cells that a spreadsheet would run as formulas neutralised (dashboard.csvsafe)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer)  # CRLF, as RFC 4180: then a lone \r in a cell is quoted too
     writer.writerow(EVENT_COLUMNS)
     for e in events:
         writer.writerow(safe_row([
