@@ -50,3 +50,25 @@ def test_the_page_works_under_its_content_security_policy(page):
     assert page.page.evaluate("() => window.__injected") is None
     assert violations(page)[0].startswith("script-src")
     assert any("Content Security Policy" in e for e in page.errors)
+
+
+def test_the_maplibre_map_starts_its_workers_under_the_policy(page):
+    """The online-tiles basemap draws with MapLibre (plotly's map traces), which starts web
+    workers from blob: URLs; the tiles themselves are blocked by this harness (offline)."""
+    page.page.add_init_script(COLLECT_VIOLATIONS)
+    page.page.goto(page.base_url + "/?date=2016-04-21&basemap=tiles")
+    # the traces' GeoJSON sources are parsed in the workers: loaded means the workers ran
+    page.page.wait_for_function(
+        "() => { const gd = document.querySelector('#map .js-plotly-plot');"
+        " const map = gd && gd._fullLayout && gd._fullLayout.map"
+        "   && gd._fullLayout.map._subplot && gd._fullLayout.map._subplot.map;"
+        " if (!map || !map.getStyle()) return false;"
+        " const ids = Object.keys(map.getStyle().sources)"
+        "   .filter(id => map.getSource(id).type === 'geojson');"
+        " return ids.length > 3 && ids.every(id => map.isSourceLoaded(id)) }", timeout=30000)
+    page.settle()
+    page.shot("csp-maplibre")
+    assert violations(page) == []
+    offline = ("ERR_FAILED", "tile.openstreetmap.org", "Map error.")  # the blocked tiles
+    assert [e for e in page.errors if not any(o in e for o in offline)] == []
+    assert page.external and all("tile.openstreetmap.org" in u for u in page.external)
