@@ -125,7 +125,7 @@ def _abandoned(entry: Path, pid: int | None) -> bool:
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)  # signal 0: only asks whether the process exists
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # no such process; no such process id
         return False
     except PermissionError:  # exists, run by someone else
         return True

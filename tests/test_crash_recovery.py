@@ -120,6 +120,7 @@ def test_temporaries_are_judged_by_their_process_or_their_age(tmp_path, system_t
     old = time.time() - 3600
     made = {}
     for name in (f"frontlines-check-{dead_pid()}-abc", f"frontlines-upload-{os.getpid()}-abc",
+                 f"frontlines-read-{10 ** 30}-abc",
                  "frontlines-frames-old123", "frontlines-frames-new123", "frontlines-other-x",
                  "unrelated"):
         made[name] = system_temp / name
@@ -136,7 +137,7 @@ def test_temporaries_are_judged_by_their_process_or_their_age(tmp_path, system_t
         "frontlines-frames-new123", "frontlines-other-x", f"frontlines-upload-{os.getpid()}-abc",
         "unrelated"]
     assert sorted(p.name for p in datasets.iterdir()) == [f".mine.importing-{os.getpid()}-x"]
-    assert len(said) == 4 and "deleted an unfinished rejects file of dataset 'part', left by " \
+    assert len(said) == 5 and "deleted an unfinished rejects file of dataset 'part', left by " \
                               "a stopped import" in said
 
 
