@@ -33,8 +33,8 @@ def test_disk_problems_name_the_folder_and_the_reason_not_the_path(code, reason,
     assert problem == said
 
 
-def upload(config: Config) -> tuple[str, bool]:
-    data = base64.b64encode(ACLED_FILE.read_bytes()).decode()
+def upload(config: Config, content: bytes | None = None) -> tuple[str, bool]:
+    data = base64.b64encode(content or ACLED_FILE.read_bytes()).decode()
     return import_uploaded(f"data:text/csv;base64,{data}", "acled.csv", "mine", config)
 
 
@@ -70,3 +70,9 @@ def test_a_successful_upload_names_no_server_path(tmp_path):
 def test_the_command_line_report_still_gives_the_path(tmp_path):
     report = import_file(ACLED_FILE, dataset="mine", datasets_dir=tmp_path)
     assert f"dataset written to {tmp_path / 'mine'}" in report.as_text()
+
+
+def test_a_utf16_upload_is_read_and_said_to_be_utf16(tmp_path):
+    wide = ACLED_FILE.read_text(encoding="utf-8").encode("utf-16")
+    text, ok = upload(Config(datasets_dir=tmp_path / "datasets"), wide)
+    assert ok and "(acled, read as utf-16)" in text, text
