@@ -32,7 +32,7 @@ def test_safe_cell(cell, written):
     assert safe_cell(cell) == written
 
 
-HOSTILE = {"=HYPERLINK(\"http://evil.example/\",\"x\")": "'=HYPERLINK(\"http://evil.example/\",\"x\")",
+HOSTILE = {'=HYPERLINK("http://evil.example/","x")': '\'=HYPERLINK("http://evil.example/","x")',
            "+1+1": "'+1+1", "@x": "'@x", "-x": "'-x"}
 
 

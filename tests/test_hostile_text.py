@@ -20,7 +20,7 @@ from datasets import GEODATA
 from dashboard.config import Config
 from dashboard.csvsafe import FORMULA_START, PLAIN_NUMBER, safe_cell
 from dashboard.importing import import_file
-from hostile import TEXT_FIELDS, hostile_csv, hostile_rows
+from hostile import hostile_csv, hostile_rows
 
 names = (f"hostile-{n}" for n in itertools.count())
 

@@ -23,7 +23,8 @@ from test_importing import ACLED_FILE
      "cannot write to the datasets folder: no space left on device"),
     (errno.ENOSPC, "No space left on device", "/tmp/frontlines-check-1/events.geojson",
      "cannot write to the temporary folder: no space left on device"),
-    (errno.EACCES, "Permission denied", "/home/u/in.csv", "cannot read the file: permission denied"),
+    (errno.EACCES, "Permission denied", "/home/u/in.csv",
+     "cannot read the file: permission denied"),
     (errno.EIO, "Input/output error", None, "cannot read the file or write the dataset: "
                                             "input/output error"),
 ])
