@@ -46,8 +46,8 @@ def main(argv: list[str]) -> int:
     except (DataError, ValueError) as exc:
         print(f"Frontlines cannot start:\n{exc}", file=sys.stderr)
         return 2
-    app.run(host=config.host, port=config.port, debug=config.debug,
-            request_handler=QuietRequestHandler)
+    app.run(host=config.host, port=config.port, debug=config.debug,  # offline: no version check
+            dev_tools_disable_version_check=True, request_handler=QuietRequestHandler)
     return 0
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import urllib.request
 
+from conftest import Page, start_server
+
 COLLECT_VIOLATIONS = """
 window.__cspViolations = [];
 document.addEventListener('securitypolicyviolation',
@@ -72,3 +74,19 @@ def test_the_maplibre_map_starts_its_workers_under_the_policy(page):
     offline = ("ERR_FAILED", "tile.openstreetmap.org", "Map error.")  # the blocked tiles
     assert [e for e in page.errors if not any(o in e for o in offline)] == []
     assert page.external and all("tile.openstreetmap.org" in u for u in page.external)
+
+
+def test_debug_mode_works_under_the_policy_and_stays_offline(browser, tmp_path):
+    """--debug adds Dash's dev tools, whose version check would call plotly.com."""
+    process, url = start_server("--datasets-dir", str(tmp_path), "--debug")
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    try:
+        page = Page(context.new_page(), url)
+        page.page.add_init_script(COLLECT_VIOLATIONS)
+        page.open("?date=2016-04-21")
+        assert page.page.locator(".dash-debug-menu, .dash-debug-menu__outer").count() > 0
+        assert violations(page) == [] and page.errors == [] and page.external == []
+    finally:
+        context.close()
+        process.terminate()
+        process.wait(timeout=10)
