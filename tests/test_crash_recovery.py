@@ -24,6 +24,7 @@ from datasets import GEODATA, ROOT
 from dashboard.config import Config
 from dashboard.importers import faults, import_file
 from dashboard.importers import writer as writer_module
+from dashboard.importers.pipeline import RejectLog
 from dashboard.leftovers import tidy
 from test_importing import ACLED_FILE, acled_with
 
@@ -183,3 +184,16 @@ def test_a_full_disk_fails_the_import_cleanly_and_leaves_nothing(tmp_path, monke
     assert "cannot write to the datasets folder: no space left on device" in report.problems
     assert sorted(p.name for p in datasets.iterdir()) == ["keep"]
     assert {p.name: p.read_bytes() for p in (datasets / "keep").iterdir()} == before
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_a_rejects_file_that_cannot_be_finished_leaves_no_temporary(tmp_path):
+    """Its final flush goes to /dev/full, a device that is always full."""
+    path = tmp_path / "x.rejects.csv"
+    with pytest.raises(OSError, match="No space"):
+        with RejectLog(path) as log:
+            log.file.close()
+            log.file = open("/dev/full", "w", newline="", encoding="utf-8")
+            log.file.write("layer,line,field,reason,row\r\n")
+            log.keep()
+    assert list(tmp_path.iterdir()) == []

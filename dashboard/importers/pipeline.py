@@ -387,7 +387,7 @@ class RejectLog:
     COLUMNS = ("layer", "line", "field", "reason", "row")
 
     def __init__(self, path: Path | None):
-        self.path, self.file, self.writer = path, None, None
+        self.path, self.file, self.writer, self.kept = path, None, None, False
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             handle, name = tempfile.mkstemp(prefix=tagged(f".{path.name}.writing-"),
@@ -401,8 +401,9 @@ class RejectLog:
         return self
 
     def __exit__(self, *exc) -> None:
-        """Deletes the temporary file unless keep() took it, even on a full disk."""
-        if self.file is not None and not self.file.closed:
+        """Deletes the temporary file unless keep() put it in place, even on a full disk
+        (where closing it, in keep() or here, fails)."""
+        if self.file is not None and not self.kept:
             close_quietly(self.file)
             self.temp.unlink(missing_ok=True)
 
@@ -419,4 +420,5 @@ class RejectLog:
             return None
         self.file.close()
         os.replace(self.temp, self.path)
+        self.kept = True
         return self.path
