@@ -65,11 +65,16 @@ class Jobs:
 
     def _run(self, job_id: str, work: Work) -> None:
         self._update(job_id, state="running")
+        path = self._folder / f"{job_id}.bin"
         try:
             content = work(lambda done, total: self._update(job_id, done=done, total=total))
-            path = self._folder / f"{job_id}.bin"
             path.write_bytes(content)
             self._update(job_id, state="done", path=path)
+        except OSError as exc:  # e.g. a full disk: the page hears why, not where; no partial file
+            path.unlink(missing_ok=True)
+            reason = (exc.strerror or type(exc).__name__).lower()
+            self._update(job_id, state="failed", error=f"the export could not be written "
+                                                       f"on the server ({reason})")
         except Exception as exc:  # a failed export is reported to its page, never raised
             self._update(job_id, state="failed", error=str(exc)[:500])
 

@@ -25,6 +25,7 @@ from dashboard.config import Config
 from dashboard.importers import faults, import_file
 from dashboard.importers import writer as writer_module
 from dashboard.importers.pipeline import RejectLog
+from dashboard.jobs import Jobs
 from dashboard.leftovers import tidy
 from test_importing import ACLED_FILE, acled_with
 
@@ -197,3 +198,27 @@ def test_a_rejects_file_that_cannot_be_finished_leaves_no_temporary(tmp_path):
             log.file.write("layer,line,field,reason,row\r\n")
             log.keep()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_export_that_cannot_be_stored_says_why_and_leaves_no_partial_file(system_temp,
+                                                                          monkeypatch):
+    jobs = Jobs()  # its files go to a folder in system_temp
+    real_write = Path.write_bytes
+
+    def full_disk(path, data):
+        real_write(path, data[:3])
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    try:
+        job_id = jobs.submit(lambda progress: b"GIF89a...", "a.gif", "image/gif")
+        deadline = time.monotonic() + 30
+        while jobs.get(job_id).state in ("queued", "running") and time.monotonic() < deadline:
+            time.sleep(0.01)
+        job = jobs.get(job_id)
+        assert job.state == "failed"
+        assert job.error == "the export could not be written on the server (no space left on " \
+                            "device)"
+        assert [p for p in system_temp.rglob("*") if not p.is_dir()] == []
+    finally:
+        jobs.close()
