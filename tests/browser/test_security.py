@@ -67,7 +67,7 @@ def test_the_maplibre_map_starts_its_workers_under_the_policy(page):
         " if (!map || !map.getStyle()) return false;"
         " const ids = Object.keys(map.getStyle().sources)"
         "   .filter(id => map.getSource(id).type === 'geojson');"
-        " return ids.length > 3 && ids.every(id => map.isSourceLoaded(id)) }", timeout=30000)
+        " return ids.length > 3 && ids.every(id => map.isSourceLoaded(id)) }", timeout=60000)
     page.settle()
     page.shot("csp-maplibre")
     assert violations(page) == []
