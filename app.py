@@ -19,6 +19,7 @@ from dashboard.i18n import t
 from dashboard.layout import build_layout
 from dashboard.records import DataError
 from dashboard.registry import Registry
+from dashboard.security import QuietRequestHandler, secure
 from dashboard.static import fingerprint_assets
 
 
@@ -38,6 +39,7 @@ def create_app(config: Config) -> Dash:
     fingerprint_assets(app)
     # uploads arrive base64-encoded in a callback request: allow for that, refuse more
     app.server.config["MAX_CONTENT_LENGTH"] = int(config.upload_mb * 1024 * 1024 * 1.4) + 2**20
+    secure(app, config)
     return app
 
 
@@ -48,7 +50,8 @@ def main(argv: list[str]) -> int:
     except (DataError, ValueError) as exc:
         print(f"Frontlines cannot start:\n{exc}", file=sys.stderr)
         return 2
-    app.run(host=config.host, port=config.port, debug=config.debug)
+    app.run(host=config.host, port=config.port, debug=config.debug,  # offline: no version check
+            dev_tools_disable_version_check=True, request_handler=QuietRequestHandler)
     return 0
 
 

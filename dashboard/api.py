@@ -1,11 +1,14 @@
 """The read-only JSON/GeoJSON API on the app's server: also the data export users script against.
 
 Handlers only read parameters, call the pure queries and serialise; a bad parameter is a 400
-whose JSON names the parameter, never a 500.
+whose JSON names the parameter, never a 500. Every answer under /api is JSON (or the CSV
+asked for), errors included: an unknown path is a JSON 404, not the page, which Dash would
+otherwise serve for any path.
 """
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request, send_file
+from werkzeug.exceptions import HTTPException, NotFound
 
 from shapely.geometry import mapping
 
@@ -29,6 +32,10 @@ def _lang(args) -> str:
     if lang not in LANGUAGES:
         raise ParamError("lang", f"{lang[:20]!r} is not one of {', '.join(LANGUAGES)}")
     return lang
+
+
+def _under_api(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/")
 
 
 def _format(args, allowed: tuple[str, ...]) -> str:
@@ -58,6 +65,20 @@ def api_blueprint(registry: Registry, jobs: Jobs) -> Blueprint:
     def bad_dataset(exc: DataError):
         return jsonify({"error": f"the dataset cannot be loaded: {exc}",
                         "parameter": "dataset"}), 400
+
+    @api.before_app_request
+    def unknown_path():
+        """Dash's page route matches any path; under /api a path no API route took is a 404."""
+        if _under_api(request.path) and request.routing_exception is None \
+                and request.blueprint != "api":
+            raise NotFound(f"no API route {request.path[:80]}; see the README for the routes")
+
+    @api.app_errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        """404, 405, 413… as JSON under /api; the app's own pages keep Flask's answers."""
+        if not _under_api(request.path):
+            return exc
+        return jsonify({"error": exc.description, "status": exc.code}), exc.code
 
     @api.get("/datasets")
     def datasets():

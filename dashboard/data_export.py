@@ -11,6 +11,7 @@ from typing import Iterable
 
 from shapely.geometry import mapping
 
+from dashboard.csvsafe import safe_row
 from dashboard.dataset import Dataset
 from dashboard.geojson import area_feature, collection, event_feature, movement_feature
 from dashboard.records import Event
@@ -27,12 +28,13 @@ SEPARATOR = " | "
 
 def events_csv(events: Iterable[Event]) -> str:
     """RFC 4180 CSV; lists (actors, sources) joined with ' | '; unknown fatalities empty;
-    fatalities_low/high empty unless sources disagree on the toll."""
+    fatalities_low/high empty unless sources disagree on the toll; cells that a spreadsheet
+    would run as formulas neutralised (dashboard.csvsafe)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer)  # CRLF, as RFC 4180: then a lone \r in a cell is quoted too
     writer.writerow(EVENT_COLUMNS)
     for e in events:
-        writer.writerow([
+        writer.writerow(safe_row([
             e.id, e.date.isoformat(), e.date_end.isoformat() if e.date_end else "",
             e.date_precision, e.event_type, e.sub_event_type, SEPARATOR.join(e.actors),
             SEPARATOR.join(e.actor_names), e.place, e.place_detail or "", e.lat, e.lon,
@@ -43,7 +45,7 @@ def events_csv(events: Iterable[Event]) -> str:
             SEPARATOR.join(s.publisher for s in e.sources),
             SEPARATOR.join(s.url for s in e.sources),
             SEPARATOR.join(s.date.isoformat() for s in e.sources),
-            SEPARATOR.join(s.title for s in e.sources)])
+            SEPARATOR.join(s.title for s in e.sources)]))
     return buffer.getvalue()
 
 

@@ -115,15 +115,20 @@ def _minus(a: BaseGeometry | None, b: BaseGeometry | None) -> BaseGeometry | Non
 
 
 def step_days(start: dt.date, end: dt.date, step: str) -> list[dt.date]:
+    """start, then every step up to end (inclusive); stops at the last representable day
+    (a step past 9999-12-31 ends the series rather than overflowing)."""
     days, day = [], start
     while day <= end:
         days.append(day)
-        if step == "month":
-            day = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-        elif step == "week":
-            day += dt.timedelta(days=7)
-        else:
-            day += dt.timedelta(days=1)
+        try:
+            if step == "month":
+                day = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+            elif step == "week":
+                day += dt.timedelta(days=7)
+            else:
+                day += dt.timedelta(days=1)
+        except OverflowError:
+            break
     return days
 
 

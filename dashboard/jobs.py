@@ -17,6 +17,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
+from dashboard.leftovers import tagged
+
 MAX_KEPT = 20
 Work = Callable[[Callable[[int, int], None]], bytes]
 
@@ -39,7 +41,7 @@ class Job:
 
 class Jobs:
     def __init__(self):
-        self._folder = Path(tempfile.mkdtemp(prefix="frontlines-exports-"))
+        self._folder = Path(tempfile.mkdtemp(prefix=tagged("frontlines-exports-")))
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export")
         self._lock = threading.Lock()
         self._jobs: dict[str, Job] = {}
@@ -74,11 +76,16 @@ class Jobs:
 
     def _run(self, job_id: str, work: Work) -> None:
         self._update(job_id, state="running")
+        path = self._folder / f"{job_id}.bin"
         try:
             content = work(lambda done, total: self._update(job_id, done=done, total=total))
-            path = self._folder / f"{job_id}.bin"
             path.write_bytes(content)
             self._update(job_id, state="done", path=path)
+        except OSError as exc:  # e.g. a full disk: the page hears why, not where; no partial file
+            path.unlink(missing_ok=True)
+            reason = (exc.strerror or type(exc).__name__).lower()
+            self._update(job_id, state="failed", error=f"the export could not be written "
+                                                       f"on the server ({reason})")
         except Exception as exc:  # a failed export is reported to its page, never raised
             self._update(job_id, state="failed", error=str(exc)[:500])
 

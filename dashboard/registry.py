@@ -6,14 +6,13 @@ datasets, never a user's view, so sharing it between users and workers is safe.
 """
 from __future__ import annotations
 
-import re
 import threading
 from pathlib import Path
 
 from dashboard.dataset import Dataset, load_dataset
+from dashboard.dataset_names import is_dataset_name
+from dashboard.leftovers import tidy
 from dashboard.records import DataError, load_meta
-
-NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
 class UnknownDataset(KeyError):
@@ -29,6 +28,7 @@ class Registry:
     def __init__(self, bundled: Path, datasets_dir: Path | None):
         self.bundled = Path(bundled)
         self.datasets_dir = Path(datasets_dir) if datasets_dir else None
+        tidy(self.datasets_dir)  # what a killed import or export left, before serving
         self.default = load_meta(self.bundled / "dataset.json")["name"]
         self._lock = threading.Lock()
         self._loaded: dict[str, Dataset] = {}
@@ -37,7 +37,7 @@ class Registry:
     def _folder(self, name: str) -> Path | None:
         if name == self.default:
             return self.bundled
-        if self.datasets_dir and NAME.match(name) and (self.datasets_dir / name).is_dir():
+        if self.datasets_dir and is_dataset_name(name) and (self.datasets_dir / name).is_dir():
             return self.datasets_dir / name
         return None
 
@@ -45,7 +45,7 @@ class Registry:
         found = [self.default]
         if self.datasets_dir and self.datasets_dir.is_dir():
             found += sorted(p.name for p in self.datasets_dir.iterdir()
-                            if p.is_dir() and NAME.match(p.name) and p.name != self.default
+                            if p.is_dir() and is_dataset_name(p.name) and p.name != self.default
                             and (p / "events.geojson").exists())
         return found
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-import tempfile
 from pathlib import Path
 
 from dashboard.config import Config
-from dashboard.registry import NAME
+from dashboard.dataset_names import name_problem
+from dashboard.leftovers import scratch_dir
 
 SUFFIX = re.compile(r"\.(csv|geojson|json|gpkg|zip)$", re.IGNORECASE)
 
@@ -20,9 +20,9 @@ def import_uploaded(contents: str | None, filename: str | None, name: str | None
     """(report text, whether a dataset was written)."""
     from dashboard.importing import UsageError, import_file  # geopandas: load it late
 
-    if not name or not NAME.match(name):
-        return ("Import refused: give the dataset a name of 1–64 characters: lower-case "
-                "letters, digits, - and _ (starting with a letter or digit)."), False
+    problem = name_problem(name or "", config.data_dir)
+    if problem:
+        return f"Import refused: {problem}.", False
     if not contents or "," not in contents:
         return "Import refused: the upload was empty.", False
     suffix = SUFFIX.search(filename or "")
@@ -37,15 +37,15 @@ def import_uploaded(contents: str | None, filename: str | None, name: str | None
         raw = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
         return "Import refused: the upload could not be decoded.", False
-    with tempfile.TemporaryDirectory(prefix="frontlines-upload-") as folder:
-        path = Path(folder) / f"upload{suffix.group(0).lower()}"
-        path.write_bytes(raw)
-        try:
+    try:
+        with scratch_dir("upload") as folder:
+            path = Path(folder) / f"upload{suffix.group(0).lower()}"
+            path.write_bytes(raw)
             report = import_file(path, dataset=name, datasets_dir=config.datasets_dir,
                                  max_bytes=limit)
-        except UsageError as exc:  # e.g. a name taken by a folder the importer did not make
-            return f"Import refused: {exc}", False
-    # the server's folders are none of the page's business
-    text = "\n".join(line for line in report.as_text().splitlines()
-                     if str(config.datasets_dir) not in line)
-    return text, bool(report.ok)
+    except UsageError as exc:  # e.g. a name taken by a folder the importer did not make
+        return f"Import refused: {exc}", False
+    except OSError as exc:  # storing the upload itself failed, e.g. a full temp folder
+        return (f"Import refused: the upload cannot be stored on the server "
+                f"({(exc.strerror or type(exc).__name__).lower()})."), False
+    return report.as_text(paths=False), bool(report.ok)

@@ -1,11 +1,22 @@
 """Shared fixtures: the bundled record, and tiny hand-built datasets written to a folder."""
 from __future__ import annotations
 
+import tempfile
+
 import pytest
 
 from datasets import GEODATA, write_dataset
 from dashboard.dataset import load_dataset
 from dashboard.records import load_record
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_temp_folder(tmp_path_factory):
+    """The app deletes abandoned frontlines-* folders from the system temp folder when it
+    starts: in tests it only ever sees its own."""
+    tempfile.tempdir = str(tmp_path_factory.mktemp("system-temp"))
+    yield
+    tempfile.tempdir = None
 
 
 @pytest.fixture(scope="session")

@@ -63,7 +63,10 @@ def test_the_dataset_is_part_of_the_url(datasets_dir):
 
 
 @pytest.mark.parametrize("contents,filename,name,words", [
-    ("data:text/csv;base64,YQ==", "a.csv", "Bad Name", "give the dataset a name"),
+    ("data:text/csv;base64,YQ==", "a.csv", "Bad Name", "dataset name 'Bad Name': use 1-64"),
+    ("data:text/csv;base64,YQ==", "a.csv", "libya-2014-2018", "the bundled record's"),
+    ("data:text/csv;base64,YQ==", "a.csv", "nul", "reserved on Windows"),
+    ("data:text/csv;base64,YQ==", "a.csv", "abc\n", "use 1-64"),
     ("data:text/csv;base64,YQ==", "a.exe", "ok", "is not a .csv"),
     (None, "a.csv", "ok", "was empty"),
     ("data:text/csv;base64,@@@@", "a.csv", "ok", "could not be decoded"),

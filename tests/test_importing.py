@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import zipfile
 from pathlib import Path
@@ -206,11 +207,35 @@ def test_latin1_bom_and_semicolon_files_are_read_and_the_encoding_is_said(tmp_pa
     assert report.ok and report.encoding == "utf-8-sig", report.as_text()
 
 
+@pytest.mark.parametrize("encoding,said", [("utf-16", "utf-16"), ("utf-16-be", "utf-16"),
+                                           ("utf-32", "utf-32")])
+@pytest.mark.parametrize("fmt", [None, "acled"])
+def test_utf16_and_utf32_files_with_a_byte_order_mark_are_read(tmp_path, encoding, said, fmt):
+    header, rows = read_csv(ACLED_FILE)
+    rows[0]["location"] = "Darnah (درنة)"
+    path = tmp_path / "wide.csv"
+    text = io.StringIO()
+    csv.DictWriter(text, header).writeheader()
+    csv.DictWriter(text, header).writerows(rows)
+    bom = "\ufeff" if encoding == "utf-16-be" else ""  # Python's utf-16/32 write one
+    path.write_bytes((bom + text.getvalue()).encode(encoding))
+    report = import_file(path, dataset="wide", datasets_dir=tmp_path / "d", fmt=fmt)
+    assert report.ok and report.encoding == said and report.format == "acled", report.as_text()
+    assert events_by_id(tmp_path / "d" / "wide")["LBY9001"].place == "Darnah (درنة)"
+
+
+def test_utf16_geojson_is_refused_saying_so(tmp_path):
+    path = tmp_path / "events.txt"
+    path.write_bytes('{"type": "FeatureCollection", "features": []}'.encode("utf-16"))
+    report = import_file(path, dataset="g", datasets_dir=tmp_path / "d")
+    assert not report.ok and "GeoJSON saved as UTF-16" in report.problems[0]
+
+
 @pytest.mark.parametrize("content, message", [
     (b"", "empty"),
     (b"\x00\x01\x02garbage\xff\xfe" * 50, "binary"),
     (b"\n\n  \n", "no header"),
-    (b"\xff\xfee\x00v\x00e\x00n\x00t\x00", "UTF-16"),
+    (b"\xff\xfee\x00v\x00\x00\xd8e\x00", "not valid UTF-16"),  # a lone surrogate
     (b"event_id_cnty,event_date\nLBY1,2016-01-01\n", "missing required columns"),
 ])
 def test_malformed_files_get_a_clear_message(tmp_path, content, message):

@@ -17,15 +17,18 @@ import time
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
+from dashboard.csvsafe import safe_row
 from dashboard.importers.cells import URL, Cells, Header
 from dashboard.importers.factions import FactionResolver, load_registry, load_user_mapping
+from dashboard.importers.faults import checkpoint
 from dashboard.importers.layouts import (ACLED, AREAS, COLUMN_FIELDS, EVENTS, UCDP,
                                          event_layout, read_area, read_event)
 from dashboard.importers.report import FileError, ImportReport, Progress, UsageError
 from dashboard.importers.spatial import POINT_LAT, POINT_LON, spatial_tables
 from dashboard.importers.textfile import (Row, Table, check_size, csv_table, delimiter,
-                                          first_line, head, sniff_encoding)
+                                          first_line, head, sniff_encoding, wide_encoding)
 from dashboard.importers.writer import DatasetBuilder, target_folder
+from dashboard.leftovers import close_quietly, scratch_dir, tagged, tidy
 from dashboard.records import (DataError, load_areas, load_events, load_factions, load_meta,
                                load_movements, load_places, load_record)
 
@@ -48,7 +51,7 @@ def check_in_chunks(folder: Path) -> None:
         except DataError as exc:
             problems += exc.problems
     seen: set[str] = set()
-    with tempfile.TemporaryDirectory(prefix="frontlines-check-") as scratch, \
+    with scratch_dir("check") as scratch, \
             open(folder / "events.geojson", encoding="utf-8") as lines:
         part = Path(scratch) / "events.geojson"
         chunk: list[str] = []
@@ -99,12 +102,17 @@ def detect_format(path: Path | str) -> str:
         return "gpkg"
     if start.startswith(b"PK\x03\x04"):
         return "shapefile"
-    if start.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+    wide = wide_encoding(start)
+    if wide:
+        if start.decode(wide, errors="replace").lstrip("\ufeff \t\r\n").startswith("{"):
+            raise FileError(f"the file is GeoJSON saved as {wide.upper()} text; GeoJSON must "
+                            "be UTF-8: save it as UTF-8 and import again")
+    elif start.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
         return "geojson"
-    if b"\x00" in start:
+    elif b"\x00" in start:
         raise FileError("the file holds NUL bytes and is no GeoPackage or zip: it looks like "
                         "a binary file; give --format if it is one of the supported formats")
-    line = first_line(path, "utf-8")
+    line = first_line(path, wide or "utf-8")
     columns = next(csv.reader([line], delimiter=delimiter(line)), [])
     layout = event_layout(columns)
     return next(name for name, known in CSV_FORMATS.items() if known is layout)
@@ -151,6 +159,7 @@ def import_file(path: Path | str, *, dataset: str, datasets_dir: Path | str,
     """
     path = Path(path)
     target = target_folder(Path(datasets_dir), dataset)
+    tidy(target.parent)  # what an earlier, killed import left
     if fmt is not None and fmt not in FORMATS:
         raise UsageError(f"format {fmt!r}: use one of {', '.join(FORMATS)}")
     if not path.is_file():
@@ -171,11 +180,28 @@ def import_file(path: Path | str, *, dataset: str, datasets_dir: Path | str,
     except FileError as exc:
         report.problems.append(str(exc))
     except OSError as exc:
-        report.problems.append(f"cannot read the file or write the dataset ({exc})")
+        report.problems.append(disk_problem(exc, path, target.parent))
     finally:
         run.summarise_factions()
         report.timings["total"] = time.perf_counter() - started
     return report
+
+
+def disk_problem(exc: OSError, source: Path, datasets_dir: Path) -> str:
+    """What went wrong with a file, said without the server's paths (the page shows it):
+    which of the input, the datasets folder or the temporary folder, and the system's
+    reason ("Permission denied", "No space left on device", …)."""
+    where = Path(exc.filename) if exc.filename else None
+    if where == source:
+        action = "read the file"
+    elif where is not None and (where == datasets_dir or datasets_dir in where.parents):
+        action = "write to the datasets folder"
+    elif where is not None:
+        action = "write to the temporary folder"
+    else:
+        action = "read the file or write the dataset"
+    reason = exc.strerror or type(exc).__name__
+    return f"cannot {action}: {reason[0].lower() + reason[1:]}"
 
 
 class _Run:
@@ -194,7 +220,7 @@ class _Run:
         started = time.perf_counter()
         check_size(self.path, self.max_bytes)
         fmt = self.report.format = self.report.format or detect_format(self.path)
-        with tempfile.TemporaryDirectory() as work, DatasetBuilder(self.target) as build, \
+        with scratch_dir("read") as work, DatasetBuilder(self.target) as build, \
                 RejectLog(self.rejects_path) as log:
             for table in self._tables(fmt, Path(work)):
                 try:
@@ -203,8 +229,12 @@ class _Run:
                     table.close()
             self.report.rejects_file = log.keep()
             self.report.timings["reading"] = time.perf_counter() - started
-            if self._worth_writing() and self._loads(build.finish(self.resolver.factions(),
-                                                                  self._meta(fmt))):
+            if not self._worth_writing():
+                return
+            folder = build.finish(self.resolver.factions(), self._meta(fmt))
+            checkpoint("written")
+            if self._loads(folder):
+                checkpoint("validated")
                 build.commit()
                 self.report.path = self.target
 
@@ -243,6 +273,8 @@ class _Run:
             if counts["rows_read"] % PROGRESS_EVERY == 0:
                 self._tell("reading", table.fraction())
             problems = self._row(row, table, layouts, build)
+            if counts["rows_read"] == 1:
+                checkpoint("reading")
             if problems:
                 self.report.add_reject(row.line, problems, table.unit)
                 log.write(table, row, problems)
@@ -348,16 +380,18 @@ class _Run:
 
 class RejectLog:
     """Rejected rows streamed to a CSV, one line per problem: layer (or file), line, field,
-    reason, and the row's own cells as a JSON object. Written under a temporary name and
-    kept only if the whole file was read."""
+    reason, and the row's own cells as a JSON object, every cell made safe for spreadsheets
+    (dashboard.csvsafe). Written under a temporary name and kept only if the whole file was
+    read."""
 
     COLUMNS = ("layer", "line", "field", "reason", "row")
 
     def __init__(self, path: Path | None):
-        self.path, self.file, self.writer = path, None, None
+        self.path, self.file, self.writer, self.kept = path, None, None, False
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            handle, name = tempfile.mkstemp(prefix=tagged(f".{path.name}.writing-"),
+                                            dir=path.parent)
             self.file = os.fdopen(handle, "w", newline="", encoding="utf-8")
             self.temp = Path(name)
             self.writer = csv.writer(self.file)
@@ -367,8 +401,10 @@ class RejectLog:
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.file is not None and not self.file.closed:
-            self.file.close()
+        """Deletes the temporary file unless keep() put it in place, even on a full disk
+        (where closing it, in keep() or here, fails)."""
+        if self.file is not None and not self.kept:
+            close_quietly(self.file)
             self.temp.unlink(missing_ok=True)
 
     def write(self, table: Table, row: Row, problems: list[tuple[str, str]]) -> None:
@@ -377,11 +413,12 @@ class RejectLog:
         cells = {c: v for c, v in zip(table.columns, row.values) if c not in (POINT_LON, POINT_LAT)}
         text = json.dumps(cells, ensure_ascii=False)
         for name, reason in problems:
-            self.writer.writerow((table.name, row.line, name, reason, text))
+            self.writer.writerow(safe_row((table.name, row.line, name, reason, text)))
 
     def keep(self) -> Path | None:
         if self.file is None:
             return None
         self.file.close()
         os.replace(self.temp, self.path)
+        self.kept = True
         return self.path

@@ -75,7 +75,9 @@ class ImportReport:
             self.reported_rows += 1
             self.rejects.extend(Reject(line, name, reason, unit) for name, reason in problems)
 
-    def as_text(self) -> str:
+    def as_text(self, paths: bool = True) -> str:
+        """The report for a person; paths=False leaves out where the server keeps files
+        (the web page's users have no business knowing)."""
         c = self.counts
         kind = f"{self.format}" + (f", read as {self.encoding}" if self.encoding else "")
         lines = [f"Import of {self.source.name} ({kind}) into dataset '{self.dataset}': "
@@ -98,13 +100,14 @@ class ImportReport:
             lines.append("rejected rows:")
             lines += [f"  {r}" for r in self.rejects]
         hidden = c["rejected"] - self.reported_rows
+        rejects_file = self.rejects_file if paths else "the rejects file"
         if hidden > 0:
             lines.append(f"  … and {hidden:,} more rejected rows"
-                         + (f" (all are in {self.rejects_file})" if self.rejects_file else
+                         + (f" (all are in {rejects_file})" if self.rejects_file else
                             " (use --rejects FILE to get all of them)"))
         if self.rejects_file:
-            lines.append(f"rejected rows written to {self.rejects_file}")
+            lines.append(f"rejected rows written to {rejects_file}")
         lines += [f"note: {n}" for n in self.notes]
         if self.path:
-            lines.append(f"dataset written to {self.path}")
+            lines.append(f"dataset written to {self.path if paths else 'the datasets folder'}")
         return "\n".join(lines)

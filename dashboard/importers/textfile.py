@@ -1,6 +1,7 @@
 """Reading a user's CSV safely: a size limit, an encoding decided from the bytes (and
-reported), and rows streamed one at a time with their line numbers, so that a million-row
-export never sits in memory and every problem can name its line."""
+reported; UTF-16 and UTF-32 with a byte-order mark are read too), and rows streamed one at
+a time with their line numbers, so that a million-row export never sits in memory and every
+problem can name its line."""
 from __future__ import annotations
 
 import codecs
@@ -55,24 +56,39 @@ def head(path: Path, size: int = 65536) -> bytes:
         return f.read(size)
 
 
-def sniff_encoding(path: Path) -> str:
-    """utf-8 if every byte decodes, utf-8-sig if it starts with a byte-order mark, else
-    latin-1 (which decodes anything, so the report must say it was used). The whole file is
-    checked, in chunks: a bad byte at row 900,000 must not surface halfway through writing."""
-    start = head(path, 4)
+def wide_encoding(start: bytes) -> str | None:
+    """"utf-16" or "utf-32" if the bytes start with that encoding's byte-order mark
+    (spreadsheets on Windows save "Unicode text" as UTF-16 LE with one); Python's codecs of
+    those names read the mark and drop it."""
+    if start.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE 00 00
+        return "utf-32"
     if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise FileError("the file is UTF-16 or UTF-32 text: save it as UTF-8 and import again")
+        return "utf-16"
+    return None
+
+
+def sniff_encoding(path: Path) -> str:
+    """utf-16 or utf-32 if the file starts with their byte-order mark, utf-8-sig if it starts
+    with UTF-8's, utf-8 if every byte decodes, else latin-1 (which decodes anything, so the
+    report must say it was used). The whole file is checked, in chunks: a bad byte at row
+    900,000 must not surface halfway through writing."""
+    start = head(path, 4)
     if start.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
-    decoder = codecs.getincrementaldecoder("utf-8")()
+    wide = wide_encoding(start)
+    decoder = codecs.getincrementaldecoder(wide or "utf-8")()
     try:
         with open(path, "rb") as f:
             while chunk := f.read(CHUNK):
                 decoder.decode(chunk)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
+        if wide:
+            raise FileError(f"the file starts with a {wide.upper()} byte-order mark but is not "
+                            f"valid {wide.upper()} text: save it as UTF-8 and import again") \
+                from None
         return "latin-1"
-    return "utf-8"
+    return wide or "utf-8"
 
 
 def first_line(path: Path, encoding: str) -> str:
@@ -89,7 +105,7 @@ def delimiter(line: str) -> str:
 def csv_table(path: Path, encoding: str) -> Table:
     """The file as one Table whose rows are read lazily; refuses binary data and files with
     no header row."""
-    if b"\x00" in head(path):
+    if not wide_encoding(head(path, 4)) and b"\x00" in head(path):
         raise FileError("the file holds NUL bytes: it looks like a binary file, not CSV text")
     sep = delimiter(first_line(path, encoding))
     raw = open(path, "rb")

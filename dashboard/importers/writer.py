@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import re
 import shutil
 import tempfile
 import uuid
@@ -20,12 +19,14 @@ from pathlib import Path
 from shapely.geometry import mapping
 
 from dashboard.config import ROOT
+from dashboard.dataset_names import is_dataset_name, name_problem
 from dashboard.importers.factions import PALETTE_NOTE, UniqueIds, slugify
+from dashboard.importers.faults import checkpoint
 from dashboard.importers.layouts import AreaRow, EventRow
 from dashboard.importers.report import UsageError
+from dashboard.leftovers import SWAPPING, close_quietly, tagged
 from dashboard.records import LANGUAGES, WORLD
 
-NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 GEODATA = ROOT / "geodata"
 PLACE_COLUMNS = ("id", "name_en", "name_fr", "variants", "lon", "lat", "kind", "rank",
                  "population", "source", "source_id", "licence")
@@ -36,19 +37,26 @@ def default_datasets_dir() -> Path:
 
 
 def target_folder(datasets_dir: Path, name: str) -> Path:
-    """Where dataset `name` goes; refuses bad names, the bundled record, and any existing
-    folder an import did not make (so a typo cannot replace unrelated files)."""
-    if not isinstance(name, str) or not NAME.match(name):
-        raise UsageError(f"dataset name {name!r}: use 1-64 lower-case letters, digits, - or _, "
-                         "starting with a letter or digit")
+    """Where dataset `name` goes; refuses bad names (dashboard.dataset_names), the bundled
+    record, and any existing folder an import did not make (so a typo cannot replace
+    unrelated files)."""
+    problem = name_problem(name, GEODATA)
+    if problem:
+        raise UsageError(problem)
     target = Path(datasets_dir) / name
     resolved, geodata = target.resolve(), GEODATA.resolve()
     if resolved == geodata or geodata in resolved.parents:
         raise UsageError("the bundled record (geodata/) is never modified: choose another "
                          "datasets folder")
     if (target.exists() or target.is_symlink()) and not is_imported(target):
-        raise UsageError(f"{target} exists and was not made by an import: not replacing it")
+        raise UsageError(not_ours(target))
     return target
+
+
+def not_ours(target: Path) -> str:
+    """Named by the dataset, not the path: the page shows this message to its users."""
+    return (f"a folder named {target.name!r} exists in the datasets folder and was not made "
+            "by an import: not replacing it")
 
 
 def is_imported(folder: Path) -> bool:
@@ -73,7 +81,7 @@ def list_datasets(datasets_dir: Path) -> list[dict]:
         return []
     out = []
     for sub in sorted(folder.iterdir()):
-        meta = read_meta(sub) if sub.is_dir() and NAME.match(sub.name) else None
+        meta = read_meta(sub) if sub.is_dir() and is_dataset_name(sub.name) else None
         if meta is None:
             continue
         title = meta.get("title")
@@ -108,8 +116,10 @@ class FeatureWriter:
 
     def close(self) -> None:
         if not self.file.closed:
-            self.file.write("\n]}\n")
-            self.file.close()
+            try:
+                self.file.write("\n]}\n")
+            finally:
+                self.file.close()
 
 
 class DatasetBuilder:
@@ -119,20 +129,27 @@ class DatasetBuilder:
     def __init__(self, target: Path):
         self.target = target
         target.parent.mkdir(parents=True, exist_ok=True)
-        self.folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.importing-",
+        self.folder = Path(tempfile.mkdtemp(prefix=tagged(f".{target.name}.importing-"),
                                             dir=target.parent))
-        self.folder.chmod(0o755)  # mkdtemp's 0700 would hide the dataset from a web server
         self.committed = False
-        self.events = FeatureWriter(self.folder / "events.geojson")
-        self.areas = FeatureWriter(self.folder / "control_areas.geojson")
+        try:
+            self.folder.chmod(0o755)  # mkdtemp's 0700 would hide the dataset from a web server
+            self.events = FeatureWriter(self.folder / "events.geojson")
+            self.areas = FeatureWriter(self.folder / "control_areas.geojson")
+        except BaseException:  # e.g. a full disk: no `with` block will clean up
+            if hasattr(self, "events"):
+                close_quietly(self.events)
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
         self.places: dict[tuple[str, ...], list] = {}  # place key → [name, Σlon, Σlat, n]
 
     def __enter__(self) -> DatasetBuilder:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.events.close()
-        self.areas.close()
+        """Deletes what was not committed, even on a full disk (where closing fails)."""
+        close_quietly(self.events)
+        close_quietly(self.areas)
         if not self.committed:
             shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -185,21 +202,24 @@ class DatasetBuilder:
                                  "", "as the imported file"))
 
     def commit(self) -> None:
-        """Give the validated folder the dataset's name, replacing an earlier import."""
+        """Give the validated folder the dataset's name, replacing an earlier import. If the
+        process dies between the two renames, dashboard.leftovers.tidy puts the old copy
+        back at the next start or import."""
         target, old = self.target, None
-        if target.exists() or target.is_symlink():
-            if not is_imported(target):
-                raise UsageError(f"{target} exists and was not made by an import: not "
-                                 "replacing it")
-            old = target.with_name(f".{target.name}.replaced-{uuid.uuid4().hex[:8]}")
-            os.rename(target, old)
-        try:
-            os.rename(self.folder, target)
-        except OSError:
-            if old is not None:
-                os.rename(old, target)
-            raise
-        self.committed = True
+        with SWAPPING:
+            if target.exists() or target.is_symlink():
+                if not is_imported(target):
+                    raise UsageError(not_ours(target))
+                old = target.with_name(tagged(f".{target.name}.replaced-") + uuid.uuid4().hex[:8])
+                os.rename(target, old)
+                checkpoint("between-renames")
+            try:
+                os.rename(self.folder, target)
+            except OSError:
+                if old is not None:
+                    os.rename(old, target)
+                raise
+            self.committed = True
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
 

@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import urllib.request
 from pathlib import Path
 
@@ -34,7 +35,9 @@ def start_server(*args: str, env: dict | None = None):
     log = open(ARTIFACTS / f"server-{port}.log", "w")  # a file, never a pipe nobody reads
     process = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port), *args],
                                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                               env={**os.environ, **(env or {})})
+                               # the tests' own temp folder (tests/conftest.py): the app
+                               # cleans abandoned frontlines-* folders there when it starts
+                               env={**os.environ, "TMPDIR": tempfile.gettempdir(), **(env or {})})
     url = f"http://127.0.0.1:{port}"
     for _ in range(240):
         try:

@@ -1,0 +1,83 @@
+"""Response headers: the Content-Security-Policy and its companions on the page, the API
+and the assets, and no version strings (Server header, page config)."""
+from __future__ import annotations
+
+import sys
+import threading
+import urllib.request
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+from datasets import GEODATA
+from dashboard.config import Config
+from dashboard.security import QuietRequestHandler, tile_origin
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    return create_app(Config(data_dir=GEODATA, datasets_dir=tmp_path_factory.mktemp("ds")))
+
+
+def directives(response) -> dict[str, list[str]]:
+    policy = response.headers["Content-Security-Policy"]
+    return {d.split()[0]: d.split()[1:] for d in policy.split(";") if d.strip()}
+
+
+@pytest.mark.parametrize("path", ["/", "/api/factions", "/api/nope",
+                                  "/assets/style.css", "/_dash-layout"])
+def test_every_response_carries_the_security_headers(app, path):
+    response = app.server.test_client().get(path)
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    csp = directives(response)
+    assert csp["default-src"] == ["'self'"] and csp["frame-ancestors"] == ["'self'"]
+    assert csp["connect-src"][0] == "'self'" and "blob:" in csp["worker-src"]
+
+
+def test_the_policy_allows_exactly_dash_s_inline_scripts_by_hash(app):
+    response = app.server.test_client().get("/")
+    script_src = directives(response)["script-src"]
+    assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+    assert set(app.csp_hashes()) <= set(script_src)
+    assert all(s == "'self'" or s.startswith("'sha256-") for s in script_src)
+
+
+def test_the_online_tile_server_is_the_only_outside_origin(tmp_path):
+    app = create_app(Config(data_dir=GEODATA, datasets_dir=tmp_path,
+                            tile_url="https://{s}.tiles.example.org/{z}/{x}/{y}.png"))
+    csp = directives(app.server.test_client().get("/"))
+    assert csp["img-src"][-1] == csp["connect-src"][-1] == "https://*.tiles.example.org"
+    offline = create_app(Config(data_dir=GEODATA, datasets_dir=tmp_path, tile_url=""))
+    csp = directives(offline.server.test_client().get("/"))
+    assert csp["connect-src"] == ["'self'"] and "http" not in " ".join(csp["img-src"])
+
+
+@pytest.mark.parametrize("url,source", [
+    ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "https://tile.openstreetmap.org"),
+    ("http://localhost:8080/{z}/{x}/{y}.png", "http://localhost:8080"),
+    ("https://a{s}.example.org/{z}", "https:"),  # a template mid-label: the scheme only
+    ("https://x.org;script-src *", "https:"),  # nothing can be smuggled into the policy
+    ("", None), ("file:///tiles/{z}", None),
+])
+def test_tile_origin(url, source):
+    assert tile_origin(url) == source
+
+
+def test_the_page_config_does_not_give_the_python_version(app):
+    page = app.server.test_client().get("/").get_data(as_text=True)
+    assert sys.version not in page and '"python_version":""' in page.replace(" ", "")
+
+
+def test_the_development_server_names_no_versions(app):
+    server = make_server("127.0.0.1", 0, app.server, request_handler=QuietRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/api/factions") as r:
+            assert r.headers["Server"] == "Frontlines"
+    finally:
+        server.shutdown()
+        thread.join()
