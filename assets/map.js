@@ -316,17 +316,31 @@
       }
     });
   }
+  // Drawn: plotly holds this figure's traces and MapLibre has every GeoJSON source parsed
+  // (online tiles may fail offline: not ours to wait for). Checked on each frame, so no
+  // event can be missed; a newer step supersedes an older one.
+  function awaitDrawn(fig) {
+    var pending = F.pending;
+    function ready(gd) {
+      var map = mapOf(gd);
+      if (!gd || gd.data !== fig.data && gd.data[0] !== fig.data[0]) { return false; }
+      if (!map || !map.getStyle()) { return false; }
+      var sources = map.getStyle().sources;
+      return !map.isMoving() && Object.keys(sources).every(function (id) {
+        return sources[id].type !== 'geojson' || map.isSourceLoaded(id);
+      });
+    }
+    function check() {
+      if (F.pending !== pending) { return; }
+      var gd = F.graph();
+      if (ready(gd)) { requestAnimationFrame(function () { if (F.pending === pending) { markDrawn(gd); } }); }
+      else { requestAnimationFrame(check); }
+    }
+    requestAnimationFrame(check);
+  }
   function afterPlot(gd) {
     clearOnEmptyClick(mapOf(gd));
     polish(gd);
-    // drawn once MapLibre has every source loaded and has rendered them: checked on each
-    // frame, so no 'idle' event can be missed between plotly's update and our listener
-    var map = mapOf(gd), pending = F.pending;
-    function check() {
-      if (F.pending !== pending) { return; }  // a newer day is on its way
-      if (!map || (map.loaded() && !map.isMoving())) { markDrawn(gd); } else { requestAnimationFrame(check); }
-    }
-    requestAnimationFrame(check);
   }
   function watch(gd) {
     if (gd._frontlinesWatched) { return; }
@@ -437,6 +451,7 @@
         if (F.lastKey !== bundle.key) { prev = null; }
         F.lastDay = day; F.lastKey = bundle.key;
         var fig = F.figure(bundle, day, prev, selected, gd && gd._fullLayout ? gd : null);
+        awaitDrawn(fig);
         F.setParam('date', F.iso(bundle, day));
         var words = F.words(bundle, day, true);
         document.title = bundle.words.page + ' – ' + F.words(bundle, day);

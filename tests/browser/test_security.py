@@ -28,8 +28,9 @@ def test_the_server_sends_the_policy_and_names_no_versions(server):
 def test_the_page_works_under_its_content_security_policy(page):
     page.page.add_init_script(COLLECT_VIOLATIONS)
     page.open("?date=2016-04-21")
+    before = page.drawn_count()
     page.page.click("#step-forward")
-    page.settle()
+    page.wait_for_map(before)
     assert page.page.inner_text("#date-words") != "Thursday 21 April 2016"
     page.page.get_by_label("Report view").check()
     page.settle()
