@@ -25,6 +25,7 @@ from urllib.parse import unquote
 
 from dashboard.dataset import Dataset
 from dashboard.history import step_days
+from dashboard.leftovers import scratch_dir
 from dashboard.i18n import date_words
 from dashboard.state import (ViewState, day_offset, map_view_param, map_view_text,
                              state_to_search)
@@ -87,7 +88,14 @@ class Renderer:
         from playwright.sync_api import sync_playwright
         from werkzeug.serving import make_server
 
-        http = make_server("127.0.0.1", 0, self._server, threaded=True)
+        from dashboard.security import QuietRequestHandler
+
+        class Silent(QuietRequestHandler):  # the browser's requests are no one's business
+            def log_request(self, *args) -> None:
+                pass
+
+        http = make_server("127.0.0.1", 0, self._server, threaded=True,
+                           request_handler=Silent)
         threading.Thread(target=http.serve_forever, daemon=True, name="export-http").start()
         self._base = f"http://127.0.0.1:{http.server_port}"
         self._playwright = sync_playwright().start()
@@ -199,7 +207,7 @@ def render_animation(renderer: Renderer, data: Dataset, state: ViewState, fmt: s
 
     def work(r: Renderer) -> bytes:
         page = r.open(replace(state, day=frames[0], mode="explore"), data, size)
-        with tempfile.TemporaryDirectory(prefix="frontlines-frames-") as folder:
+        with scratch_dir("frames") as folder:
             out = Path(folder) / f"out.{fmt}"
             encoder = _encoder(fmt, out)
             try:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what the tests need (Debian's Chromium, Python packages in a
-# virtual environment under .venv) and runs every test, browser tests included.
-# Usage: bash tests/run.sh [pytest arguments]
+# virtual environment under .venv), runs every test, browser tests included, then every
+# benchmark in quick mode. Usage: bash tests/run.sh [pytest arguments: those tests only]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,5 +17,10 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -r tests/requirements.txt
 
-if [ $# -eq 0 ]; then set -- tests; fi
-exec .venv/bin/python -m pytest -ra "$@"
+if [ $# -gt 0 ]; then exec .venv/bin/python -m pytest -ra "$@"; fi
+.venv/bin/python -m pytest -ra tests
+# Every benchmark in quick mode, so none can rot: one that crashes fails the run.
+for bench in tests/benchmarks/bench_*.py; do
+  echo "== $bench --quick"
+  .venv/bin/python "$bench" --quick
+done

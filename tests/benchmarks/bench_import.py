@@ -22,8 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).parent))
+from common import ROOT, header  # noqa: E402,F401  (common puts ROOT on sys.path)
 
 HEADER = ["event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
           "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2",
@@ -141,6 +141,8 @@ def in_child(*args: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--quick", action="store_true",
+                        help="2,000 rows (CI runs every benchmark so)")
     parser.add_argument("--keep", help="folder to keep the CSV and dataset in")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -150,21 +152,23 @@ def main() -> None:
             else child_load(Path(paths[0]))
         print(json.dumps(result))
         return
+    rows = 2_000 if args.quick else args.rows
+    header(f"Import benchmark: a generated ACLED CSV of {rows:,} rows", args.quick)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(args.keep or tmp)
         work.mkdir(parents=True, exist_ok=True)
         csv_path = work / "acled-big.csv"
         started = time.perf_counter()
-        generate(csv_path, args.rows)
+        generate(csv_path, rows)
         size = csv_path.stat().st_size
-        print(f"generated {args.rows:,} rows, {size / 2**20:.0f} MiB in "
+        print(f"generated {rows:,} rows, {size / 2**20:.0f} MiB in "
               f"{time.perf_counter() - started:.0f} s")
         result = in_child("import", str(csv_path), str(work / "datasets"))
         t = result["timings"]
         print(f"import: {result['counts']['events']:,} events in {t['total']:.1f} s "
-              f"({args.rows / t['total']:,.0f} rows/s overall)")
+              f"({rows / t['total']:,.0f} rows/s overall)")
         print(f"  reading, checking and writing: {t['reading']:.1f} s "
-              f"({args.rows / t['reading']:,.0f} rows/s), peak RSS "
+              f"({rows / t['reading']:,.0f} rows/s), peak RSS "
               f"{result['streaming_peak_mib']:.0f} MiB")
         print(f"  final check of the folder: {t['validating']:.1f} s; peak RSS "
               f"of the whole import {result['peak_mib']:.0f} MiB")

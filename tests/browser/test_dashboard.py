@@ -76,6 +76,11 @@ def test_labels_never_overlap_and_derna_and_its_holder_are_readable(page):
     for name, query in (("default", "?date=2016-04-21"),
                         ("derna", "?date=2016-04-21&map=10/32.76/22.64")):
         page.open(query)
+        # MapLibre places labels over a few frames after the data is drawn: wait for Derna's
+        page.page.wait_for_function(
+            "() => document.querySelector('#map .js-plotly-plot')._fullLayout.map._subplot.map"
+            ".queryRenderedFeatures().some(f => (f.properties.text || '') === 'Derna (DMSC)')",
+            polling="raf", timeout=30000)
         placed = page.map_call(PLACED)
         assert placed["boxes"], "labels are placed"
         assert no_overlaps(placed["boxes"]) == []
