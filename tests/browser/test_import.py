@@ -42,3 +42,46 @@ def test_uploading_an_acled_file_shows_its_events_on_the_map(page, tmp_path):
         ".length") == 0
     page.shot("18-imported-event-text-escaped")
     assert page.errors == [] and page.external == []
+
+
+HOSTILE_ACTOR = '<a href="https://evil.example/">x</a>'
+HOSTILE_PLACE = '<span style="font-size:200px">big</span><img src=x onerror=alert(1)>'
+HOSTILE = ACLED.splitlines()[0] + "\n" + "\n".join([
+    "LBY1,2016-04-20,2016,1,Political violence,Battles,Armed clash,"
+    f"\"{HOSTILE_ACTOR.replace(chr(34), chr(34) * 2)}\",,2,Islamic State (Libya),,2,22,,434,"
+    f"Northern Africa,Libya,Darnah,Darnah,Darnah,\"{HOSTILE_PLACE.replace(chr(34), chr(34) * 2)}\","
+    "32.7670,22.6367,1,"
+    "\"=HYPERLINK(\"\"http://evil.example/\"\")\",National,\"<b>bold</b> notes\",3,,1700000000"])
+
+
+def test_hostile_names_stay_text_in_the_map_and_the_page(page, tmp_path):
+    """Markup in a dataset's names never becomes a link, styled text or a script on the
+    map (legend, hover, labels), and the page stays within its security policy."""
+    dialogs = []
+    page.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    path = tmp_path / "hostile.csv"
+    path.write_text(HOSTILE, encoding="utf-8")
+    page.open()
+    page.page.locator("#import-name").scroll_into_view_if_needed()
+    page.page.fill("#import-name", "hostile")
+    page.page.set_input_files("#upload input[type=file]", str(path))
+    page.page.wait_for_function("() => location.search.includes('dataset=hostile')",
+                                timeout=60000)
+    page.open("?dataset=hostile&date=2016-04-20&window=all")
+    events = page.trace("events")
+    assert len(events["ids"]) == 1
+    point = page.map_call("(map, ll) => { const p = map.project(ll); return [p.x, p.y]; }",
+                          [events["lon"][0], events["lat"][0]])
+    canvas = page.page.locator("#map canvas.maplibregl-canvas").bounding_box()
+    page.page.mouse.move(canvas["x"] + point[0], canvas["y"] + point[1])
+    page.page.wait_for_selector("#map .hoverlayer .hovertext")
+    hover = page.page.text_content("#map .hoverlayer")
+    assert HOSTILE_PLACE in hover, "the place name is shown as the text it is"
+    page.page.mouse.click(canvas["x"] + point[0], canvas["y"] + point[1])
+    page.page.wait_for_function("() => location.search.includes('event=')")
+    page.settle()
+    assert page.page.locator("#map a[href*='evil'], #details a[href*='evil']").count() == 0
+    assert page.page.locator("#map span[style*='200px'], #map img").count() == 0
+    assert HOSTILE_ACTOR in page.page.inner_text("#details")
+    page.shot("19-hostile-names-as-text")
+    assert dialogs == [] and page.errors == [] and page.external == []
