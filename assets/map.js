@@ -197,6 +197,9 @@
       trace.lon = filled.lon; trace.lat = filled.lat; trace.meta = filled.meta;
       if (tpl.mode.indexOf('text') >= 0) { trace.text = filled.text; }
       trace.showlegend = tpl.meta.legend && filled.bbs.some(function (b) { return meets(b, frame); });
+      (bundle.names[String(i)] || []).forEach(function (n) {  // the name of the day
+        if ((n[0] === null || n[0] <= day) && (n[1] === null || day < n[1])) { trace.name = n[2]; }
+      });
       return trace;
     });
     // events: one marker per point; a point with several events shows their number

@@ -146,7 +146,7 @@ def describe(registry: Registry, stored: dict, areas_shown) -> dict:
     return {"summary": day_summary(data.record, state, shown),
             "details": details_panel(data.record, data.events_by_id.get(state.event),
                                      state.lang, shown, link),
-            "areas": areas_panel(data.record, areas, state.lang) if key != areas_shown
+            "areas": areas_panel(data.record, areas, state.lang, state.day) if key != areas_shown
             else no_update,
             "areas_key": key if key != areas_shown else no_update,
             "changes": changes_panel(data, state, shown.events, link),

@@ -252,25 +252,47 @@ def _source_list(sources, lang: str) -> html.Ul:
                  f" — {s.publisher}, {date_words(s.date, lang)}"]) for s in sources])
 
 
-def areas_panel(record: Record, areas, lang: str) -> list:
-    """Every control area on the map, with its dates, size, how it was drawn and its sources."""
+def areas_panel(record: Record, areas, lang: str, day=None) -> list:
+    """Every control area on the map, with its dates, size, how it was assessed and drawn,
+    and its sources; factions named as they were called on `day`."""
     if not areas:
         return [html.P(t("no_areas", lang))]
     items = []
     for area in sorted(areas, key=lambda a: -a.km2):
-        who = record.factions[area.faction].short[lang]
+        who = record.factions[area.faction].short_on(day, lang)
         status = t(area.status, lang)
         if area.contested_with:
-            status += " (" + ", ".join(record.factions[f].short[lang] for f in area.contested_with) + ")"
+            status += " (" + ", ".join(record.factions[f].short_on(day, lang)
+                                       for f in area.contested_with) + ")"
+        assessed = [html.P([html.Strong(t(f"assessment_{area.assessment}", lang)),
+                            f" — {area.assessment_note}" if area.assessment_note else ""],
+                           className="assessment")] if area.assessment else []
         until = date_words(area.valid_to, lang) if area.valid_to else t("until_further", lang)
         items.append(html.Details(className="area", children=[
             html.Summary([html.Span(className="swatch",
                                     style={"background": record.factions[area.faction].colour}),
                           f" {who} · {status} · {area.name[lang]} · {number(area.km2, lang)} km²"]),
             html.P(f"{t('valid', lang)}: {date_words(area.valid_from, lang)} – {until}"),
+            *assessed,
             html.P(area.precision, className="event-notes"),
             _source_list(area.sources, lang)]))
     return items
+
+
+def fatalities_text(event, lang: str) -> list | str:
+    """The toll: the best figure, the range where sources differ, and who claimed what."""
+    if event.fatalities is None:
+        return t("not_reported", lang)
+    text = number(event.fatalities, lang)
+    if event.fatalities_low is not None and event.fatalities_high is not None \
+            and event.fatalities_low != event.fatalities_high:
+        text += f" ({number(event.fatalities_low, lang)}–{number(event.fatalities_high, lang)})"
+    claims = [html.Li(f"{c.claimant}: " + (f"{number(c.low, lang)}–{number(c.high, lang)}"
+                                            if c.high not in (None, c.low) else
+                                            (t("at_least", lang) + " " if c.high is None else "")
+                                            + number(c.low, lang)) + f" {c.killed}")
+              for c in event.fatality_claims]
+    return [text, html.Ul(claims, className="claims")] if claims else text
 
 
 def details_panel(record: Record, event, lang: str, shown=None, link_for=None) -> list:
@@ -283,7 +305,7 @@ def details_panel(record: Record, event, lang: str, shown=None, link_for=None) -
     if event.date_end:
         when += f" – {date_words(event.date_end, lang, weekday=True)}"
     place = event.place + (f" — {event.place_detail}" if event.place_detail else "")
-    actors = ", ".join(record.factions[a].short[lang] for a in event.actors)
+    actors = ", ".join(record.factions[a].short_on(event.date, lang) for a in event.actors)
     if event.actor_names:
         actors += " — " + "; ".join(event.actor_names)
     rows = [
@@ -294,8 +316,7 @@ def details_panel(record: Record, event, lang: str, shown=None, link_for=None) -
         (t("type", lang), f"{type_label(event.event_type, lang)} · "
                           f"{type_label(event.sub_event_type, lang)}"),
         (t("actors", lang), actors),
-        (t("fatalities", lang), number(event.fatalities, lang) if event.fatalities is not None
-         else t("not_reported", lang)),
+        (t("fatalities", lang), fatalities_text(event, lang)),
     ]
     children = [html.H3(f"{date_words(event.date, lang)} · {event.place}"),
                 html.Dl([item for label, value in rows for item in (html.Dt(label), html.Dd(value))]),

@@ -16,8 +16,8 @@ from dashboard.records import LANGUAGES, Record, parse_date
 from dashboard.taxonomy import EVENT_TYPES
 
 WINDOWS = ("30", "90", "365", "all", "range")
-LAYERS = ("control", "events", "movements", "labels", "estimated")
-DEFAULT_LAYERS = ("control", "events", "movements", "labels")
+LAYERS = ("control", "unconfirmed", "events", "movements", "labels", "estimated")
+DEFAULT_LAYERS = ("control", "unconfirmed", "events", "movements", "labels")
 MODES = ("explore", "compare")
 BASEMAPS = ("offline", "tiles")
 STEPS = ("day", "week", "month")

@@ -46,7 +46,7 @@ def _join(items: list[str], lang: str) -> str:
 def day_summary(record: Record, state: ViewState, shown: Shown) -> str:
     """In words, what the map shows (`shown`, from the one view query)."""
     lang, p = state.lang, PHRASES[state.lang]
-    short = {fid: f.short[lang] for fid, f in record.factions.items()}
+    short = {fid: f.short_on(state.day, lang) for fid, f in record.factions.items()}
     areas = shown.areas
     groups: dict[tuple, list] = {}
     for area in areas:

@@ -79,7 +79,9 @@ def area_matches(area: ControlArea, factions) -> bool:
 def candidates(data: Dataset, state: ViewState) -> Candidates:
     record, wanted = data.record, set(state.factions)
     explore = state.mode == "explore"
-    areas = tuple(a for a in record.areas if area_matches(a, wanted)) \
+    confirmed_only = "unconfirmed" not in state.layers
+    areas = tuple(a for a in record.areas if area_matches(a, wanted) and not (
+        confirmed_only and a.assessment in ("claimed", "assumed"))) \
         if explore and "control" in state.layers else ()
     events = timeline.events_between(record, None, None, wanted, state.types) \
         if explore and "events" in state.layers else ()

@@ -93,8 +93,9 @@ def test_every_area_is_in_the_bundle_with_its_dates_and_ids(record, data):
     assert set(bundled) == {a.id for a in record.areas}
     for area in record.areas:
         last = day_offset(record, area.valid_to) if area.valid_to else None
+        kind = " unconfirmed" if area.assessment in ("claimed", "assumed") else ""
         assert bundled[area.id] == (day_offset(record, area.valid_from), last,
-                                    f"area {area.faction} {area.status}")
+                                    f"area {area.faction} {area.status}{kind}")
 
 
 def test_derna_changes_hands_between_2015_and_mid_2016(record, data):
@@ -111,6 +112,34 @@ def test_contested_areas_are_hatched_in_the_rivals_colour(record, data):
     assert _near_derna(_at(bundle, "hatch dmsc", record, dt.date(2015, 1, 1)))
     hatch = next(t for t in bundle["figure"]["data"] if t["uid"] == "hatch dmsc")
     assert hatch["line"]["color"] == record.factions["dmsc"].colour
+
+
+def test_claimed_and_assumed_areas_are_drawn_apart_and_can_be_hidden(record, data):
+    bundle = map_bundle(data, parse_state("?date=2016-04-21", record))
+    uids = _uids(bundle["figure"])
+    assumed = {a.id for a in record.areas if a.assessment in ("claimed", "assumed")}
+    apart = {i for k, spec in bundle["traces"].items() if uids[int(k)].endswith("unconfirmed")
+             for it in spec["items"] for i in it[2]["ids"]}
+    assert apart == assumed and assumed
+    legend = next(t["name"] for t in bundle["figure"]["data"] if t["uid"].endswith("unconfirmed"))
+    assert legend.endswith("(claimed or assumed)")
+    hidden = map_bundle(data, parse_state("?date=2016-04-21&layers=control,events", record))
+    drawn = {i for spec in hidden["traces"].values() for it in spec["items"]
+             for i in it[2].get("ids", [])}
+    assert drawn and not drawn & assumed
+
+
+def test_factions_are_named_as_they_were_on_the_day(record, data):
+    bundle = map_bundle(data, parse_state("?date=2014-11-01", record))
+    dmsc = record.factions["dmsc"]
+    (item,) = _at(bundle, "key places", record, dt.date(2014, 11, 1))
+    assert "Derna Mujahideen" not in item[2]["text"][0]
+    assert dmsc.short_on(dt.date(2014, 11, 1), "en") != dmsc.short_on(dt.date(2015, 1, 1), "en")
+    index = _uids(bundle["figure"]).index("area dmsc contested") \
+        if "area dmsc contested" in _uids(bundle["figure"]) else None
+    if index is not None:
+        periods = bundle["names"][str(index)]
+        assert len(periods) == len(dmsc.names)
 
 
 def test_the_faction_filter_applies_to_areas_too(record, data):
@@ -158,13 +187,15 @@ def test_legend_names_follow_the_language_and_markup_in_data_stays_text(record, 
     assert any(t["name"] == "EI · tenu" for t in fr["data"])
     from datasets import GEODATA, area, square
     from dashboard.dataset import load_dataset
-    folder = dataset(areas=[area("x", "is", square(20, 30), "2016-01-01")])
+    folder = dataset(areas=[area("x", "lna", square(20, 30), "2016-01-01")])
     factions = json.loads((folder / "factions.json").read_text())
-    factions["factions"][0]["short"]["en"] = '<a href="https://evil.example/">x</a>'
+    lna = next(f for f in factions["factions"] if f["id"] == "lna")
+    assert "names" not in lna, "a faction with one name throughout"
+    lna["short"]["en"] = '<a href="https://evil.example/">x</a>'
     (folder / "factions.json").write_text(json.dumps(factions))
     hostile = load_dataset(folder, GEODATA)
     bundle = map_bundle(hostile, parse_state("?date=2016-02-01", hostile.record))
-    legend = next(t["name"] for t in bundle["figure"]["data"] if t["uid"] == "area is held")
+    legend = next(t["name"] for t in bundle["figure"]["data"] if t["uid"] == "area lna held")
     assert "<a" not in legend and "&lt;a href" in legend, "plotly's SVG text shows it as text"
     labels = _at(bundle, "area labels", hostile.record, dt.date(2016, 2, 1))
     assert labels[0][2]["text"] == ['<a href="https://evil.example/">x</a>'], \

@@ -50,8 +50,9 @@ def _rgba(colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def _short(record: Record, faction: str, lang: str) -> str:
-    return record.factions[faction].short[lang]
+def _short(record: Record, faction: str, lang: str, day=None) -> str:
+    """A faction's short name as it was on `day` (dated names: none before it existed)."""
+    return record.factions[faction].short_on(day, lang)
 
 
 # --- the basemap style ---------------------------------------------------------------
@@ -171,6 +172,10 @@ def _layers(record: Record, lang: str) -> list[dict]:
         traces.append(_fill(f"area {fid} contested",
                             f"{plain(f.short[lang])} · {t('contested', lang)}", f.colour, 0.16,
                             2.2))
+        for status, alpha in (("held", 0.18), ("contested", 0.08)):  # claimed or assumed
+            traces.append(_fill(f"area {fid} {status} unconfirmed",
+                                f"{plain(f.short[lang])} · {t(status, lang)} "
+                                f"({t('unconfirmed', lang)})", f.colour, alpha, 0.6))
     for fid, f in record.factions.items():
         traces.append(_trace(f"hatch {fid}", mode="lines", line={"color": f.colour, "width": 1.2}))
     for fid, f in record.factions.items():
@@ -206,6 +211,13 @@ def _layers(record: Record, lang: str) -> list[dict]:
 FIXED_TRACES = ("changed", "selected event", "events", "area labels", "key places")
 
 
+def area_trace(area: ControlArea) -> str:
+    """Claimed and assumed areas are drawn apart from reported ones: fainter, and named so
+    in the legend."""
+    unconfirmed = area.assessment in ("claimed", "assumed")
+    return f"area {area.faction} {area.status}{' unconfirmed' if unconfirmed else ''}"
+
+
 def marker_size(event: Event) -> float:
     """Area grows with reported deaths; unknown tolls get the base size."""
     return 10 if event.fatalities is None else min(10 + 2.2 * math.sqrt(event.fatalities), 32)
@@ -214,16 +226,17 @@ def marker_size(event: Event) -> float:
 def event_hover(record: Record, event: Event, lang: str) -> str:
     return (f"<b>{date_words(event.date, lang)}</b> · {plain(event.place)}<br>"
             f"{type_label(event.event_type, lang)}: "
-            f"{plain(', '.join(_short(record, a, lang) for a in event.actors))}")
+            f"{plain(', '.join(_short(record, a, lang, event.date) for a in event.actors))}")
 
 
-def area_label_text(record: Record, faction: str, status: str, rivals, lang: str) -> str:
-    who = _short(record, faction, lang)
-    return f"{who}/{'/'.join(_short(record, f, lang) for f in rivals)}" \
+def area_label_text(record: Record, faction: str, status: str, rivals, lang: str,
+                    day=None) -> str:
+    who = _short(record, faction, lang, day)
+    return f"{who}/{'/'.join(_short(record, f, lang, day) for f in rivals)}" \
         if status == "contested" else who
 
 
-def area_labels(record: Record, areas, lang: str) -> tuple[list, list, list]:
+def area_labels(record: Record, areas, lang: str, day=None) -> tuple[list, list, list]:
     """The faction's short name on each patch of ground it holds or contests; adjoining
     areas of one faction and status share one label, placed away from the towns."""
     groups: dict[tuple, list[ControlArea]] = {}
@@ -233,7 +246,7 @@ def area_labels(record: Record, areas, lang: str) -> tuple[list, list, list]:
         if record.places else None
     lon, lat, text = [], [], []
     for (fid, status, rivals), members in groups.items():
-        label = area_label_text(record, fid, status, rivals, lang)
+        label = area_label_text(record, fid, status, rivals, lang, day)
         merged = unary_union([a.geometry for a in members])
         for part in getattr(merged, "geoms", [merged]):
             free = part.difference(towns) if towns is not None else part
@@ -310,7 +323,7 @@ def map_bundle(data: Dataset, state: ViewState, tiles: tuple[str, str] | None = 
         found = views.candidates(data, state)
         for area in found.areas:
             lon, lat = _lines([area.geometry])
-            add(f"area {area.faction} {area.status}", "valid", off(area.valid_from),
+            add(area_trace(area), "valid", off(area.valid_from),
                 off(area.valid_to), {"lon": lon, "lat": lat, "ids": [area.id], "p": pubs(area)})
             for rival in area.contested_with:
                 hlon, hlat = _hatch([area.geometry])
@@ -319,11 +332,12 @@ def map_bundle(data: Dataset, state: ViewState, tiles: tuple[str, str] | None = 
         for start, end, lon, lat, text in _label_spans(data, state):
             add("area labels", "valid", off(start), off(end),
                 {"lon": lon, "lat": lat, "text": text})
-        starts = data.history.starts if "labels" in state.layers else []
+        starts = label_days(data) if "labels" in state.layers else []
         for i, start in enumerate(starts):
             end = starts[i + 1] if i + 1 < len(starts) else None
             areas = [a for a in found.areas if a.valid_on(start)]
-            add("key places", "valid", off(start), off(end), _key_places(record, areas, lang))
+            add("key places", "valid", off(start), off(end),
+                _key_places(record, areas, lang, start))
         for start, geometry in _step_changes(data, state):
             lon, lat = _lines([geometry])
             add("changed", "since", off(start), None, {"lon": lon, "lat": lat})
@@ -344,12 +358,21 @@ def map_bundle(data: Dataset, state: ViewState, tiles: tuple[str, str] | None = 
     figure = map_figure(data, state, tiles)
     figure["data"] = [t for t in figure["data"] if t["uid"] in traces or t["uid"] in FIXED_TRACES]
     index = {t["uid"]: i for i, t in enumerate(figure["data"])}
+    names = {}
+    for i, trace in enumerate(figure["data"]):
+        parts = trace["uid"].split()
+        faction = record.factions.get(parts[1]) if len(parts) > 1 else None
+        if faction is not None and len(faction.names) > 1 and trace["meta"]["legend"]:
+            rest = trace["name"].split(" · ", 1)[1]
+            names[str(i)] = [[off(n.start) if n.start else None, off(n.end) if n.end else None,
+                              f"{plain(n.short[lang])} · {rest}"] for n in faction.names]
     return {
         "figure": figure,
         "first_day": first.isoformat(), "last": off(record.last_day),
         "fit": None if state.map_view else list(record.extent),
         "day": off(state.day) if per_day else None,
         "traces": {str(index[uid]): spec for uid, spec in traces.items()},
+        "names": names,  # legend names by period, for factions whose name changed
         "events": {"trace": index["events"], "selected": index["selected event"],
                    "items": [[off(e.date), off(e.last_day), e.lon, e.lat, e.id,
                               record.factions[e.actors[0]].colour, marker_size(e),
@@ -387,15 +410,16 @@ def _add_shown(record: Record, shown, state: ViewState, add, pubs) -> None:
     """A one-day bundle (compare mode, estimated layer): every item holds on that day."""
     for area in shown.areas:
         lon, lat = _lines([area.geometry])
-        add(f"area {area.faction} {area.status}", "always", None, None,
+        add(area_trace(area), "always", None, None,
             {"lon": lon, "lat": lat, "ids": [area.id], "p": pubs(area)})
         for rival in area.contested_with:
             hlon, hlat = _hatch([area.geometry])
             add(f"hatch {rival}", "always", None, None, {"lon": hlon, "lat": hlat})
-    lon, lat, text = area_labels(record, shown.areas, state.lang)
+    lon, lat, text = area_labels(record, shown.areas, state.lang, state.day)
     add("area labels", "always", None, None, {"lon": lon, "lat": lat, "text": text})
     if "labels" in state.layers:
-        add("key places", "always", None, None, _key_places(record, shown.areas, state.lang))
+        add("key places", "always", None, None,
+            _key_places(record, shown.areas, state.lang, state.day))
     for area in shown.estimated:
         lon, lat = _lines([area.geometry])
         add(f"estimated {area.faction}", "always", None, None,
@@ -424,13 +448,13 @@ def _add_shown(record: Record, shown, state: ViewState, add, pubs) -> None:
             {"lon": lon, "lat": lat, "ids": [movement.id], "p": pubs(movement)})
 
 
-def _key_places(record: Record, areas, lang: str) -> dict:
+def _key_places(record: Record, areas, lang: str, day=None) -> dict:
     """The key places' names, each over the name of who holds (or contests) it that day:
     the first thing a reader of this map wants to know, so it is never hidden."""
     lon, lat, text = [], [], []
     for place in key_places(record):
         point = Point(place.lon, place.lat)
-        holders = [area_label_text(record, a.faction, a.status, a.contested_with, lang)
+        holders = [area_label_text(record, a.faction, a.status, a.contested_with, lang, day)
                    for a in areas if a.geometry.covers(point)]
         lon.append(place.lon)
         lat.append(place.lat)
@@ -449,14 +473,22 @@ def _label_spans_cached(data: Dataset, factions: tuple, lang: str, control: bool
     if not control:
         return ()
     record, wanted = data.record, set(factions)
-    starts = data.history.starts
+    starts = label_days(data)
     out = []
     for i, start in enumerate(starts):
         end = starts[i + 1] if i + 1 < len(starts) else None
         areas = [a for a in record.areas if a.valid_on(start) and views.area_matches(a, wanted)]
         if areas:
-            out.append((start, end, *area_labels(record, areas, lang)))
+            out.append((start, end, *area_labels(record, areas, lang, start)))
     return tuple(out)
+
+
+def label_days(data: Dataset) -> list:
+    """The days a label can change: a span of control begins, or a faction's name does."""
+    record = data.record
+    renamed = {d for f in record.factions.values() for n in f.names for d in (n.start, n.end)
+               if d is not None and record.first_day < d <= record.last_day}
+    return sorted(set(data.history.starts) | renamed)
 
 
 def _step_changes(data: Dataset, state: ViewState):
