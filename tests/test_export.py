@@ -220,3 +220,34 @@ def test_jobs_run_in_the_background_and_report_progress_and_failure():
         assert jobs.get(failed).error == "no frames"
     finally:
         jobs.close()
+
+
+def test_hostile_names_stay_text_in_the_exports(tmp_path):
+    """Markup from a file never becomes markup in an export: the SVG (plotly's text, the
+    map's labels rasterised) holds no live link, style or script from the data, the PDF's
+    text layer shows the names as text, and an animation renders."""
+    from dashboard.importing import import_file
+    from hostile import HOSTILE, hostile_csv
+    table = [dict.fromkeys(("actor1", "actor2", "place", "summary", "summary_fr", "notes",
+                            "source", "source_title"), text) for text in HOSTILE[6:10]]
+    datasets = tmp_path / "datasets"
+    report = import_file(hostile_csv(tmp_path / "hostile.csv", table), dataset="hostile",
+                         datasets_dir=datasets)
+    assert report.ok, report.as_text()
+    app = create_app(Config(datasets_dir=datasets))
+    data = app.server.config["FRONTLINES_REGISTRY"].get("hostile")
+    state = parse_state("?dataset=hostile&date=2016-04-21&window=all", data.record)
+    renderer = Renderer(app.server)
+    try:
+        svg = render_image(renderer, data, state, "svg", "small").decode()
+        assert '<a href="https://evil.example/"' not in svg and "<script>" not in svg
+        assert '<span style="font-size:200px"' not in svg and "<img" not in svg
+        assert '&#60;a href="https://evil.example/"&#62;' in svg, "the names are there, as text"
+        pdf = render_image(renderer, data, state, "pdf", "small")
+        text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+        assert "<a href=" in text or "<span style=" in text, "shown as the text it is"
+        gif = render_animation(renderer, data, state, "gif", "small", dt.date(2016, 4, 21),
+                               dt.date(2016, 4, 21), "day")
+        assert Image.open(io.BytesIO(gif)).n_frames == 1
+    finally:
+        renderer.close()
