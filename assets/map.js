@@ -342,7 +342,29 @@
     }
     requestAnimationFrame(check);
   }
+  // Plotly hands every map trace's GeoJSON to MapLibre again on each update, and MapLibre
+  // re-tiles and redraws each source it gets. A source given the data it already holds is
+  // left alone, so a step costs only what it changes.
+  function skipUnchangedSources(map) {
+    var sources = map && map.getStyle() && map.getStyle().sources;
+    var id = sources && Object.keys(sources).find(function (k) { return sources[k].type === 'geojson'; });
+    var proto = id && Object.getPrototypeOf(map.getSource(id));
+    if (!proto || proto._frontlinesOnce) { return; }
+    proto._frontlinesOnce = true;
+    var setData = proto.setData;
+    proto.setData = function (data) {
+      var text = typeof data === 'string' ? data : JSON.stringify(data);
+      if (text === this._frontlinesLast) { return this; }
+      this._frontlinesLast = text;
+      return setData.apply(this, arguments);
+    };
+  }
   function afterPlot(gd) {
+    var map = mapOf(gd);
+    // Labels appear at once instead of fading in over 300 ms: a fade is a dozen redraws,
+    // each a tenth of a second where the browser draws WebGL without a GPU.
+    if (map && map._fadeDuration !== 0) { map._fadeDuration = 0; }
+    skipUnchangedSources(mapOf(gd));
     clearOnEmptyClick(mapOf(gd));
     polish(gd);
   }
