@@ -6,6 +6,7 @@ For a team, serve the WSGI app with gunicorn: gunicorn -w 4 -b 0.0.0.0:8050 'app
 """
 from __future__ import annotations
 
+import logging
 import sys
 
 from dash import Dash
@@ -44,6 +45,7 @@ def create_app(config: Config) -> Dash:
 
 
 def main(argv: list[str]) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         config = from_environment(argv)
         app = create_app(config)

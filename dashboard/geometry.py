@@ -1,4 +1,4 @@
-"""Geometry that needs care: areas in an equal-area projection, hatching, arrow bearings,
+"""Geometry that needs care: areas in an equal-area projection, hatching,
 and polygons cut free of holes for plotly."""
 from __future__ import annotations
 
@@ -55,12 +55,6 @@ def hatch(geometry: BaseGeometry, spacing: float = 0.02, angle_deg: float = 45.0
     clipped = MultiLineString(lines).intersection(geometry)
     parts = getattr(clipped, "geoms", [clipped])
     return [list(p.coords) for p in parts if isinstance(p, LineString) and not p.is_empty]
-
-
-def bearing_deg(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Screen angle (clockwise from north) of the step a→b, for an arrowhead marker."""
-    dx = (b[0] - a[0]) * math.cos(math.radians((a[1] + b[1]) / 2))
-    return math.degrees(math.atan2(dx, b[1] - a[1]))
 
 
 def without_holes(geometry: BaseGeometry) -> list[BaseGeometry]:

@@ -81,7 +81,6 @@ TEXT = {
     "gained": {"en": "gained", "fr": "gagné"},
     "lost": {"en": "lost", "fr": "perdu"},
     "net": {"en": "net", "fr": "solde"},
-    "changed_since": {"en": "Changed since {day}", "fr": "Changé depuis le {day}"},
     "compare_title": {"en": "Ground gained and lost", "fr": "Terrain gagné et perdu"},
     "mode": {"en": "Mode", "fr": "Mode"},
     "mode_explore": {"en": "Explore one date", "fr": "Explorer une date"},
