@@ -8,13 +8,17 @@ SYR3,2017-10-17,2017,2,Political violence,Battles,Non-state actor overtakes terr
 """
 
 
-def test_uploading_an_acled_file_shows_its_events_on_the_map(page, tmp_path):
-    path = tmp_path / "acled-syria.csv"
-    path.write_text(ACLED, encoding="utf-8")
+def upload(page, path, text: str, name: str) -> None:
+    """Name a dataset and drop a file on the page's upload box, as a user does."""
+    path.write_text(text, encoding="utf-8")
     page.open()
     page.page.locator("#import-name").scroll_into_view_if_needed()
-    page.page.fill("#import-name", "raqqa")
+    page.page.fill("#import-name", name)
     page.page.set_input_files("#upload input[type=file]", str(path))
+
+
+def test_uploading_an_acled_file_shows_its_events_on_the_map(page, tmp_path):
+    upload(page, tmp_path / "acled-syria.csv", ACLED, "raqqa")
     page.page.wait_for_function(
         "() => document.getElementById('import-report').textContent.length > 0", timeout=60000)
     page.settle()
@@ -59,12 +63,7 @@ def test_hostile_names_stay_text_in_the_map_and_the_page(page, tmp_path):
     map (legend, hover, labels), and the page stays within its security policy."""
     dialogs = []
     page.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    path = tmp_path / "hostile.csv"
-    path.write_text(HOSTILE, encoding="utf-8")
-    page.open()
-    page.page.locator("#import-name").scroll_into_view_if_needed()
-    page.page.fill("#import-name", "hostile")
-    page.page.set_input_files("#upload input[type=file]", str(path))
+    upload(page, tmp_path / "hostile.csv", HOSTILE, "hostile")
     page.page.wait_for_function("() => location.search.includes('dataset=hostile')",
                                 timeout=60000)
     page.open("?dataset=hostile&date=2016-04-20&window=all")
