@@ -7,7 +7,6 @@ drawn in the browser from the bundle (assets/map.js).
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import replace
 from urllib.parse import urlencode

@@ -70,7 +70,6 @@ class Renderer:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export")
         self._browser = None
         self._base = None
-        self._lock = threading.Lock()
 
     def run(self, work: Callable):
         """Run work(renderer_page_factory) on the renderer's thread and wait for it."""

@@ -9,7 +9,6 @@ import datetime as dt
 import json
 from dataclasses import replace
 
-import pytest
 
 from dashboard.figures.activity import build_activity
 from dashboard.figures.map import map_bundle, map_figure

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import ROOT, arguments, header, ms  # noqa: E402
+from common import arguments, header, ms  # noqa: E402
 
 
 def timed(fn, repeat=1) -> list[float]:
