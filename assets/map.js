@@ -170,7 +170,8 @@
     if (narrow) {  // a phone: the legend goes under the map instead of over it
       layout.legend = Object.assign({}, layout.legend, {orientation: 'h', x: 0, xanchor: 'left',
                                                         y: -0.02, yanchor: 'top', font: {size: 10}});
-      layout.margin = Object.assign({}, layout.margin, {b: 150});
+      layout.modebar = {orientation: 'v'};
+      layout.title = Object.assign({}, layout.title, {font: {size: 13}});
     }
     var frame = frameOf(layout, gd);
     // A trace whose share of the bundle did not change keeps its very arrays, so plotly
@@ -247,10 +248,14 @@
     layout.title = Object.assign({}, layout.title, {text: bundle.words.title + ' · ' + when});
     var bar = F.scaleBar(bundle, gd, layout);
     layout.shapes = bar.shapes;
+    // on a phone the footer goes under the legend (an entry a row, about 19 px each)
+    var legendRows = narrow ? data.filter(function (t) { return t.showlegend; }).length : 0;
+    if (narrow) { layout.margin = Object.assign({}, layout.margin, {b: 50 + legendRows * 19}); }
     layout.annotations = [
       {text: bundle.words.footer + '<br>' + sourcesLine(bundle, picked.traces, picked.events),
-       xref: 'paper', yref: 'paper', x: 0, y: 0, xanchor: 'left', yanchor: 'top', yshift: -4,
-       showarrow: false, align: 'left', font: {size: 10, color: '#444'}, name: 'footer'},
+       xref: 'paper', yref: 'paper', x: 0, y: 0, xanchor: 'left', yanchor: 'top',
+       yshift: -8 - legendRows * 19, showarrow: false, align: 'left',
+       font: {size: narrow ? 8 : 10, color: '#444'}, name: 'footer'},
       {text: '▲<br>N', xref: 'paper', yref: 'paper', x: 0.995, y: 0.98, showarrow: false,
        font: {size: 14, color: '#222'}, align: 'center', xanchor: 'right', yanchor: 'top',
        bgcolor: 'rgba(255,255,255,0.75)', name: 'north'},

@@ -72,7 +72,7 @@ class Renderer:
         self._base = None
 
     def run(self, work: Callable):
-        """Run work(renderer_page_factory) on the renderer's thread and wait for it."""
+        """Run work(renderer) on the renderer's thread (Playwright objects live there)."""
         return self._thread.submit(self._call, work).result()
 
     def _call(self, work):

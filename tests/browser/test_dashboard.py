@@ -275,7 +275,11 @@ def test_french_leaves_no_english_in_the_titles_and_axes(page):
     page.settle()
     assert page.page.title() == "Frontlines – 21 April 2016"
     page.page.get_by_label("Français").check()
+    page.page.wait_for_function("() => document.getElementById('date-words').textContent"
+                                " === 'jeudi 21 avril 2016'")
     page.settle()
+    page.page.wait_for_function("() => document.getElementById('summary').textContent"
+                                ".startsWith('Le 21 avril')")
     page.shot("10-french")
     assert page.errors == []
 
