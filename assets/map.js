@@ -175,7 +175,7 @@
     }
     var frame = frameOf(layout, gd);
     // A trace whose share of the bundle did not change keeps its very arrays, so plotly
-    // leaves its MapLibre sources alone: a step redraws only what moved.
+    // sees no change in it, and MapLibre re-tiles none of it (skipUnchangedSources).
     var memo = F._memo && F._memo.key === bundle.key ? F._memo : (F._memo = {key: bundle.key, traces: {}});
     var data = fig.data.map(function (tpl, i) {
       if (i === bundle.events.trace || i === bundle.events.selected) { return tpl; }
