@@ -212,10 +212,7 @@ def test_an_export_that_cannot_be_stored_says_why_and_leaves_no_partial_file(sys
     monkeypatch.setattr(Path, "write_bytes", full_disk)
     try:
         job_id = jobs.submit(lambda progress: b"GIF89a...", "a.gif", "image/gif")
-        deadline = time.monotonic() + 30
-        while jobs.get(job_id).state in ("queued", "running") and time.monotonic() < deadline:
-            time.sleep(0.01)
-        job = jobs.get(job_id)
+        job = jobs.wait(job_id, timeout=30)
         assert job.state == "failed"
         assert job.error == "the export could not be written on the server (no space left on " \
                             "device)"
