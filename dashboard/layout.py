@@ -18,10 +18,14 @@ from dashboard.state import (BASEMAPS, LAYERS, MODES, SPEEDS, WINDOWS, day_offse
                              default_state)
 from dashboard.taxonomy import EVENT_TYPES, type_label
 
-# Before the first map is drawn: no axes, no grid, a frame the loading note sits on.
-BLANK_FIGURE = {"data": [], "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False},
-                                       "paper_bgcolor": "#eef2f5", "plot_bgcolor": "#eef2f5",
-                                       "margin": {"l": 0, "r": 0, "t": 0, "b": 0}}}
+
+
+def first_figure(data: Dataset) -> dict:
+    """The map before its data arrives: the default view's basemap, with one empty trace, so
+    MapLibre starts and loads the basemap and glyphs while the page asks for the data."""
+    from dashboard.figures.map import map_figure
+    figure = map_figure(data, default_state(data.record))
+    return {"data": [{**figure["data"][0], "name": ""}], "layout": figure["layout"]}
 SYMBOL_GLYPH = {"circle": "●", "star": "★", "triangle-up": "▲", "diamond": "◆", "square": "■",
                 "x": "✕"}
 
@@ -154,7 +158,7 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
                          children=focus_buttons(record, lang)),
                 html.Div(className="map-frame", id="map-frame", **{"aria-busy": "true"}, children=[
                     dcc.Graph(id=ids.MAP, className="map", config=MAP_CONFIG,
-                              figure=BLANK_FIGURE),
+                              figure=first_figure(data)),
                     html.Div(t("drawing_map", lang), className="map-loading",
                              id=f"{ids.LABELS}-drawing_map", **{"aria-hidden": "true"}),
                 ]),
