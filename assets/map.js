@@ -26,19 +26,21 @@
     var text = day + ' ' + w.months[d.getUTCMonth()] + ' ' + d.getUTCFullYear();
     return weekday ? w.weekdays[(d.getUTCDay() + 6) % 7] + ' ' + text : text;
   };
-  // One step of Play or ◀ ▶, as dashboard.state.step_day: a day, a week, or a calendar
-  // month (the same day of the month, or the month's last day when it is shorter).
-  F.step = function (bundle, offset, step, direction) {
-    var d = F.date(bundle, offset), moved;
+  // The one rule for a step of time, as dashboard/steps.py `shift` (a browser test checks
+  // they agree): the day n steps after the anchor; a month keeps the anchor's day of the
+  // month, or the month's last day when it is shorter. Returns a day offset, unclamped.
+  F.shift = function (bundle, anchor, step, n) {
     if (step === 'month') {
-      var y = d.getUTCFullYear(), m = d.getUTCMonth() + direction;
+      var d = F.date(bundle, anchor), y = d.getUTCFullYear(), m = d.getUTCMonth() + n;
       var last = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
-      moved = Date.UTC(y, m, Math.min(d.getUTCDate(), last));
-      moved = Math.round((moved - Date.parse(bundle.first_day + 'T00:00:00Z')) / DAY);
-    } else {
-      moved = offset + direction * (step === 'day' ? 1 : 7);
+      var moved = Date.UTC(y, m, Math.min(d.getUTCDate(), last));
+      return Math.round((moved - Date.parse(bundle.first_day + 'T00:00:00Z')) / DAY);
     }
-    return Math.min(Math.max(moved, 0), bundle.last);
+    return anchor + n * (step === 'day' ? 1 : 7);
+  };
+  // One press of ◀ or ▶, kept within the record.
+  F.step = function (bundle, offset, step, direction) {
+    return Math.min(Math.max(F.shift(bundle, offset, step, direction), 0), bundle.last);
   };
 
   // ---------- the day's share of the bundle ----------
@@ -409,16 +411,21 @@
   };
 
   // ---------- Play: every step in order, at most `speed` steps a second ----------
+  // Steps count from where Play started (or from where the step size last changed), so a
+  // monthly Play from 31 January shows 29 February, 31 March, 30 April.
   var player = {playing: false, timer: null};
   F.play = function (start) {
     player.playing = true;
-    var bundle = F.bundle, slider = start;
-    if (slider >= bundle.last) { slider = 0; window.dash_clientside.set_props('date-slider', {value: 0}); }
+    var slider = start;
+    if (slider >= F.bundle.last) { slider = 0; window.dash_clientside.set_props('date-slider', {value: 0}); }
+    var anchor = slider, size = F.stepSize(), n = 0;
     function tick(current) {
       if (!player.playing) { return; }
       var began = performance.now(), b = F.bundle;
-      var next = F.step(b, current, F.stepSize(), 1);
-      if (next === current) { F.stop(); return; }
+      if (F.stepSize() !== size) { anchor = current; size = F.stepSize(); n = 0; }
+      var next = Math.min(F.shift(b, anchor, size, n + 1), b.last);
+      if (next <= current) { F.stop(); return; }
+      n += 1;
       window.dash_clientside.set_props('date-slider', {value: next});
       F.whenDrawn(next).then(function () {
         if (!player.playing) { return; }

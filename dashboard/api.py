@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 
 from shapely.geometry import mapping
 
-from dashboard import timeline
+from dashboard import steps, timeline
 from dashboard.data_export import events_csv
 from dashboard.dataset import Dataset
 from dashboard.jobs import Jobs
@@ -22,8 +22,6 @@ from dashboard.params import (ParamError, date_param, date_range, factions_param
 from dashboard.records import LANGUAGES, DataError
 from dashboard.registry import Registry, UnknownDataset
 
-STEP_DAYS = {"day": 1, "week": 7, "month": 30.4}
-STEPS = tuple(STEP_DAYS)
 MAX_SERIES_POINTS = 5000
 
 
@@ -165,10 +163,10 @@ def api_blueprint(registry: Registry, jobs: Jobs) -> Blueprint:
         record = data.record
         start, end = date_range(args)
         step = args.get("step", "month")
-        if step not in STEPS:
-            raise ParamError("step", f"{step[:20]!r} is not one of {', '.join(STEPS)}")
+        if step not in steps.STEPS:
+            raise ParamError("step", f"{step[:20]!r} is not one of {', '.join(steps.STEPS)}")
         start, end = start or record.first_day, end or record.last_day
-        if (end - start).days / STEP_DAYS[step] > MAX_SERIES_POINTS:
+        if steps.count(start, end, step) > MAX_SERIES_POINTS:
             raise ParamError("end", f"more than {MAX_SERIES_POINTS} {step}s; choose a longer "
                                     "step or a shorter range")
         days, series = data.history.series(start, end, step)

@@ -24,7 +24,7 @@ from typing import Callable
 from urllib.parse import unquote
 
 from dashboard.dataset import Dataset
-from dashboard.history import step_days
+from dashboard.steps import STEPS, count, step_days
 from dashboard.leftovers import scratch_dir
 from dashboard.i18n import date_words
 from dashboard.state import (ViewState, day_offset, map_view_param, map_view_text,
@@ -160,13 +160,13 @@ def check_request(data: Dataset, fmt: str, size: str, start: dt.date | None = No
         if not record.first_day <= day <= record.last_day:
             raise ExportError(f"{name} {day} is outside the record "
                               f"({record.first_day} to {record.last_day})")
-    if step not in ("day", "week", "month"):
-        raise ExportError(f"step {step!r} is not day, week or month")
-    frames = step_days(start, end, step)
-    if len(frames) > MAX_FRAMES:
-        raise ExportError(f"{len(frames)} frames is too many (at most {MAX_FRAMES}); "
+    if step not in STEPS:
+        raise ExportError(f"step {step!r} is not one of {', '.join(STEPS)}")
+    frames = count(start, end, step)
+    if frames > MAX_FRAMES:
+        raise ExportError(f"{frames} frames is too many (at most {MAX_FRAMES}); "
                           "choose a longer step or a shorter period")
-    return frames
+    return step_days(start, end, step)
 
 
 def _image(page, fmt: str, size: str) -> bytes:

@@ -20,6 +20,7 @@ from dashboard.export import (ANIMATION_FORMATS, IMAGE_FORMATS, SIZES, ExportErr
 from dashboard.records import DataError, parse_date
 from dashboard.registry import UnknownDataset
 from dashboard.state import dataset_param, parse_state
+from dashboard.steps import STEPS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--date", help="the day shown (YYYY-MM-DD)")
     parser.add_argument("--start", help="animation: first day")
     parser.add_argument("--end", help="animation: last day")
-    parser.add_argument("--step", default="week", choices=("day", "week", "month"),
+    parser.add_argument("--step", default="week", choices=STEPS,
                         help="animation: one frame per day, week or month")
     parser.add_argument("--size", default="slide", choices=tuple(SIZES),
                         help="slide 1920×1080, print A4 landscape (about 300 dpi), small 1280×720")

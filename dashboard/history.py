@@ -21,6 +21,7 @@ from shapely.ops import unary_union
 
 from dashboard.geometry import km2
 from dashboard.records import Record
+from dashboard.steps import step_days
 
 # Slivers thinner than this (about 100 m) are edges of redrawn areas, not ground that moved.
 SLIVER_DEG = 0.001
@@ -112,24 +113,6 @@ def _minus(a: BaseGeometry | None, b: BaseGeometry | None) -> BaseGeometry | Non
     rest = a if b is None else a.difference(b)
     # drop slivers along shared edges of redrawn areas
     return rest.buffer(-SLIVER_DEG / 2).buffer(SLIVER_DEG / 2) if not rest.is_empty else rest
-
-
-def step_days(start: dt.date, end: dt.date, step: str) -> list[dt.date]:
-    """start, then every step up to end (inclusive); stops at the last representable day
-    (a step past 9999-12-31 ends the series rather than overflowing)."""
-    days, day = [], start
-    while day <= end:
-        days.append(day)
-        try:
-            if step == "month":
-                day = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-            elif step == "week":
-                day += dt.timedelta(days=7)
-            else:
-                day += dt.timedelta(days=1)
-        except OverflowError:
-            break
-    return days
 
 
 def turning_points(history: History, count: int = 5) -> list[tuple[dt.date, str, float]]:

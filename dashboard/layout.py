@@ -12,7 +12,8 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.i18n import date_words, number, t
 from dashboard.dataset import Dataset
-from dashboard.history import step_days, turning_points
+from dashboard.history import turning_points
+from dashboard.steps import STEPS, step_days
 from dashboard.records import Record
 from dashboard.state import (BASEMAPS, LAYERS, MODES, SPEEDS, WINDOWS, day_offset,
                              default_state)
@@ -67,7 +68,7 @@ def basemap_options(lang: str, tiles_enabled: bool) -> list[dict]:
 
 
 def step_options(lang: str) -> list[dict]:
-    return [{"label": t(f"step_{s}", lang), "value": s} for s in ("day", "week", "month")]
+    return [{"label": t(f"step_{s}", lang), "value": s} for s in STEPS]
 
 
 def mode_options(lang: str) -> list[dict]:

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from dashboard.params import ParamError, date_param, factions_param, types_param
 from dashboard.records import LANGUAGES, Record, parse_date
+from dashboard.steps import STEPS
 from dashboard.taxonomy import EVENT_TYPES
 
 WINDOWS = ("30", "90", "365", "all", "range")
@@ -20,7 +21,6 @@ LAYERS = ("control", "unconfirmed", "events", "movements", "labels", "estimated"
 DEFAULT_LAYERS = ("control", "unconfirmed", "events", "movements", "labels")
 MODES = ("explore", "compare")
 BASEMAPS = ("offline", "tiles")
-STEPS = ("day", "week", "month")
 SPEEDS = ("0.5", "1", "2", "4")  # Play: steps per second
 MAP_VIEW = re.compile(r"(\d{1,2}(?:\.\d{1,3})?)/(-?\d{1,2}(?:\.\d{1,6})?)/(-?\d{1,3}(?:\.\d{1,6})?)")
 
@@ -254,17 +254,6 @@ def offset_day(record: Record, offset) -> dt.date:
         offset = 0
     last = day_offset(record, record.last_day)
     return record.first_day + dt.timedelta(days=min(max(offset, 0), last))
-
-
-def step_day(record: Record, day: dt.date, step: str, direction: int) -> dt.date:
-    """One step of playback or of the step buttons: a day, a week or a calendar month."""
-    if step == "month":
-        month = day.month - 1 + direction
-        year, month = day.year + month // 12, month % 12 + 1
-        moved = day.replace(year=year, month=month, day=min(day.day, 28))
-    else:
-        moved = day + dt.timedelta(days=direction * (7 if step == "week" else 1))
-    return min(max(moved, record.first_day), record.last_day)
 
 
 def controls_from_state(state: ViewState, record: Record) -> dict:

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from dashboard.state import (controls_from_state, default_state, parse_state,
-                             state_from_controls, state_to_search, step_day)
+                             state_from_controls, state_to_search)
 
 D = dt.date
 
@@ -55,21 +55,6 @@ def test_window_keeps_the_selected_day_and_counts_back(record):
 def test_controls_and_state_are_inverse(record):
     state = parse_state("?date=2017-02-03&factions=lna&layers=events&lang=fr", record)
     assert state_from_controls(record, controls_from_state(state, record), None) == state
-
-
-@pytest.mark.parametrize("step,direction,start,expected", [
-    ("day", 1, D(2016, 1, 31), D(2016, 2, 1)),
-    ("week", -1, D(2016, 1, 3), D(2015, 12, 27)),
-    ("month", 1, D(2016, 1, 31), D(2016, 2, 28)),
-    ("month", -1, D(2016, 1, 15), D(2015, 12, 15)),
-])
-def test_steps(record, step, direction, start, expected):
-    assert step_day(record, start, step, direction) == expected
-
-
-def test_steps_stop_at_the_ends_of_the_record(record):
-    assert step_day(record, record.last_day, "month", 1) == record.last_day
-    assert step_day(record, record.first_day, "week", -1) == record.first_day
 
 
 def test_compare_mode_round_trips_through_the_url(record):

@@ -178,6 +178,40 @@ def test_play_from_the_last_day_starts_again_from_the_first(page):
     assert drawn_day(page) < "2015-01-01", "Play went on from the first day"
 
 
+def test_play_and_the_step_buttons_follow_the_one_step_rule(page):
+    """assets/map.js steps as dashboard/steps.py does: monthly Play from 31 January shows
+    the end of each month, as the animation export's frames do."""
+    import datetime as dt
+    from dashboard.steps import shift, step_days
+    page.open("?date=2016-01-31&step=month&speed=4")
+    table = [(a, s, n) for a in ("2016-01-31", "2015-03-30", "2016-02-29", "2017-12-31")
+             for s in ("day", "week", "month") for n in (-13, -1, 1, 2, 25)]
+    js = page.page.evaluate("""table => { const F = window.frontlines, b = F.bundle;
+        return table.map(([a, s, n]) => F.iso(b, F.shift(b, F.offsetOf(b, a), s, n))); }""",
+                            table)
+    assert js == [shift(dt.date.fromisoformat(a), s, n).isoformat() for a, s, n in table]
+    page.page.evaluate("""() => { window.__drawn = [];
+        new MutationObserver(() => window.__drawn.push(document.getElementById('map-frame')
+            .getAttribute('data-drawn-day'))).observe(document.getElementById('map-frame'),
+            {attributes: true, attributeFilter: ['data-drawn-count']}); }""")
+    page.page.click("#play")
+    page.page.wait_for_function("() => window.__drawn.length >= 3", timeout=60000)
+    page.page.click("#play")
+    page.page.wait_for_function("() => document.getElementById('play').textContent === 'Play'")
+    page.settle()
+    drawn = page.page.evaluate("() => window.__drawn")
+    expected = [d.isoformat() for d in step_days(dt.date(2016, 1, 31), dt.date(2017, 1, 31),
+                                                   "month")[1:len(drawn) + 1]]
+    assert drawn == expected and drawn[:3] == ["2016-02-29", "2016-03-31", "2016-04-30"]
+    before = drawn_day(page)
+    page.page.click("#step-back")
+    page.page.wait_for_function(
+        "d => document.getElementById('map-frame').getAttribute('data-drawn-day') !== d",
+        arg=before)
+    page.settle()
+    assert drawn_day(page) == shift(dt.date.fromisoformat(before), "month", -1).isoformat()
+
+
 def test_filtering_to_is_draws_only_is_and_the_geojson_download_holds_what_is_drawn(page):
     page.open("?date=2016-04-21&factions=is&window=365")
     drawn = page.drawn_ids()
