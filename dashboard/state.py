@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from dashboard.params import ParamError, date_param, factions_param, types_param
 from dashboard.records import LANGUAGES, Record, parse_date
-from dashboard.steps import STEPS
+from dashboard.steps import STEPS, shift
 from dashboard.taxonomy import EVENT_TYPES
 
 WINDOWS = ("30", "90", "365", "all", "range")
@@ -50,8 +50,7 @@ class ViewState:
 
     def compare_dates(self) -> tuple[dt.date, dt.date]:
         """(A, B) in time order; A defaults to a year before B."""
-        first = self.compare_from or self.day.replace(
-            year=self.day.year - 1, day=min(self.day.day, 28 if self.day.month == 2 else 31))
+        first = self.compare_from or shift(self.day, "month", -12)
         return (first, self.day) if first <= self.day else (self.day, first)
 
     def event_window(self) -> tuple[dt.date | None, dt.date]:

@@ -77,7 +77,13 @@ def test_in_2016_is_loses_all_its_ground_around_sirte_and_the_gna_gains_most_of_
     assert gna_share > 0.8
 
 
-def test_area_series_is_computed_once_and_reused(data):
-    assert data.history.series is not None
-    first = data.history.span_at(D(2016, 3, 1))
-    assert data.history.span_at(D(2016, 3, 2)) is first  # same span object: no recomputation
+def test_every_day_of_a_span_shares_its_computed_ground(data):
+    """Ground is computed once per span of unchanged areas, not once per day asked for."""
+    history = data.history
+    starts = history.starts
+    i = next(i for i in range(len(starts) - 1) if (starts[i + 1] - starts[i]).days > 2)
+    first = history.span_at(starts[i])
+    assert history.span_at(starts[i + 1] - dt.timedelta(days=1)) is first
+    later = history.span_at(starts[i + 1])
+    assert later is not first and later.start == starts[i + 1]
+    assert history.span_at(starts[i + 1]) is later

@@ -43,7 +43,12 @@ def test_defaults_are_left_out_of_the_url(record):
 def test_a_bad_parameter_is_reported_and_replaced_by_its_default(record, search, words):
     state = parse_state(search, record)
     assert any(words in p for p in state.problems)
-    assert state.day == default_state(record).day or "date" not in search
+    assert state == default_state(record)
+    # beside a good parameter, only the bad one falls back: the good one is kept
+    good = "lang=fr" if "date=" in search else "date=2015-06-01"
+    both = parse_state(f"{search}&{good}", record)
+    assert any(words in p for p in both.problems)
+    assert both == parse_state("?" + good, record) != default_state(record)
 
 
 def test_window_keeps_the_selected_day_and_counts_back(record):
