@@ -11,7 +11,7 @@ import json
 from dataclasses import replace
 from urllib.parse import urlencode
 
-from dash import ALL, Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import ids
 from dashboard import view as views
@@ -30,7 +30,7 @@ from dashboard.layout import (areas_panel, basemap_options, changes_panel,
                               focus_buttons, layer_options, mode_options,
                               size_options, slider_marks, step_options, type_options,
                               window_options)
-from dashboard.records import DataError, parse_date
+from dashboard.records import LANGUAGES, DataError, parse_date
 from dashboard.registry import Registry, UnknownDataset
 from dashboard.state import (ViewState, controls_from_state, dataset_param, day_offset,
                              map_view_from, parse_state, state_from_controls,
@@ -52,6 +52,25 @@ TRANSLATED = ("factions", "event_types", "window", "layers", "basemap", "details
               "language", "step", "speed", "skip_to_map", "drawing_map", "filters",
               "details_and_summary")
 SYNC_OUTPUTS = ("search", "state", "filters", "event", "notice", "controls")
+TRANSLATION_OUTPUTS = (
+    (ids.TYPES, "options"), (ids.WINDOW, "options"), (ids.LAYERS, "options"),
+    (ids.BASEMAP, "options"), (ids.MODE, "options"), (ids.EXPORT_SIZE, "options"),
+    (ids.EXPORT_IMAGE, "children"), (ids.EXPORT_CSV, "children"),
+    (ids.EXPORT_GEOJSON, "children"), (ids.ANIM_START, "children"),
+    (ids.RANGE, "start_date_placeholder_text"), (ids.RANGE, "end_date_placeholder_text"),
+    (ids.ANIM_RANGE, "start_date_placeholder_text"),
+    (ids.ANIM_RANGE, "end_date_placeholder_text"), (ids.COMPARE_FROM, "placeholder"),
+    (ids.STEP, "options"), (ids.REPORT, "options"), (ids.DOWNLOAD, "children"),
+    (ids.FACTIONS_ALL, "children"), (ids.FACTIONS_NONE, "children"),
+    (f"{ids.LABELS}-import_help", "children"), (ids.BACK, "title"), (ids.BACK, "aria-label"),
+    (ids.FORWARD, "title"), (ids.FORWARD, "aria-label"),
+    *[(f"{ids.LABELS}-{key}", "children") for key in TRANSLATED])
+DATASET_OUTPUTS = (
+    (ids.TITLE, "children"), (ids.FACTIONS_BOX, "children"), (ids.SLIDER, "max"),
+    (ids.SLIDER, "marks"), (ids.RANGE, "min_date_allowed"), (ids.RANGE, "max_date_allowed"),
+    (ids.COMPARE_FROM, "min_date_allowed"), (ids.COMPARE_FROM, "max_date_allowed"),
+    (ids.ANIM_RANGE, "min_date_allowed"), (ids.ANIM_RANGE, "max_date_allowed"),
+    (ids.DATASET, "options"), (ids.FOCUS_BAR, "children"), (ids.DATASET_KEY, "data"))
 
 
 def view_of(registry: Registry, stored: dict) -> tuple[ViewState, Dataset]:
@@ -152,15 +171,72 @@ def describe(registry: Registry, stored: dict, areas_shown) -> dict:
             "class": "report" if state.report else "explore"}
 
 
-def redraw_or_move_marker(figure, drawn_for, key):
-    """A chart is sent whole when what it plots changed (key), else only its date marker
-    and labels travel (a Patch of the layout's shapes and annotations)."""
+def redraw_if_changed(build, drawn_for, key):
+    """A chart is built and sent only when what it plots changed (key); the page moves its
+    date marker itself on every step, so otherwise nothing travels and nothing is built."""
     if key == drawn_for:
-        patch = Patch()
-        patch["layout"]["shapes"] = figure.layout.shapes
-        patch["layout"]["annotations"] = figure.layout.annotations
-        return patch, no_update
-    return figure, key
+        return no_update, no_update
+    return build(), key
+
+
+def chart(registry: Registry, stored: dict | None, drawn_for, which: str):
+    """The activity or the area chart of the stored view: (figure, key) or no_update."""
+    if not stored:
+        return no_update, no_update
+    state, data = view_of(registry, stored)
+    if which == ids.ACTIVITY:
+        return redraw_if_changed(lambda: build_activity(data.record, state), drawn_for,
+                                 [state.dataset, state.lang, list(state.factions),
+                                  list(state.types)])
+    return redraw_if_changed(lambda: build_area_chart(data.history, state), drawn_for,
+                             [state.dataset, state.lang, list(state.factions)])
+
+
+def play_label(playing, lang) -> tuple[str, str]:
+    """The Play button's text and aria-pressed."""
+    lang = lang if lang in LANGUAGES else "en"
+    return (t("pause", lang), "true") if playing else (t("play", lang), "false")
+
+
+def all_or_none(trigger: str | None, options) -> list[str]:
+    """The factions ticked by 'all' or 'none'."""
+    return [o["value"] for o in options or []] if trigger == ids.FACTIONS_ALL else []
+
+
+def translations(lang, tiles_enabled: bool, upload_mb: int) -> tuple:
+    """Every control's words in the page's language (the outputs of TRANSLATION_OUTPUTS)."""
+    lang = lang if lang in LANGUAGES else "en"
+    return (type_options(lang), window_options(lang), layer_options(lang),
+            basemap_options(lang, tiles_enabled), mode_options(lang), size_options(lang),
+            t("export_image", lang), t("export_csv", lang), t("export_geojson", lang),
+            t("export_animation", lang), t("start_date", lang), t("end_date", lang),
+            t("start_date", lang), t("end_date", lang), t("pick_date", lang),
+            step_options(lang), [{"label": t("report_view", lang), "value": "report"}],
+            t("download_png", lang), t("all", lang), t("none", lang),
+            t("import_help", lang).format(mb=upload_mb),
+            t("back", lang), t("back", lang), t("forward", lang), t("forward", lang),
+            *[t(key, lang) for key in TRANSLATED])
+
+
+def dataset_controls(registry: Registry, stored: dict | None, shown) -> tuple:
+    """What depends on the dataset (its factions, time span, title, focus views, the
+    dataset menu), sent only when the dataset, the language or the datasets changed; the
+    outputs of DATASET_OUTPUTS."""
+    unchanged = (no_update,) * len(DATASET_OUTPUTS)
+    if not stored:
+        return unchanged
+    state, data = view_of(registry, stored)
+    key = [state.dataset, state.lang, registry.names()]
+    if key == shown:
+        return unchanged
+    record = data.record
+    first, last = record.first_day.isoformat(), record.last_day.isoformat()
+    return (t("page_title", state.lang).format(title=record.meta["title"][state.lang]),
+            faction_checklist(record, state.lang, list(state.factions)),
+            day_offset(record, record.last_day), slider_marks(data),
+            first, last, first, last, first, last,
+            dataset_options(registry.describe(), state.lang),
+            focus_buttons(record, state.lang), key)
 
 
 def export_data(registry: Registry, renderer: Renderer, stored: dict, which: str, fmt: str,
@@ -236,100 +312,28 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
         return (out["summary"], out["details"], out["areas"], out["areas_key"],
                 out["changes"], out["class"])
 
-    @app.callback(Output(ids.ACTIVITY, "figure"), Output(ids.ACTIVITY_KEY, "data"),
-                  Input(ids.FILTERS, "data"), State(ids.STATE, "data"),
-                  State(ids.ACTIVITY_KEY, "data"))
-    def draw_activity(_filters, stored, drawn_for):
-        """The bars change only with the filters; the page moves the date marker."""
-        if not stored:
-            return no_update, no_update
-        state, data = view_of(registry, stored)
-        return redraw_or_move_marker(build_activity(data.record, state), drawn_for,
-                                     [state.dataset, state.lang, list(state.factions),
-                                      list(state.types)])
+    for which, key in ((ids.ACTIVITY, ids.ACTIVITY_KEY), (ids.AREA_CHART, ids.AREA_CHART_KEY)):
+        app.callback(Output(which, "figure"), Output(key, "data"), Input(ids.FILTERS, "data"),
+                     State(ids.STATE, "data"), State(key, "data"))(
+            lambda _filters, stored, drawn_for, which=which:
+            chart(registry, stored, drawn_for, which))
 
-    @app.callback(Output(ids.AREA_CHART, "figure"), Output(ids.AREA_CHART_KEY, "data"),
-                  Input(ids.FILTERS, "data"), State(ids.STATE, "data"),
-                  State(ids.AREA_CHART_KEY, "data"))
-    def draw_area_chart(_filters, stored, drawn_for):
-        if not stored:
-            return no_update, no_update
-        state, data = view_of(registry, stored)
-        return redraw_or_move_marker(build_area_chart(data.history, state), drawn_for,
-                                     [state.dataset, state.lang, list(state.factions)])
+    app.callback(Output(ids.PLAY, "children"), Output(ids.PLAY, "aria-pressed"),
+                 Input(ids.PLAY_STATE, "data"), Input(ids.LANG, "value"))(play_label)
 
-    @app.callback(Output(ids.PLAY, "children"), Output(ids.PLAY, "aria-pressed"),
-                  Input(ids.PLAY_STATE, "data"), Input(ids.LANG, "value"))
-    def play_label(playing, lang):
-        lang = lang if lang in ("en", "fr") else "en"
-        return (t("pause", lang), "true") if playing else (t("play", lang), "false")
+    app.callback(*[Output(cid, prop) for cid, prop in TRANSLATION_OUTPUTS],
+                 Input(ids.LANG, "value"))(
+        lambda lang: translations(lang, tiles_enabled, config.upload_mb))
 
-    @app.callback(Output(ids.TYPES, "options"), Output(ids.WINDOW, "options"),
-                  Output(ids.LAYERS, "options"), Output(ids.BASEMAP, "options"),
-                  Output(ids.MODE, "options"), Output(ids.EXPORT_SIZE, "options"),
-                  Output(ids.EXPORT_IMAGE, "children"), Output(ids.EXPORT_CSV, "children"),
-                  Output(ids.EXPORT_GEOJSON, "children"), Output(ids.ANIM_START, "children"),
-                  Output(ids.RANGE, "start_date_placeholder_text"),
-                  Output(ids.RANGE, "end_date_placeholder_text"),
-                  Output(ids.ANIM_RANGE, "start_date_placeholder_text"),
-                  Output(ids.ANIM_RANGE, "end_date_placeholder_text"),
-                  Output(ids.COMPARE_FROM, "placeholder"),
-                  Output(ids.STEP, "options"), Output(ids.REPORT, "options"),
-                  Output(ids.DOWNLOAD, "children"), Output(ids.FACTIONS_ALL, "children"),
-                  Output(ids.FACTIONS_NONE, "children"),
-                  Output(f"{ids.LABELS}-import_help", "children"),
-                  Output(ids.BACK, "title"), Output(ids.BACK, "aria-label"),
-                  Output(ids.FORWARD, "title"), Output(ids.FORWARD, "aria-label"),
-                  *[Output(f"{ids.LABELS}-{key}", "children") for key in TRANSLATED],
-                  Input(ids.LANG, "value"))
-    def translate(lang):
-        lang = lang if lang in ("en", "fr") else "en"
-        return (type_options(lang), window_options(lang), layer_options(lang),
-                basemap_options(lang, tiles_enabled), mode_options(lang), size_options(lang),
-                t("export_image", lang), t("export_csv", lang), t("export_geojson", lang),
-                t("export_animation", lang), t("start_date", lang), t("end_date", lang),
-                t("start_date", lang), t("end_date", lang), t("pick_date", lang),
-                step_options(lang), [{"label": t("report_view", lang), "value": "report"}],
-                t("download_png", lang), t("all", lang), t("none", lang),
-                t("import_help", lang).format(mb=config.upload_mb),
-                t("back", lang), t("back", lang), t("forward", lang), t("forward", lang),
-                *[t(key, lang) for key in TRANSLATED])
+    app.callback(Output(ids.FACTIONS, "value", allow_duplicate=True),
+                 Input(ids.FACTIONS_ALL, "n_clicks"), Input(ids.FACTIONS_NONE, "n_clicks"),
+                 State(ids.FACTIONS, "options"), prevent_initial_call=True)(
+        lambda _all, _none, options: all_or_none(ctx.triggered_id, options))
 
-    @app.callback(Output(ids.FACTIONS, "value", allow_duplicate=True),
-                  Input(ids.FACTIONS_ALL, "n_clicks"), Input(ids.FACTIONS_NONE, "n_clicks"),
-                  State(ids.FACTIONS, "options"), prevent_initial_call=True)
-    def all_or_no_factions(_all, _none, options):
-        return [o["value"] for o in options or []] if ctx.triggered_id == ids.FACTIONS_ALL \
-            else []
-
-    @app.callback(Output(ids.TITLE, "children"), Output(ids.FACTIONS_BOX, "children"),
-                  Output(ids.SLIDER, "max"), Output(ids.SLIDER, "marks"),
-                  Output(ids.RANGE, "min_date_allowed"), Output(ids.RANGE, "max_date_allowed"),
-                  Output(ids.COMPARE_FROM, "min_date_allowed"),
-                  Output(ids.COMPARE_FROM, "max_date_allowed"),
-                  Output(ids.ANIM_RANGE, "min_date_allowed"),
-                  Output(ids.ANIM_RANGE, "max_date_allowed"),
-                  Output(ids.DATASET, "options"), Output(ids.FOCUS_BAR, "children"),
-                  Output(ids.DATASET_KEY, "data"),
-                  Input(ids.FILTERS, "data"), State(ids.STATE, "data"),
-                  State(ids.DATASET_KEY, "data"))
-    def dataset_controls(_filters, stored, shown):
-        """What depends on the dataset (its factions, its time span, its title, its focus
-        views) changes only when the dataset or the language does."""
-        if not stored:
-            return (no_update,) * 13
-        state, data = view_of(registry, stored)
-        key = [state.dataset, state.lang, registry.names()]
-        if key == shown:
-            return (no_update,) * 13
-        record = data.record
-        first, last = record.first_day.isoformat(), record.last_day.isoformat()
-        return (t("page_title", state.lang).format(title=record.meta["title"][state.lang]),
-                faction_checklist(record, state.lang, list(state.factions)),
-                day_offset(record, record.last_day), slider_marks(data),
-                first, last, first, last, first, last,
-                dataset_options(registry.describe(), state.lang),
-                focus_buttons(record, state.lang), key)
+    app.callback(*[Output(cid, prop) for cid, prop in DATASET_OUTPUTS],
+                 Input(ids.FILTERS, "data"), State(ids.STATE, "data"),
+                 State(ids.DATASET_KEY, "data"))(
+        lambda _filters, stored, shown: dataset_controls(registry, stored, shown))
 
     app.clientside_callback(dash_function("language"), Output(ids.PAGE_LANG, "data"),
                             Input(ids.LANG, "value"))

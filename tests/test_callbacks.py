@@ -1,0 +1,173 @@
+"""The callbacks' logic, without a server or a browser: each callback in
+dashboard/callbacks.py is a thin adapter around one of these functions."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from dash import no_update
+
+from datasets import GEODATA
+from dashboard import ids
+from dashboard.callbacks import (DATASET_OUTPUTS, SYNC_OUTPUTS, TRANSLATION_OUTPUTS,
+                                 all_or_none, bundle_key, chart, dataset_controls,
+                                 play_label, redraw_if_changed, sync, translations)
+from dashboard.registry import Registry
+from dashboard.state import controls_from_state, parse_state, state_from_store
+
+D = dt.date
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory):
+    return Registry(GEODATA, tmp_path_factory.mktemp("datasets"))
+
+
+def opened(registry, search):
+    """The outputs of loading the page at `search`."""
+    return sync(registry, None, search, None, {}, None, None)
+
+
+def moved(registry, search, **changes):
+    """The outputs of changing controls on the page opened at `search`."""
+    first = opened(registry, search)
+    controls = {**first["controls"], **changes}
+    trigger = {"slider": ids.SLIDER, "factions": ids.FACTIONS, "layers": ids.LAYERS,
+               "mode": ids.MODE, "lang": ids.LANG}[next(iter(changes))]
+    return first, sync(registry, trigger, first["search"], None, controls, first["state"], None)
+
+
+@pytest.mark.parametrize("search,expect_search,notice", [
+    ("", "?date=2016-04-21", ""),
+    ("?date=2015-06-12&factions=is", "?date=2015-06-12&factions=is", ""),
+    ("?date=2016-02-31", "?date=2016-04-21", "parameter 'date'"),
+    ("?dataset=nope&date=2015-01-01", "?date=2016-04-21", "parameter 'dataset'"),
+    ("?factions=is,aliens", "?date=2016-04-21", "unknown faction id 'aliens'"),
+])
+def test_opening_a_url_sets_the_state_and_every_control(registry, search, expect_search, notice):
+    out = opened(registry, search)
+    assert set(out) == set(SYNC_OUTPUTS)
+    assert out["search"] == expect_search
+    assert (notice in out["notice"]) if notice else out["notice"] == ""
+    state = state_from_store(out["state"])
+    assert out["controls"] == {**controls_from_state(state, registry.get(None).record),
+                               "dataset": registry.default}
+
+
+@pytest.mark.parametrize("changes,search_written,filters_sent", [
+    ({"slider": 100}, False, False),            # a step: the page writes the date itself
+    ({"factions": ["is"]}, True, True),         # a filter: new URL and a new map bundle
+    ({"layers": ["control"]}, True, True),
+    ({"mode": "compare"}, True, True),
+    ({"lang": "fr"}, True, True),
+])
+def test_a_control_updates_the_state_and_only_what_depends_on_it(registry, changes,
+                                                                  search_written, filters_sent):
+    before, out = moved(registry, "?date=2016-04-21", **changes)
+    assert (out["search"] is not no_update) == search_written
+    assert (out["filters"] is not no_update) == filters_sent
+    state = state_from_store(out["state"])
+    name, value = next(iter(changes.items()))
+    if name == "slider":
+        record = registry.get(None).record
+        assert state.day == record.first_day + dt.timedelta(days=100)
+    else:
+        assert out["search"].count(f"{name}=") == 1
+    assert out["controls"] is no_update
+
+
+def test_clicking_events_selects_the_latest_of_a_stack_and_the_empty_map_clears(registry):
+    record = registry.get(None).record
+    first = opened(registry, "?date=2016-04-21")
+    older, newer = sorted(record.events, key=lambda e: e.date)[:2]
+    click = {"points": [{"customdata": f"{older.id} {newer.id}"}]}
+    chosen = sync(registry, ids.MAP, first["search"], click, first["controls"], first["state"],
+                  None)
+    assert chosen["event"] == newer.id and f"event={newer.id}" in chosen["search"]
+    unknown = sync(registry, ids.MAP, first["search"], {"points": [{"customdata": "nope"}]},
+                   first["controls"], chosen["state"], None)
+    assert unknown["event"] is no_update  # still the selected one
+    cleared = sync(registry, ids.MAP_CLEAR, first["search"], None, first["controls"],
+                   chosen["state"], None)
+    assert cleared["event"] is None and "event=" not in cleared["search"]
+
+
+def test_choosing_the_current_dataset_again_changes_nothing(registry):
+    first = opened(registry, "")
+    out = sync(registry, ids.DATASET, first["search"], None,
+               {**first["controls"], "dataset": registry.default}, first["state"], None)
+    assert all(value is no_update for value in out.values())
+
+
+@pytest.mark.parametrize("search,per_day", [
+    ("?date=2016-04-21", False), ("?date=2016-04-21&mode=compare", True),
+    ("?date=2016-04-21&layers=control,events,estimated", True),
+])
+def test_the_map_bundle_depends_on_the_day_only_where_the_server_draws_each_day(
+        registry, search, per_day):
+    data = registry.get(None)
+    one = bundle_key(data, parse_state(search, data.record))
+    other = bundle_key(data, parse_state(search.replace("2016-04-21", "2016-05-01"), data.record))
+    assert (one != other) == per_day
+    assert (one["day"] is not None) == per_day
+
+
+def test_a_chart_is_built_only_when_what_it_plots_changed():
+    def fails():
+        raise AssertionError("built although nothing it plots changed")
+    assert redraw_if_changed(fails, ["x"], ["x"]) == (no_update, no_update)
+    assert redraw_if_changed(lambda: "figure", ["x"], ["y"]) == ("figure", ["y"])
+
+
+@pytest.mark.parametrize("which", [ids.ACTIVITY, ids.AREA_CHART])
+def test_charts_redraw_for_new_filters_but_not_for_a_new_day(registry, which):
+    first = opened(registry, "?date=2016-04-21")
+    figure, key = chart(registry, first["state"], None, which)
+    assert figure.data, "the chart plots something"
+    _, later = moved(registry, "?date=2016-04-21", slider=800)
+    assert chart(registry, later["state"], key, which) == (no_update, no_update)
+    _, french = moved(registry, "?date=2016-04-21", lang="fr")
+    assert chart(registry, french["state"], key, which)[1] != key
+    assert chart(registry, None, key, which) == (no_update, no_update)
+
+
+@pytest.mark.parametrize("playing,lang,expected", [
+    (True, "en", ("Pause", "true")), (False, "en", ("Play", "false")),
+    (False, "fr", ("Lecture", "false")), (None, "xx", ("Play", "false")),
+])
+def test_the_play_button_says_what_a_press_will_do(playing, lang, expected):
+    assert play_label(playing, lang) == expected
+
+
+@pytest.mark.parametrize("trigger,options,expected", [
+    (ids.FACTIONS_ALL, [{"value": "is"}, {"value": "lna"}], ["is", "lna"]),
+    (ids.FACTIONS_NONE, [{"value": "is"}, {"value": "lna"}], []),
+    (ids.FACTIONS_ALL, None, []),
+])
+def test_all_or_no_factions(trigger, options, expected):
+    assert all_or_none(trigger, options) == expected
+
+
+def test_every_translated_output_has_words_in_each_language():
+    english, french = translations("en", False, 25), translations("fr", False, 25)
+    assert len(english) == len(french) == len(TRANSLATION_OUTPUTS)
+    assert repr(translations("xx", False, 25)) == repr(english)
+    differ = [out for out, a, b in zip(TRANSLATION_OUTPUTS, english, french)
+              if repr(a) != repr(b)]
+    assert len(differ) >= len(TRANSLATION_OUTPUTS) - 3, "almost every text changes"
+    assert any("25" in str(text) for text in english), "the upload limit is stated"
+
+
+def test_dataset_controls_are_sent_once_per_dataset_and_language(registry):
+    first = opened(registry, "?date=2016-04-21")
+    out = dataset_controls(registry, first["state"], None)
+    assert len(out) == len(DATASET_OUTPUTS)
+    record = registry.get(None).record
+    by_output = dict(zip(DATASET_OUTPUTS, out))
+    assert by_output[(ids.SLIDER, "max")] == (record.last_day - record.first_day).days
+    assert by_output[(ids.RANGE, "min_date_allowed")] == record.first_day.isoformat()
+    key = by_output[(ids.DATASET_KEY, "data")]
+    assert all(v is no_update for v in dataset_controls(registry, first["state"], key))
+    _, french = moved(registry, "?date=2016-04-21", lang="fr")
+    assert dataset_controls(registry, french["state"], key)[0] != out[0]
+    assert all(v is no_update for v in dataset_controls(registry, None, key))
