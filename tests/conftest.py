@@ -35,3 +35,14 @@ def dataset(tmp_path):
     def make(**kwargs):
         return write_dataset(tmp_path / "data", **kwargs)
     return make
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: runs the app in a real headless Chromium "
+                                       "(every test under tests/browser/)")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "browser" in item.path.parts:
+            item.add_marker(pytest.mark.browser)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The test command: installs what the tests need (Debian's Chromium, Python packages in a
 # virtual environment under .venv), runs every test, browser tests included, then every
-# benchmark in quick mode. Usage: bash tests/run.sh [pytest arguments: those tests only]
+# benchmark in quick mode. The linter and the unit tests (with coverage) run first, then
+# the browser tests (marked `browser`, see tests/conftest.py).
+# Usage: bash tests/run.sh [pytest arguments: those tests only]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +20,13 @@ fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -r tests/requirements.txt
 
 if [ $# -gt 0 ]; then exec .venv/bin/python -m pytest -ra "$@"; fi
-.venv/bin/python -m pytest -ra tests
+echo "== ruff"
+.venv/bin/ruff check --config tests/ruff.toml app.py dashboard tests
+echo "== unit tests, with coverage of the app's code"
+.venv/bin/python -m pytest -ra -m "not browser" --cov=dashboard --cov=app \
+  --cov-report=term-missing:skip-covered tests
+echo "== browser tests (headless Chromium)"
+.venv/bin/python -m pytest -ra -m browser tests
 # Every benchmark in quick mode, so none can rot: one that crashes fails the run.
 for bench in tests/benchmarks/bench_*.py; do
   echo "== $bench --quick"
