@@ -170,8 +170,9 @@ def api_blueprint(registry: Registry, jobs: Jobs) -> Blueprint:
             raise ParamError("end", f"more than {MAX_SERIES_POINTS} {step}s; choose a longer "
                                     "step or a shorter range")
         days, series = data.history.series(start, end, step)
+        lon0, lat0 = data.history.projection.centre
         return jsonify({"step": step, "unit": "km2", "projection": "Lambert azimuthal "
-                        "equal-area, centred 28N 18E", "dates": [d.isoformat() for d in days],
+                        f"equal-area, centred {lat0}, {lon0}", "dates": [d.isoformat() for d in days],
                         "held": series})
 
     return api

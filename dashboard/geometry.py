@@ -1,8 +1,9 @@
-"""Geometry that needs care: areas in an equal-area projection, hatching,
-and polygons cut free of holes for plotly."""
+"""Geometry that needs care: areas and distances in an equal-area projection chosen per
+dataset, hatching, and polygons cut free of holes for plotly."""
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 import shapely
@@ -12,14 +13,24 @@ from shapely.geometry import LineString, MultiLineString
 from shapely.geometry.base import BaseGeometry
 
 class EqualArea:
-    """A Lambert azimuthal equal-area projection centred on a point: areas are true
-    everywhere; distances and shapes are nearly true near the centre, which is why the
-    estimator centres one on its observations."""
+    """A Lambert azimuthal equal-area projection centred on a point, in metres: areas are
+    true everywhere; distances and shapes are nearly true near the centre. Every distance
+    and tolerance of the app (slivers, hatching, label clearance, arrowheads, 'near') is in
+    metres in the projection of its dataset (projection_of), so data from Syria or Mali
+    measures as correctly as data from Libya."""
 
     def __init__(self, lon0: float, lat0: float):
+        self.centre = (lon0, lat0)
         crs = f"+proj=laea +lat_0={lat0} +lon_0={lon0} +datum=WGS84 +units=m +no_defs"
         self._forward = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
         self._inverse = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+
+    @staticmethod
+    @lru_cache(maxsize=64)
+    def centred_on(bounds: tuple[float, float, float, float]) -> EqualArea:
+        """The projection centred on a lon/lat box (lon0, lat0, lon1, lat1)."""
+        lon0, lat0, lon1, lat1 = bounds
+        return EqualArea(round((lon0 + lon1) / 2, 3), round((lat0 + lat1) / 2, 3))
 
     @staticmethod
     def _apply(geometry: BaseGeometry, transformer: Transformer) -> BaseGeometry:
@@ -32,29 +43,45 @@ class EqualArea:
     def inverse(self, geometry: BaseGeometry) -> BaseGeometry:
         return self._apply(geometry, self._inverse)
 
+    def km2(self, geometry: BaseGeometry) -> float:
+        return self.forward(geometry).area / 1e6
 
-LIBYA = EqualArea(18.0, 28.0)  # for km², any centre would do: the projection is equal-area
+    def buffer(self, geometry: BaseGeometry, metres: float) -> BaseGeometry:
+        """The geometry grown (or, negative, shrunk) by a distance on the ground."""
+        return self.inverse(self.forward(geometry).buffer(metres))
+
+    def hatch(self, geometry: BaseGeometry, spacing_m: float,
+              angle_deg: float = 45.0) -> list[list[tuple]]:
+        """Parallel lines `spacing_m` apart on the ground, clipped to a polygon: the
+        'contested' pattern, drawn as real geometry so it survives any renderer and export
+        (map fills take no patterns)."""
+        flat = self.forward(geometry)
+        x0, y0, x1, y1 = flat.bounds
+        span = max(x1 - x0, y1 - y0) * 1.5 + spacing_m
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        dx, dy = math.cos(math.radians(angle_deg)), math.sin(math.radians(angle_deg))
+        steps = int(span / spacing_m)
+        lines = [LineString([(cx - dy * i * spacing_m - dx * span, cy + dx * i * spacing_m - dy * span),
+                             (cx - dy * i * spacing_m + dx * span, cy + dx * i * spacing_m + dy * span)])
+                 for i in range(-steps, steps + 1)]
+        clipped = self.inverse(MultiLineString(lines).intersection(flat))
+        parts = getattr(clipped, "geoms", [clipped])
+        return [list(p.coords) for p in parts if isinstance(p, LineString) and not p.is_empty]
+
+    def offset(self, lon: float, lat: float, metres: float, angle: float) -> tuple[float, float]:
+        """The point `metres` from (lon, lat) in the direction `angle` (radians, from east)."""
+        x, y = self._forward.transform(lon, lat)
+        return self._inverse.transform(x + metres * math.cos(angle), y + metres * math.sin(angle))
+
+    def direction(self, start: tuple, end: tuple) -> float:
+        """The angle (radians, from east) of the line from start to end on the ground."""
+        (x0, y0), (x1, y1) = (self._forward.transform(*start), self._forward.transform(*end))
+        return math.atan2(y1 - y0, x1 - x0)
 
 
-def km2(geometry: BaseGeometry) -> float:
-    return LIBYA.forward(geometry).area / 1e6
-
-
-def hatch(geometry: BaseGeometry, spacing: float = 0.02, angle_deg: float = 45.0) -> list[list[tuple]]:
-    """Parallel lines clipped to a polygon: the 'contested' pattern, drawn as real geometry
-    so it survives any renderer and export (plotly's geo fills take no patterns)."""
-    lon0, lat0, lon1, lat1 = geometry.bounds
-    span = max(lon1 - lon0, lat1 - lat0) * 1.5 + spacing
-    cx, cy = (lon0 + lon1) / 2, (lat0 + lat1) / 2
-    dx, dy = math.cos(math.radians(angle_deg)), math.sin(math.radians(angle_deg))
-    lines = []
-    steps = int(span / spacing)
-    for i in range(-steps, steps + 1):
-        ox, oy = cx - dy * i * spacing, cy + dx * i * spacing
-        lines.append(LineString([(ox - dx * span, oy - dy * span), (ox + dx * span, oy + dy * span)]))
-    clipped = MultiLineString(lines).intersection(geometry)
-    parts = getattr(clipped, "geoms", [clipped])
-    return [list(p.coords) for p in parts if isinstance(p, LineString) and not p.is_empty]
+def projection_of(record) -> EqualArea:
+    """A dataset's projection: centred on its extent (Record.extent)."""
+    return EqualArea.centred_on(tuple(record.extent))
 
 
 def without_holes(geometry: BaseGeometry) -> list[BaseGeometry]:

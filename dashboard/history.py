@@ -19,12 +19,12 @@ from typing import Mapping
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
-from dashboard.geometry import km2
+from dashboard.geometry import projection_of
 from dashboard.records import Record
 from dashboard.steps import step_days
 
 # Slivers thinner than this (about 100 m) are edges of redrawn areas, not ground that moved.
-SLIVER_DEG = 0.001
+SLIVER_M = 100  # slivers narrower than this along redrawn edges are not changes
 MIN_CHANGE_KM2 = 0.5
 
 
@@ -48,6 +48,7 @@ class History:
 
     def __init__(self, record: Record):
         self.record = record
+        self.projection = projection_of(record)
         days = {record.first_day}
         for area in record.areas:
             days.add(area.valid_from)
@@ -66,7 +67,8 @@ class History:
                 held.setdefault(area.faction, []).append(area.geometry)
         unions = {f: unary_union(geometries) for f, geometries in held.items()}
         return Span(day, MappingProxyType(unions),
-                    MappingProxyType({f: round(km2(g), 1) for f, g in unions.items()}))
+                    MappingProxyType({f: round(self.projection.km2(g), 1)
+                                     for f, g in unions.items()}))
 
     def span_at(self, day: dt.date) -> Span:
         index = self._index(day)
@@ -80,6 +82,16 @@ class History:
         counts as lost."""
         return list(self._changes_between(self._index(first), self._index(second)))
 
+    def _minus(self, a: BaseGeometry | None, b: BaseGeometry | None) -> BaseGeometry | None:
+        """a without b, less the slivers along shared edges of redrawn areas."""
+        if a is None:
+            return None
+        rest = a if b is None else a.difference(b)
+        if rest.is_empty:
+            return rest
+        flat = self.projection.forward(rest).buffer(-SLIVER_M / 2).buffer(SLIVER_M / 2)
+        return self.projection.inverse(flat)
+
     def _index(self, day: dt.date) -> int:
         return bisect.bisect_right(self.starts, day) - 1
 
@@ -91,10 +103,11 @@ class History:
         out = []
         for faction in self.record.factions:
             a, b = before.get(faction), after.get(faction)
-            for change, geometry in (("gained", _minus(b, a)), ("lost", _minus(a, b))):
+            for change, geometry in (("gained", self._minus(b, a)),
+                                     ("lost", self._minus(a, b))):
                 if geometry is None or geometry.is_empty:
                     continue
-                size = km2(geometry)
+                size = self.projection.km2(geometry)
                 if size >= MIN_CHANGE_KM2:
                     out.append(Change(faction, change, geometry, round(size, 1)))
         return tuple(out)
@@ -105,14 +118,6 @@ class History:
         factions = [f for f in self.record.factions
                     if any(f in span.held_km2 for span in self.spans)]
         return days, {f: [self.span_at(d).held_km2.get(f, 0.0) for d in days] for f in factions}
-
-
-def _minus(a: BaseGeometry | None, b: BaseGeometry | None) -> BaseGeometry | None:
-    if a is None:
-        return None
-    rest = a if b is None else a.difference(b)
-    # drop slivers along shared edges of redrawn areas
-    return rest.buffer(-SLIVER_DEG / 2).buffer(SLIVER_DEG / 2) if not rest.is_empty else rest
 
 
 def turning_points(history: History, count: int = 5) -> list[tuple[dt.date, str, float]]:

@@ -18,7 +18,7 @@ from typing import Any, Iterable, Mapping
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from dashboard.geometry import km2
+from dashboard.geometry import EqualArea
 from dashboard.taxonomy import EVENT_TYPES
 
 LANGUAGES = ("en", "fr")
@@ -579,7 +579,7 @@ def load_areas(path: Path, factions: Mapping[str, Faction], region: tuple = WORL
     """Control periods; with `assessed` (dataset.json "assessed": true, as in the bundled
     record) every period must say how far it is evidenced."""
     check = _Checker(path, region)
-    out = []
+    found = []
     for rid, p, feat in _features(path):
         geom = check.geometry(feat, rid, ("Polygon", "MultiPolygon"))
         start = check.date(p, rid, "valid_from")
@@ -603,9 +603,16 @@ def load_areas(path: Path, factions: Mapping[str, Faction], region: tuple = WORL
         assessment, note = _assessment(check, rid, p, assessed)
         if geom is not None and start and faction and status in STATUSES and sources \
                 and precision:
-            out.append(ControlArea(rid, MappingProxyType(name), faction[0], status, contested,
-                                   start, end, geom, round(km2(geom), 1), sources, precision,
-                                   assessment, note, p.get("provenance")))
+            found.append((rid, MappingProxyType(name), faction[0], status, contested,
+                          start, end, geom, sources, precision, assessment, note,
+                          p.get("provenance")))
+    # km² in an equal-area projection centred on the areas (any centre gives the same area;
+    # a near one keeps the arithmetic exact)
+    if found:
+        bounds = [f[7].bounds for f in found]
+        equal_area = EqualArea.centred_on((min(b[0] for b in bounds), min(b[1] for b in bounds),
+                                           max(b[2] for b in bounds), max(b[3] for b in bounds)))
+    out = [ControlArea(*f[:8], round(equal_area.km2(f[7]), 1), *f[8:]) for f in found]
     for problem in overlapping_held(out):
         check.problems.append(f"{path.name}: {problem}")
     check.done()

@@ -28,7 +28,7 @@ from dashboard.history import Change
 from dashboard.records import ControlArea, Event, Movement
 from dashboard.state import ViewState
 
-NEAR_CHANGE_DEG = 0.1  # compare mode shows events within about 10 km of changed ground
+NEAR_CHANGE_M = 10_000  # compare mode shows events within 10 km of changed ground
 # A browser without a GPU draws some tens of thousands of markers before it stalls: a view
 # with more events in its window draws the latest MAX_MARKERS (the summary says so), and a
 # dataset with more events than that is drawn a day at a time by the server.
@@ -120,8 +120,8 @@ def _compare(data: Dataset, state: ViewState) -> Shown:
                     if c.faction in state.factions)
     events: tuple[Event, ...] = ()
     if "events" in state.layers and changes:
-        near = unary_union([c.geometry for c in data.history.changes(first, second)]) \
-            .buffer(NEAR_CHANGE_DEG)
+        near = data.history.projection.buffer(
+            unary_union([c.geometry for c in data.history.changes(first, second)]), NEAR_CHANGE_M)
         events = tuple(e for e in timeline.events_between(record, first, second,
                                                           state.factions, state.types)
                        if near.contains(Point(e.lon, e.lat)))

@@ -70,3 +70,10 @@ def write_dataset(folder: Path, events=(), areas=(), movements=(), factions=None
     return folder
 
 
+
+
+def geodesic_km2(geometry) -> float:
+    """A polygon's area on the WGS84 ellipsoid (pyproj's geodesic), a reference that does
+    not go through the app's projections."""
+    from pyproj import Geod
+    return abs(Geod(ellps="WGS84").geometry_area_perimeter(geometry)[0]) / 1e6

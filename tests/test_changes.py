@@ -7,8 +7,7 @@ import datetime as dt
 import pytest
 from shapely.geometry import Point, box
 
-from datasets import area, square
-from dashboard.geometry import km2
+from datasets import area, geodesic_km2 as km2, square
 from dashboard.history import History, turning_points
 from dashboard.records import load_record
 

@@ -19,13 +19,13 @@ import html
 import math
 from functools import lru_cache
 
-from shapely.geometry import Point
+from shapely.geometry import MultiPoint, Point
 from shapely.ops import unary_union
 
 from dashboard import view as views
 from dashboard.basemap import rings_for_plotly
 from dashboard.dataset import Dataset
-from dashboard.geometry import hatch
+from dashboard.geometry import projection_of
 from dashboard.i18n import MONTHS, WEEKDAYS, date_words, t
 from dashboard.records import ControlArea, Event, Record
 from dashboard.state import ViewState, day_offset
@@ -37,7 +37,9 @@ FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
 GLYPHS = "Noto Sans Regular"  # the fontstack in assets/glyphs: map text draws offline
 CHANGED = "#d62728"
 PLACES_LAYER = "places"  # every trace is drawn below the place names, which win collisions
-ARROW_DEG = 0.05  # movement arrowheads, about 5 km
+ARROW_M = 5_000  # movement arrowheads
+HATCH_M = 2_000  # the spacing of the 'contested' hatching
+TOWN_CLEARANCE_M = 1_300  # area labels keep this far from a town's point
 
 
 def plain(text: str) -> str:
@@ -142,10 +144,10 @@ def _lines(geometries) -> tuple[list, list]:
     return lon, lat
 
 
-def _hatch(geometries, spacing: float = 0.02) -> tuple[list, list]:
+def _hatch(record: Record, geometries, spacing_m: float = HATCH_M) -> tuple[list, list]:
     lon, lat = [], []
     for geometry in geometries:
-        for line in hatch(geometry, spacing):
+        for line in projection_of(record).hatch(geometry, spacing_m):
             lon += [round(p[0], 4) for p in line] + [None]
             lat += [round(p[1], 4) for p in line] + [None]
     return lon, lat
@@ -242,7 +244,8 @@ def area_labels(record: Record, areas, lang: str, day=None) -> tuple[list, list,
     groups: dict[tuple, list[ControlArea]] = {}
     for area in areas:
         groups.setdefault((area.faction, area.status, area.contested_with), []).append(area)
-    towns = unary_union([Point(p.lon, p.lat).buffer(0.012) for p in record.places]) \
+    towns = projection_of(record).buffer(
+        MultiPoint([(p.lon, p.lat) for p in record.places]), TOWN_CLEARANCE_M) \
         if record.places else None
     lon, lat, text = [], [], []
     for (fid, status, rivals), members in groups.items():
@@ -257,15 +260,16 @@ def area_labels(record: Record, areas, lang: str, day=None) -> tuple[list, list,
     return lon, lat, text
 
 
-def _arrowheads(line) -> tuple[list, list]:
+def _arrowheads(record: Record, line) -> tuple[list, list]:
     """Two short strokes at the end of a line: the direction of a movement."""
-    (x0, y0), (x1, y1) = line.coords[-2], line.coords[-1]
-    angle = math.atan2((y1 - y0), (x1 - x0) * math.cos(math.radians(y1)))
+    projection = projection_of(record)
+    end = line.coords[-1]
+    angle = projection.direction(line.coords[-2], end)
     lon, lat = [], []
     for side in (-1, 1):
-        a = angle + math.pi + side * math.radians(28)
-        lon += [x1 + ARROW_DEG * math.cos(a) / math.cos(math.radians(y1)), x1, None]
-        lat += [y1 + ARROW_DEG * math.sin(a), y1, None]
+        x, y = projection.offset(*end, ARROW_M, angle + math.pi + side * math.radians(28))
+        lon += [x, end[0], None]
+        lat += [y, end[1], None]
     return lon, lat
 
 
@@ -326,7 +330,7 @@ def map_bundle(data: Dataset, state: ViewState, tiles: tuple[str, str] | None = 
             add(area_trace(area), "valid", off(area.valid_from),
                 off(area.valid_to), {"lon": lon, "lat": lat, "ids": [area.id], "p": pubs(area)})
             for rival in area.contested_with:
-                hlon, hlat = _hatch([area.geometry])
+                hlon, hlat = _hatch(record, [area.geometry])
                 add(f"hatch {rival}", "valid", off(area.valid_from), off(area.valid_to),
                     {"lon": hlon, "lat": hlat})
         for start, end, lon, lat, text in _label_spans(data, state):
@@ -342,7 +346,7 @@ def map_bundle(data: Dataset, state: ViewState, tiles: tuple[str, str] | None = 
             lon, lat = _lines([geometry])
             add("changed", "since", off(start), None, {"lon": lon, "lat": lat})
         for movement in found.movements:
-            lon, lat = _movement_lines(movement)
+            lon, lat = _movement_lines(record, movement)
             add(f"movement {movement.faction}", "touch", off(movement.start), off(movement.end),
                 {"lon": lon, "lat": lat, "ids": [movement.id], "p": pubs(movement)})
         events = found.events
@@ -394,13 +398,13 @@ def _compare_words(state: ViewState) -> str:
     return f"{date_words(first, state.lang)} → {date_words(second, state.lang)}"
 
 
-def _movement_lines(movement) -> tuple[list, list]:
+def _movement_lines(record: Record, movement) -> tuple[list, list]:
     lon, lat = [], []
     for line in getattr(movement.geometry, "geoms", [movement.geometry]):
         xs, ys = line.xy
         lon += [round(x, 4) for x in xs] + [None]
         lat += [round(y, 4) for y in ys] + [None]
-        hx, hy = _arrowheads(line)
+        hx, hy = _arrowheads(record, line)
         lon += hx
         lat += hy
     return lon, lat
@@ -413,7 +417,7 @@ def _add_shown(record: Record, shown, state: ViewState, add, pubs) -> None:
         add(area_trace(area), "always", None, None,
             {"lon": lon, "lat": lat, "ids": [area.id], "p": pubs(area)})
         for rival in area.contested_with:
-            hlon, hlat = _hatch([area.geometry])
+            hlon, hlat = _hatch(record, [area.geometry])
             add(f"hatch {rival}", "always", None, None, {"lon": hlon, "lat": hlat})
     lon, lat, text = area_labels(record, shown.areas, state.lang, state.day)
     add("area labels", "always", None, None, {"lon": lon, "lat": lat, "text": text})
@@ -439,11 +443,11 @@ def _add_shown(record: Record, shown, state: ViewState, add, pubs) -> None:
         if change.change == "gained":
             add(f"gained {change.faction}", "always", None, None, {"lon": lon, "lat": lat})
         else:
-            hlon, hlat = _hatch([change.geometry], 0.015)
+            hlon, hlat = _hatch(record, [change.geometry], HATCH_M * 0.75)
             add(f"lost {change.faction}", "always", None, None,
                 {"lon": lon + hlon, "lat": lat + hlat})
     for movement in shown.movements:
-        lon, lat = _movement_lines(movement)
+        lon, lat = _movement_lines(record, movement)
         add(f"movement {movement.faction}", "always", None, None,
             {"lon": lon, "lat": lat, "ids": [movement.id], "p": pubs(movement)})
 
