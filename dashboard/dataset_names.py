@@ -13,7 +13,9 @@ from pathlib import Path
 
 from dashboard.records import DataError, load_meta
 
-NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+# the hyphen is escaped so that the page can use the same pattern (HTML pattern attributes
+# are compiled with the v flag, where a bare "-" in a class is an error)
+NAME = re.compile(r"[a-z0-9][a-z0-9_\-]{0,63}")
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
                     *(f"lpt{i}" for i in range(1, 10))}
 RULE = ("use 1-64 lower-case letters, digits, - or _, starting with a letter or digit")

@@ -12,6 +12,7 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.i18n import date_words, number, t
 from dashboard.dataset import Dataset
+from dashboard.dataset_names import NAME
 from dashboard.history import turning_points
 from dashboard.steps import STEPS, step_days
 from dashboard.records import Record
@@ -429,7 +430,7 @@ def import_controls(lang: str, upload_mb: int) -> list:
                id=f"{ids.LABELS}-import_help"),
         html.Label(t("import_name", lang), htmlFor=ids.IMPORT_NAME, className="small-label",
                    id=f"{ids.LABELS}-import_name"),
-        dcc.Input(id=ids.IMPORT_NAME, type="text", pattern=r"[a-z0-9][a-z0-9_\-]{0,63}",
+        dcc.Input(id=ids.IMPORT_NAME, type="text", pattern=NAME.pattern,
                   maxLength=64, className="text-input"),
         dcc.Upload(id=ids.UPLOAD, max_size=upload_mb * 1024 * 1024, multiple=False,
                    className="upload", children=html.Div(t("drop_file", lang),
