@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+
+import flask
 from urllib.parse import urlencode
 
 from dash import ALL, Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
@@ -18,13 +20,14 @@ from dashboard import view as views
 from dashboard.config import Config
 from dashboard.data_export import events_csv, shown_geojson
 from dashboard.dataset import Dataset
-from dashboard.export import (MIMETYPES, ExportError, Renderer, check_request,
-                              default_filename, render_animation, render_image)
+from dashboard.export import (ExportError, Renderer, check_request, default_filename,
+                              render_image)
+from dashboard.exports_api import submit_export
 from dashboard.figures.activity import build_activity
 from dashboard.figures.areas import build_area_chart
 from dashboard.figures.map import map_bundle
 from dashboard.i18n import t
-from dashboard.jobs import Jobs
+from dashboard.jobs import JobRefused, Jobs
 from dashboard.layout import (areas_panel, basemap_options, changes_panel,
                               dataset_options, details_panel, faction_checklist,
                               focus_buttons, layer_options, mode_options,
@@ -163,9 +166,11 @@ def redraw_or_move_marker(figure, drawn_for, key):
     return figure, key
 
 
-def export_data(registry: Registry, renderer: Renderer, stored: dict, which: str, fmt: str,
-                size: str) -> tuple[str, bytes]:
-    """(file name, content) of one of the page's downloads; raises ExportError."""
+def export_data(registry: Registry, server, stored: dict, which: str, fmt: str,
+                size: str, budget_mpx: int) -> tuple[str, bytes]:
+    """(file name, content) of one of the page's downloads; raises ExportError. An image
+    is rendered by a Chromium of the calling process (a background callback's), closed
+    after: a forked process must not use its parent's browser thread."""
     state, data = view_of(registry, stored)
     if which == ids.EXPORT_CSV:
         return default_filename(data, state, "csv"), \
@@ -173,11 +178,16 @@ def export_data(registry: Registry, renderer: Renderer, stored: dict, which: str
     if which == ids.EXPORT_GEOJSON:
         return default_filename(data, state, "geojson"), \
             json.dumps(shown_geojson(data, state), ensure_ascii=False).encode()
-    return default_filename(data, state, fmt), render_image(renderer, data, state, fmt, size)
+    check_request(data, fmt, size, budget_mpx=budget_mpx)
+    renderer = Renderer(server)
+    try:
+        return default_filename(data, state, fmt), render_image(renderer, data, state, fmt, size)
+    finally:
+        renderer.close()
 
 
 def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | None,
-                       renderer: Renderer, jobs: Jobs, config: Config) -> None:
+                       jobs: Jobs, config: Config) -> None:
     tiles_enabled = tiles is not None
     names = [name for name, _, _ in CONTROLS]
 
@@ -338,14 +348,18 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
                   Input(ids.EXPORT_IMAGE, "n_clicks"), Input(ids.EXPORT_CSV, "n_clicks"),
                   Input(ids.EXPORT_GEOJSON, "n_clicks"), State(ids.STATE, "data"),
                   State(ids.EXPORT_FORMAT, "value"), State(ids.EXPORT_SIZE, "value"),
-                  prevent_initial_call=True)
+                  background=True, prevent_initial_call=True,
+                  running=[(Output(ids.EXPORT_IMAGE, "disabled"), True, False)])
     def export_now(_image, _csv, _geojson, stored, fmt, size):
-        """Images (rendered from the page itself) and data files, straight to the browser."""
+        """Images (rendered from the page itself) and data files, straight to the browser;
+        in the background (a process of its own, results in the shared folder), so no
+        worker waits for Chromium and any worker answers the page's polls."""
         if not stored:
             return no_update, no_update
         lang = stored.get("lang", "en")
         try:
-            name, content = export_data(registry, renderer, stored, ctx.triggered_id, fmt, size)
+            name, content = export_data(registry, app.server, stored, ctx.triggered_id, fmt,
+                                        size, config.export_megapixels)
         except ExportError as exc:
             return no_update, t("failed", lang).format(error=exc)
         return dcc.send_bytes(content, name), t("exported", lang).format(name=name)
@@ -357,21 +371,18 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
                   State(ids.STEP, "value"), State(ids.ANIM_FORMAT, "value"),
                   State(ids.EXPORT_SIZE, "value"), prevent_initial_call=True)
     def start_animation(_clicks, stored, start, end, step, fmt, size):
-        """Checks the request, queues it, and returns at once; the worker renders."""
+        """Checks the request, queues it in the shared job store (as POST /api/exports
+        does), and returns at once; the job's own process renders."""
         if not stored:
             return no_update, no_update, no_update
         state, data = view_of(registry, stored)
         try:
             first = parse_date(str(start)[:10], "start") if start else None
             last = parse_date(str(end)[:10], "end") if end else None
-            if first is None and last is None:  # default: the year up to the selected day
-                first, last = state.compare_dates()
-            check_request(data, fmt, size, first, last, step)
-        except (ExportError, ValueError) as exc:
+            job = submit_export(jobs, data, state, fmt, size, first, last, step,
+                                flask.request.remote_addr or "")
+        except (ExportError, JobRefused, ValueError) as exc:
             return no_update, True, t("failed", state.lang).format(error=exc)
-        job = jobs.submit(lambda progress: render_animation(
-            renderer, data, state, fmt, size, first, last, step, progress),
-            default_filename(data, state, fmt, first, last), MIMETYPES[fmt])
         return {"id": job, "lang": state.lang}, False, t("queued", state.lang)
 
     @app.callback(Output(ids.ANIM_PROGRESS, "value"), Output(ids.ANIM_PROGRESS, "max"),
@@ -384,7 +395,7 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
         lang = (job_ref or {}).get("lang", "en")
         if job is None:
             return "0", "1", "", True
-        if job.state == "failed":
+        if job.state in ("failed", "cancelled"):
             return "0", "1", t("failed", lang).format(error=job.error), True
         if job.state == "done":
             link = html.A(t("ready", lang).format(name=job.filename),
@@ -399,13 +410,17 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
     @app.callback(Output(ids.IMPORT_REPORT, "children"),
                   Output(ids.DATASET, "value", allow_duplicate=True),
                   Input(ids.UPLOAD, "contents"), State(ids.UPLOAD, "filename"),
-                  State(ids.IMPORT_NAME, "value"), prevent_initial_call=True)
-    def import_upload(contents, filename, name):
-        """Validate the whole file, write the dataset atomically, then switch to it. The
+                  State(ids.IMPORT_NAME, "value"), prevent_initial_call=True,
+                  background=True, progress=[Output(ids.IMPORT_REPORT, "children")],
+                  running=[(Output(ids.UPLOAD, "disabled"), True, False)])
+    def import_upload(set_progress, contents, filename, name):
+        """Validate the whole file, write the dataset atomically, then switch to it; in the
+        background (no worker is held for the import), its progress shown as it reads. The
         report is returned as text: nothing from the file is ever rendered as HTML."""
         if contents is None:  # the upload control clears itself after each file
             return no_update, no_update
-        report, ok = import_uploaded(contents, filename, name, config)
+        report, ok = import_uploaded(contents, filename, name, config,
+                                     lambda text: set_progress([text]))
         if ok:
             registry.forget(name)
             return report, name
