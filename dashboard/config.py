@@ -31,7 +31,7 @@ class Config:
     export_jobs_per_client: int = 2
     export_jobs_total: int = 6
     export_workers: int = 1
-    export_keep_minutes: int = 60
+    export_keep_minutes: float = 60
 
     HELP = {
         "host": "address to listen on",

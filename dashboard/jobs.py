@@ -132,10 +132,9 @@ class Jobs:
     def sweep(self) -> None:
         """Delete the files of jobs that have expired (the store forgets them itself)."""
         self._store.expire()
-        known = {job.file for job in self._all() if job.file}
-        for path in self.files.iterdir():
-            if path.name not in known and not path.name.startswith(".") \
-                    and time.time() - path.stat().st_mtime > 60:
+        known = {job.id for job in self._all()}
+        for path in self.files.iterdir():  # ID.gif; .ID.gif.… while write_atomic writes it
+            if path.name.lstrip(".").split(".")[0] not in known:
                 path.unlink(missing_ok=True)
 
     # --- what the render process does ----------------------------------------------------
