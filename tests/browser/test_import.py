@@ -19,8 +19,10 @@ def upload(page, path, text: str, name: str) -> None:
 
 def test_uploading_an_acled_file_shows_its_events_on_the_map(page, tmp_path):
     upload(page, tmp_path / "acled-syria.csv", ACLED, "raqqa")
+    # the import runs in the background: "Importing…" progress, then the report
     page.page.wait_for_function(
-        "() => document.getElementById('import-report').textContent.length > 0", timeout=60000)
+        "() => { const t = document.getElementById('import-report').textContent;"
+        " return t.length > 0 && !t.startsWith('Importing…'); }", timeout=60000)
     page.settle()
     report = page.page.inner_text("#import-report")
     assert "3" in report and "raqqa" in report.lower()
