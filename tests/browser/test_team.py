@@ -80,6 +80,10 @@ def test_an_upload_runs_on_celery_and_every_worker_serves_it(browser, team):
         assert "teamwork" in report and "Import refused" not in report, report
         page.page.wait_for_function("() => location.search.includes('dataset=teamwork')",
                                     timeout=60000)
+        page.settle()
+        page.page.wait_for_function(  # the page switched to the new dataset: its title
+            "() => document.querySelector('h1').textContent.includes('teamwork')",
+            timeout=60000)
         page.shot("20-team-upload")
         # the page's background callback was answered through Redis by the Celery worker,
         # and its polls by whichever gunicorn worker took them
