@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-
-import flask
 from urllib.parse import urlencode
 
 from dash import ALL, Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
@@ -20,14 +18,13 @@ from dashboard import view as views
 from dashboard.config import Config
 from dashboard.data_export import events_csv, shown_geojson
 from dashboard.dataset import Dataset
-from dashboard.export import (ExportError, Renderer, check_request, default_filename,
-                              render_image)
+from dashboard.export import ExportError, default_filename
 from dashboard.exports_api import submit_export
 from dashboard.figures.activity import build_activity
 from dashboard.figures.areas import build_area_chart
 from dashboard.figures.map import map_bundle
 from dashboard.i18n import t
-from dashboard.jobs import JobRefused, Jobs
+from dashboard.jobs import ACTIVE, JobRefused, Jobs
 from dashboard.layout import (areas_panel, basemap_options, changes_panel,
                               dataset_options, details_panel, faction_checklist,
                               focus_buttons, layer_options, mode_options,
@@ -54,6 +51,7 @@ TRANSLATED = ("factions", "event_types", "window", "layers", "basemap", "details
               "areas_today", "mode", "compare_from", "area_chart", "events_per_week",
               "language", "step", "speed", "skip_to_map", "drawing_map", "filters",
               "details_and_summary")
+IMAGE_WAIT_SECONDS = 600
 SYNC_OUTPUTS = ("search", "state", "filters", "event", "notice", "controls")
 
 
@@ -166,11 +164,11 @@ def redraw_or_move_marker(figure, drawn_for, key):
     return figure, key
 
 
-def export_data(registry: Registry, server, stored: dict, which: str, fmt: str,
-                size: str, budget_mpx: int) -> tuple[str, bytes]:
-    """(file name, content) of one of the page's downloads; raises ExportError. An image
-    is rendered by a Chromium of the calling process (a background callback's), closed
-    after: a forked process must not use its parent's browser thread."""
+def export_data(registry: Registry, jobs: Jobs, stored: dict, which: str, fmt: str,
+                size: str, client: str) -> tuple[str, bytes]:
+    """(file name, content) of one of the page's downloads; raises ExportError or
+    JobRefused. An image is an export job like any other (the same limits, the same queue,
+    rendered by its own process), waited for here: the caller is a background callback."""
     state, data = view_of(registry, stored)
     if which == ids.EXPORT_CSV:
         return default_filename(data, state, "csv"), \
@@ -178,12 +176,14 @@ def export_data(registry: Registry, server, stored: dict, which: str, fmt: str,
     if which == ids.EXPORT_GEOJSON:
         return default_filename(data, state, "geojson"), \
             json.dumps(shown_geojson(data, state), ensure_ascii=False).encode()
-    check_request(data, fmt, size, budget_mpx=budget_mpx)
-    renderer = Renderer(server)
-    try:
-        return default_filename(data, state, fmt), render_image(renderer, data, state, fmt, size)
-    finally:
-        renderer.close()
+    job_id = submit_export(jobs, data, state, fmt, size, None, None, "week", client)
+    job = jobs.wait(job_id, timeout=IMAGE_WAIT_SECONDS)
+    if job is not None and job.state in ACTIVE:
+        jobs.cancel(job_id)
+        raise ExportError(f"the image was not ready within {IMAGE_WAIT_SECONDS} s")
+    if job is None or job.state != "done":
+        raise ExportError(job.error if job else "the export expired before it was done")
+    return job.filename, jobs.path(job).read_bytes()
 
 
 def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | None,
@@ -352,15 +352,15 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
                   running=[(Output(ids.EXPORT_IMAGE, "disabled"), True, False)])
     def export_now(_image, _csv, _geojson, stored, fmt, size):
         """Images (rendered from the page itself) and data files, straight to the browser;
-        in the background (a process of its own, results in the shared folder), so no
-        worker waits for Chromium and any worker answers the page's polls."""
+        in the background (results in the shared folder), so no worker waits for the
+        render and any worker answers the page's polls."""
         if not stored:
             return no_update, no_update
         lang = stored.get("lang", "en")
         try:
-            name, content = export_data(registry, app.server, stored, ctx.triggered_id, fmt,
-                                        size, config.export_megapixels)
-        except ExportError as exc:
+            name, content = export_data(registry, jobs, stored, ctx.triggered_id, fmt, size,
+                                        ctx.remote or "")
+        except (ExportError, JobRefused) as exc:
             return no_update, t("failed", lang).format(error=exc)
         return dcc.send_bytes(content, name), t("exported", lang).format(name=name)
 
@@ -380,7 +380,7 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
             first = parse_date(str(start)[:10], "start") if start else None
             last = parse_date(str(end)[:10], "end") if end else None
             job = submit_export(jobs, data, state, fmt, size, first, last, step,
-                                flask.request.remote_addr or "")
+                                ctx.remote or "")
         except (ExportError, JobRefused, ValueError) as exc:
             return no_update, True, t("failed", state.lang).format(error=exc)
         return {"id": job, "lang": state.lang}, False, t("queued", state.lang)
