@@ -85,8 +85,9 @@ def test_an_import_killed_at_any_stage_loses_nothing_and_leaves_nothing(
     assert {p.name: p.read_bytes() for p in (datasets / "keep").iterdir()} == before
     assert served_events(client)["LBY9001"] == "Derna"
     # the rejects file is complete once the whole file was read: it is kept, not a temporary
+    # besides the app's own shared folder (its export jobs), nothing but the dataset
     assert sorted(p.name for p in datasets.iterdir()) == \
-        ["keep"] + (["keep.rejects.csv"] if stage != "reading" else [])
+        [".shared", "keep"] + (["keep.rejects.csv"] if stage != "reading" else [])
     assert strays(system_temp) == []
     said = [r.getMessage() for r in caplog.records if r.name == LOGGER]
     assert "deleted an unfinished import of dataset 'keep', left by a stopped import" in said
