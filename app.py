@@ -89,7 +89,8 @@ def __getattr__(name: str):
         server = wsgi()
         return server
     if name == "celery_app":
-        celery_app = create_app(from_environment([])).server.config["FRONTLINES_BACKGROUND"].handle
+        built = create_app(from_environment([]))
+        celery_app = built.server.config["FRONTLINES_BACKGROUND"].handle
         return celery_app
     raise AttributeError(name)
 

@@ -421,10 +421,9 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
             return no_update, no_update
         report, ok = import_uploaded(contents, filename, name, config,
                                      lambda text: set_progress([text]))
-        if ok:
-            registry.forget(name)
-            return report, name
-        return report, no_update
+        # the import ran in another process: the registry there is not the workers' own;
+        # they see the new folder on disk
+        return report, name if ok else no_update
 
     app.clientside_callback(
         dash_function("download"),
