@@ -2,7 +2,9 @@
 
     python app.py [--host 127.0.0.1] [--port 8050] [--data-dir geodata] [--debug]
 
-For a team, serve the WSGI app with gunicorn: gunicorn -w 4 -b 0.0.0.0:8050 'app:server'.
+For a team, serve the WSGI app with gunicorn: gunicorn -w 4 -b 0.0.0.0:8050 'app:server',
+settings from FRONTLINES_* variables (README, "Serving a team"). Everything the workers must
+all see lives in the shared folder (Config.shared): datasets, export jobs, background work.
 """
 from __future__ import annotations
 
@@ -14,7 +16,6 @@ from dash import Dash
 from dashboard.api import api_blueprint
 from dashboard.callbacks import register_callbacks
 from dashboard.config import ROOT, Config, from_environment
-from dashboard.export import Renderer
 from dashboard.jobs import Jobs
 from dashboard.i18n import t
 from dashboard.layout import build_layout
@@ -27,21 +28,37 @@ from dashboard.static import fingerprint_assets
 def create_app(config: Config) -> Dash:
     registry = Registry(config.data_dir, config.datasets_dir)
     tiles = (config.tile_url, config.tile_attribution) if config.tile_url else None
+    manager = background_manager(config)
     app = Dash(__name__, title=t("title", "en"), serve_locally=True, update_title=None,
                assets_folder=str(ROOT / "assets"), compress=True,
-               assets_ignore=r"readme/.*")
-    renderer, jobs = Renderer(app.server), Jobs()
+               assets_ignore=r"readme/.*", background_callback_manager=manager)
+    jobs = Jobs(config)
     # a function: each page load lists the datasets imported since the app started
     app.layout = lambda: build_layout(registry.get(None), tiles_enabled=tiles is not None,
                                       upload_mb=config.upload_mb, datasets=registry.describe())
-    register_callbacks(app, registry, tiles, renderer, jobs, config)
+    register_callbacks(app, registry, tiles, jobs, config)
     app.server.register_blueprint(api_blueprint(registry, jobs))
     app.server.config["FRONTLINES_REGISTRY"] = registry  # for the export command line
+    app.server.config["FRONTLINES_BACKGROUND"] = manager  # for `celery -A app:celery_app`
     fingerprint_assets(app)
     # uploads arrive base64-encoded in a callback request: allow for that, refuse more
     app.server.config["MAX_CONTENT_LENGTH"] = int(config.upload_mb * 1024 * 1024 * 1.4) + 2**20
     secure(app, config)
     return app
+
+
+def background_manager(config: Config):
+    """Where background callbacks (uploads, image exports) run and keep their results, so
+    any worker answers the page's polls: Celery on Redis with --redis, else processes of the
+    worker that took the request, with results in the shared folder (diskcache)."""
+    if config.redis:
+        from celery import Celery
+        from dash import CeleryManager
+        return CeleryManager(Celery("frontlines", broker=config.redis, backend=config.redis),
+                             expire=3600)
+    import diskcache
+    from dash import DiskcacheManager
+    return DiskcacheManager(diskcache.Cache(str(config.shared / "callbacks")), expire=3600)
 
 
 def main(argv: list[str]) -> int:
@@ -64,11 +81,17 @@ def wsgi():
 
 def __getattr__(name: str):
     """`app:server` (gunicorn -w 4 'app:server'): the app is built, from the environment, in
-    each worker that asks for it, and only then (importing create_app builds nothing)."""
+    each worker that asks for it, and only then (importing create_app builds nothing).
+    `app:celery_app` (celery -A app:celery_app worker, with FRONTLINES_REDIS set): the Celery
+    app whose workers run the background callbacks; it builds the app so they are known."""
+    global server, celery_app
     if name == "server":
-        global server
         server = wsgi()
         return server
+    if name == "celery_app":
+        built = create_app(from_environment([]))
+        celery_app = built.server.config["FRONTLINES_BACKGROUND"].handle
+        return celery_app
     raise AttributeError(name)
 
 

@@ -7,7 +7,7 @@ otherwise serve for any path.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request, send_file
+from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, NotFound
 
 from shapely.geometry import mapping
@@ -15,6 +15,7 @@ from shapely.geometry import mapping
 from dashboard import steps, timeline
 from dashboard.data_export import events_csv
 from dashboard.dataset import Dataset
+from dashboard.exports_api import add_export_routes
 from dashboard.jobs import Jobs
 from dashboard.geojson import area_feature, collection, event_feature, movement_feature
 from dashboard.params import (ParamError, date_param, date_range, factions_param, only_known,
@@ -124,17 +125,7 @@ def api_blueprint(registry: Registry, jobs: Jobs) -> Blueprint:
         lang = _lang(args)
         return jsonify(collection([movement_feature(m, lang) for m in found]))
 
-    @api.get("/exports/<job_id>")
-    def export_file(job_id: str):
-        """A finished background export (started from the page)."""
-        job = jobs.get(job_id)
-        if job is None:
-            return jsonify({"error": "no export with this id (exports are kept for the "
-                                     "last 20 jobs)", "parameter": "job_id"}), 404
-        if job.state != "done":
-            return jsonify(job.as_json()), 409
-        return send_file(job.path, mimetype=job.mimetype, as_attachment=True,
-                         download_name=job.filename)
+    add_export_routes(api, registry, jobs)  # POST/GET/DELETE /api/exports
 
     @api.get("/changes")
     def changes():

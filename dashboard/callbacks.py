@@ -18,13 +18,13 @@ from dashboard import view as views
 from dashboard.config import Config
 from dashboard.data_export import events_csv, shown_geojson
 from dashboard.dataset import Dataset
-from dashboard.export import (MIMETYPES, ExportError, Renderer, check_request,
-                              default_filename, render_animation, render_image)
+from dashboard.export import ExportError, default_filename
+from dashboard.exports_api import submit_export
 from dashboard.figures.activity import build_activity
 from dashboard.figures.areas import build_area_chart
 from dashboard.figures.map import map_bundle
 from dashboard.i18n import t
-from dashboard.jobs import Jobs
+from dashboard.jobs import ACTIVE, JobRefused, Jobs
 from dashboard.layout import (areas_panel, basemap_options, changes_panel,
                               dataset_options, details_panel, faction_checklist,
                               focus_buttons, layer_options, mode_options,
@@ -51,6 +51,7 @@ TRANSLATED = ("factions", "event_types", "window", "layers", "basemap", "details
               "areas_today", "mode", "compare_from", "area_chart", "events_per_week",
               "language", "step", "speed", "skip_to_map", "drawing_map", "filters",
               "details_and_summary")
+IMAGE_WAIT_SECONDS = 600
 SYNC_OUTPUTS = ("search", "state", "filters", "event", "notice", "controls")
 TRANSLATION_OUTPUTS = (
     (ids.TYPES, "options"), (ids.WINDOW, "options"), (ids.LAYERS, "options"),
@@ -239,9 +240,11 @@ def dataset_controls(registry: Registry, stored: dict | None, shown) -> tuple:
             focus_buttons(record, state.lang), key)
 
 
-def export_data(registry: Registry, renderer: Renderer, stored: dict, which: str, fmt: str,
-                size: str) -> tuple[str, bytes]:
-    """(file name, content) of one of the page's downloads; raises ExportError."""
+def export_data(registry: Registry, jobs: Jobs, stored: dict, which: str, fmt: str,
+                size: str, client: str) -> tuple[str, bytes]:
+    """(file name, content) of one of the page's downloads; raises ExportError or
+    JobRefused. An image is an export job like any other (the same limits, the same queue,
+    rendered by its own process), waited for here: the caller is a background callback."""
     state, data = view_of(registry, stored)
     if which == ids.EXPORT_CSV:
         return default_filename(data, state, "csv"), \
@@ -249,11 +252,18 @@ def export_data(registry: Registry, renderer: Renderer, stored: dict, which: str
     if which == ids.EXPORT_GEOJSON:
         return default_filename(data, state, "geojson"), \
             json.dumps(shown_geojson(data, state), ensure_ascii=False).encode()
-    return default_filename(data, state, fmt), render_image(renderer, data, state, fmt, size)
+    job_id = submit_export(jobs, data, state, fmt, size, None, None, "week", client)
+    job = jobs.wait(job_id, timeout=IMAGE_WAIT_SECONDS)
+    if job is not None and job.state in ACTIVE:
+        jobs.cancel(job_id)
+        raise ExportError(f"the image was not ready within {IMAGE_WAIT_SECONDS} s")
+    if job is None or job.state != "done":
+        raise ExportError(job.error if job else "the export expired before it was done")
+    return job.filename, jobs.path(job).read_bytes()
 
 
 def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | None,
-                       renderer: Renderer, jobs: Jobs, config: Config) -> None:
+                       jobs: Jobs, config: Config) -> None:
     tiles_enabled = tiles is not None
     names = [name for name, _, _ in CONTROLS]
 
@@ -342,15 +352,19 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
                   Input(ids.EXPORT_IMAGE, "n_clicks"), Input(ids.EXPORT_CSV, "n_clicks"),
                   Input(ids.EXPORT_GEOJSON, "n_clicks"), State(ids.STATE, "data"),
                   State(ids.EXPORT_FORMAT, "value"), State(ids.EXPORT_SIZE, "value"),
-                  prevent_initial_call=True)
+                  background=True, prevent_initial_call=True,
+                  running=[(Output(ids.EXPORT_IMAGE, "disabled"), True, False)])
     def export_now(_image, _csv, _geojson, stored, fmt, size):
-        """Images (rendered from the page itself) and data files, straight to the browser."""
+        """Images (rendered from the page itself) and data files, straight to the browser;
+        in the background (results in the shared folder), so no worker waits for the
+        render and any worker answers the page's polls."""
         if not stored:
             return no_update, no_update
         lang = stored.get("lang", "en")
         try:
-            name, content = export_data(registry, renderer, stored, ctx.triggered_id, fmt, size)
-        except ExportError as exc:
+            name, content = export_data(registry, jobs, stored, ctx.triggered_id, fmt, size,
+                                        ctx.remote or "")
+        except (ExportError, JobRefused) as exc:
             return no_update, t("failed", lang).format(error=exc)
         return dcc.send_bytes(content, name), t("exported", lang).format(name=name)
 
@@ -361,21 +375,18 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
                   State(ids.STEP, "value"), State(ids.ANIM_FORMAT, "value"),
                   State(ids.EXPORT_SIZE, "value"), prevent_initial_call=True)
     def start_animation(_clicks, stored, start, end, step, fmt, size):
-        """Checks the request, queues it, and returns at once; the worker renders."""
+        """Checks the request, queues it in the shared job store (as POST /api/exports
+        does), and returns at once; the job's own process renders."""
         if not stored:
             return no_update, no_update, no_update
         state, data = view_of(registry, stored)
         try:
             first = parse_date(str(start)[:10], "start") if start else None
             last = parse_date(str(end)[:10], "end") if end else None
-            if first is None and last is None:  # default: the year up to the selected day
-                first, last = state.compare_dates()
-            check_request(data, fmt, size, first, last, step)
-        except (ExportError, ValueError) as exc:
+            job = submit_export(jobs, data, state, fmt, size, first, last, step,
+                                ctx.remote or "")
+        except (ExportError, JobRefused, ValueError) as exc:
             return no_update, True, t("failed", state.lang).format(error=exc)
-        job = jobs.submit(lambda progress: render_animation(
-            renderer, data, state, fmt, size, first, last, step, progress),
-            default_filename(data, state, fmt, first, last), MIMETYPES[fmt])
         return {"id": job, "lang": state.lang}, False, t("queued", state.lang)
 
     @app.callback(Output(ids.ANIM_PROGRESS, "value"), Output(ids.ANIM_PROGRESS, "max"),
@@ -388,7 +399,7 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
         lang = (job_ref or {}).get("lang", "en")
         if job is None:
             return "0", "1", "", True
-        if job.state == "failed":
+        if job.state in ("failed", "cancelled"):
             return "0", "1", t("failed", lang).format(error=job.error), True
         if job.state == "done":
             link = html.A(t("ready", lang).format(name=job.filename),
@@ -403,17 +414,20 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
     @app.callback(Output(ids.IMPORT_REPORT, "children"),
                   Output(ids.DATASET, "value", allow_duplicate=True),
                   Input(ids.UPLOAD, "contents"), State(ids.UPLOAD, "filename"),
-                  State(ids.IMPORT_NAME, "value"), prevent_initial_call=True)
-    def import_upload(contents, filename, name):
-        """Validate the whole file, write the dataset atomically, then switch to it. The
+                  State(ids.IMPORT_NAME, "value"), prevent_initial_call=True,
+                  background=True, progress=[Output(ids.IMPORT_REPORT, "children")],
+                  running=[(Output(ids.UPLOAD, "disabled"), True, False)])
+    def import_upload(set_progress, contents, filename, name):
+        """Validate the whole file, write the dataset atomically, then switch to it; in the
+        background (no worker is held for the import), its progress shown as it reads. The
         report is returned as text: nothing from the file is ever rendered as HTML."""
         if contents is None:  # the upload control clears itself after each file
             return no_update, no_update
-        report, ok = import_uploaded(contents, filename, name, config)
-        if ok:
-            registry.forget(name)
-            return report, name
-        return report, no_update
+        report, ok = import_uploaded(contents, filename, name, config,
+                                     lambda text: set_progress([text]))
+        # the import ran in another process: the registry there is not the workers' own;
+        # they see the new folder on disk
+        return report, name if ok else no_update
 
     app.clientside_callback(
         dash_function("download"),

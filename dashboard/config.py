@@ -24,6 +24,14 @@ class Config:
     # Opt-in online basemap; blank disables it. Only fetched when a user picks that layer.
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     tile_attribution: str = "© OpenStreetMap contributors"
+    # Serving a team: what every worker shares, and the bounds on exports.
+    shared_dir: str = ""  # blank: DATASETS_DIR/.shared
+    redis: str = ""
+    export_megapixels: int = 1000
+    export_jobs_per_client: int = 2
+    export_jobs_total: int = 6
+    export_workers: int = 1
+    export_keep_minutes: float = 60
 
     HELP = {
         "host": "address to listen on",
@@ -34,7 +42,27 @@ class Config:
         "upload_mb": "largest file the page accepts for import, in MB",
         "tile_url": "XYZ tile URL for the opt-in online basemap; empty to hide that option",
         "tile_attribution": "attribution shown with the online tiles",
+        "shared_dir": "folder every worker shares for background work, export jobs and their "
+                      "files (default: DATASETS_DIR/.shared)",
+        "redis": "redis://… URL: run background callbacks with Celery on this Redis (start "
+                 "a worker with `celery -A app:celery_app worker`); blank: in the shared folder",
+        "export_megapixels": "largest export: frames × pixels per frame, in megapixels",
+        "export_jobs_per_client": "export jobs one client may have queued or running",
+        "export_jobs_total": "export jobs queued or running on the whole server",
+        "export_workers": "exports rendered at the same time (each is one Chromium)",
+        "export_keep_minutes": "an export job (and its file) expires this long after it was "
+                               "asked for; a job still running then is stopped",
     }
+
+    @property
+    def shared(self) -> Path:
+        """The shared folder: jobs, their files and background callbacks' results."""
+        return Path(self.shared_dir) if self.shared_dir else Path(self.datasets_dir) / ".shared"
+
+    def as_environment(self) -> dict[str, str]:
+        """The FRONTLINES_* variables that make from_environment() return this Config: how
+        a background process gets the settings of the server that started it."""
+        return {f"FRONTLINES_{f.name.upper()}": str(getattr(self, f.name)) for f in fields(self)}
 
 
 def _parse(kind, raw: str, name: str):

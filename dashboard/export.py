@@ -141,9 +141,29 @@ class Renderer:
         self._thread.shutdown(wait=False)
 
 
+def frame_pixels(size: str) -> tuple[int, int]:
+    """(width, height) in pixels of one frame of an export at `size`."""
+    width, height, scale = SIZES[size]
+    return round(width * scale), round(height * scale)
+
+
+def check_budget(frames: int, size: str, budget_mpx: int) -> None:
+    """An export costs time and memory in proportion to frames × pixels: refuse one over
+    the budget, naming the numbers."""
+    width, height = frame_pixels(size)
+    cost = frames * width * height / 1e6
+    if cost > budget_mpx:
+        raise ExportError(
+            f"{frames} frame{'s' if frames != 1 else ''} at {size} size ({width}×{height} px) "
+            f"is {cost:,.0f} megapixels, over the limit of {budget_mpx:,} megapixels; choose "
+            "a longer step, a shorter period or a smaller size")
+
+
 def check_request(data: Dataset, fmt: str, size: str, start: dt.date | None = None,
-                  end: dt.date | None = None, step: str = "week") -> list[dt.date]:
-    """Refuse what cannot be exported, before any work; for animations, return the frames."""
+                  end: dt.date | None = None, step: str = "week",
+                  budget_mpx: int | None = None) -> list[dt.date]:
+    """Refuse what cannot be exported, before any work; for animations, return the frames.
+    With a budget (the server's Config.export_megapixels), refuse what is over it too."""
     record = data.record
     if size not in SIZES:
         raise ExportError(f"size {size!r} is not one of {', '.join(SIZES)}")
@@ -151,6 +171,8 @@ def check_request(data: Dataset, fmt: str, size: str, start: dt.date | None = No
         raise ExportError(f"format {fmt!r} is not one of "
                           f"{', '.join(IMAGE_FORMATS + ANIMATION_FORMATS)}")
     if fmt in IMAGE_FORMATS:
+        if budget_mpx is not None:
+            check_budget(1, size, budget_mpx)
         return []
     if start is None or end is None:
         raise ExportError("an animation needs a start and an end date")
@@ -166,6 +188,8 @@ def check_request(data: Dataset, fmt: str, size: str, start: dt.date | None = No
     if frames > MAX_FRAMES:
         raise ExportError(f"{frames} frames is too many (at most {MAX_FRAMES}); "
                           "choose a longer step or a shorter period")
+    if budget_mpx is not None:
+        check_budget(frames, size, budget_mpx)
     return step_days(start, end, step)
 
 
@@ -201,7 +225,10 @@ def render_animation(renderer: Renderer, data: Dataset, state: ViewState, fmt: s
                      size: str, start: dt.date, end: dt.date, step: str,
                      progress: Callable[[int, int], None] = lambda done, total: None) -> bytes:
     """One frame per step, each the page's report view on that day (title, legend, scale
-    bar, sources), streamed to ffmpeg as it is taken: no frame is kept in memory."""
+    bar, sources), streamed to ffmpeg as it is taken: no frame is kept in memory, and the
+    GIF's palette is made per frame, so ffmpeg holds none either. `progress` is called
+    before the first frame and after each; to stop the work (a cancelled or expired job) it
+    raises, and the page and ffmpeg are closed."""
     frames = check_request(data, fmt, size, start, end, step)
 
     def work(r: Renderer) -> bytes:
@@ -210,6 +237,7 @@ def render_animation(renderer: Renderer, data: Dataset, state: ViewState, fmt: s
             out = Path(folder) / f"out.{fmt}"
             encoder = _encoder(fmt, out)
             try:
+                progress(0, len(frames))
                 for i, day in enumerate(frames):
                     if i:
                         r.show_day(page, data, day)

@@ -7,6 +7,7 @@ import base64
 import binascii
 import re
 from pathlib import Path
+from typing import Callable
 
 from dashboard.config import Config
 from dashboard.dataset_names import name_problem
@@ -15,9 +16,18 @@ from dashboard.leftovers import scratch_dir
 SUFFIX = re.compile(r"\.(csv|geojson|json|gpkg|zip)$", re.IGNORECASE)
 
 
+def progress_text(step) -> str:
+    """An import's progress (dashboard.importers Progress) in words, for the page."""
+    if step.stage == "reading":
+        share = f" ({step.fraction:.0%} of the file)" if step.fraction is not None else ""
+        return f"Importing… read {step.rows:,} rows{share}."
+    return f"Importing… checking the dataset ({step.rows:,} rows) as the app will load it."
+
+
 def import_uploaded(contents: str | None, filename: str | None, name: str | None,
-                    config: Config) -> tuple[str, bool]:
-    """(report text, whether a dataset was written)."""
+                    config: Config,
+                    progress: Callable[[str], None] = lambda text: None) -> tuple[str, bool]:
+    """(report text, whether a dataset was written); progress(text) as the import goes."""
     from dashboard.importing import UsageError, import_file  # geopandas: load it late
 
     problem = name_problem(name or "", config.data_dir)
@@ -41,8 +51,10 @@ def import_uploaded(contents: str | None, filename: str | None, name: str | None
         with scratch_dir("upload") as folder:
             path = Path(folder) / f"upload{suffix.group(0).lower()}"
             path.write_bytes(raw)
+            progress("Importing… reading the file.")
             report = import_file(path, dataset=name, datasets_dir=config.datasets_dir,
-                                 max_bytes=limit)
+                                 max_bytes=limit,
+                                 progress=lambda step: progress(progress_text(step)))
     except UsageError as exc:  # e.g. a name taken by a folder the importer did not make
         return f"Import refused: {exc}", False
     except OSError as exc:  # storing the upload itself failed, e.g. a full temp folder

@@ -7,11 +7,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x /usr/bin/chromium ]; then
-  echo "Installing Debian's chromium for the browser tests…"
+# Debian's chromium (browser tests, exports) and redis-server (the team test runs its own,
+# on loopback, with its data in a temporary folder)
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/redis-server ]; then
+  echo "Installing Debian's chromium and redis-server for the tests…"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core \
+    redis-server >/dev/null
 fi
 
 if [ ! -x .venv/bin/python ]; then

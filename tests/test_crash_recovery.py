@@ -51,9 +51,8 @@ def kill_import_at(stage: str, source: Path, datasets: Path, temp: Path) -> None
 
 
 def strays(temp: Path) -> list[str]:
-    """What is in the temp folder besides the running app's own exports folder."""
-    return sorted(p.name for p in temp.iterdir()
-                  if not p.name.startswith(f"frontlines-exports-{os.getpid()}-"))
+    """What is in the temp folder."""
+    return sorted(p.name for p in temp.iterdir())
 
 
 def served_events(client) -> dict:
@@ -86,8 +85,9 @@ def test_an_import_killed_at_any_stage_loses_nothing_and_leaves_nothing(
     assert {p.name: p.read_bytes() for p in (datasets / "keep").iterdir()} == before
     assert served_events(client)["LBY9001"] == "Derna"
     # the rejects file is complete once the whole file was read: it is kept, not a temporary
+    # besides the app's own shared folder (its export jobs), nothing but the dataset
     assert sorted(p.name for p in datasets.iterdir()) == \
-        ["keep"] + (["keep.rejects.csv"] if stage != "reading" else [])
+        [".shared", "keep"] + (["keep.rejects.csv"] if stage != "reading" else [])
     assert strays(system_temp) == []
     said = [r.getMessage() for r in caplog.records if r.name == LOGGER]
     assert "deleted an unfinished import of dataset 'keep', left by a stopped import" in said
@@ -200,22 +200,27 @@ def test_a_rejects_file_that_cannot_be_finished_leaves_no_temporary(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_an_export_that_cannot_be_stored_says_why_and_leaves_no_partial_file(system_temp,
+def test_an_export_that_cannot_be_stored_says_why_and_leaves_no_partial_file(tmp_path,
                                                                           monkeypatch):
-    jobs = Jobs()  # its files go to a folder in system_temp
-    real_write = Path.write_bytes
+    jobs = Jobs(Config(datasets_dir=tmp_path / "datasets"), launch=lambda job_id: None)
+    real_write = os.fdopen
 
-    def full_disk(path, data):
-        real_write(path, data[:3])
-        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+    def full_disk(handle, mode="r", *args, **kwargs):
+        f = real_write(handle, mode, *args, **kwargs)
+        if "w" in mode:
+            f.write(b"GIF")
+            f.close()
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return f
 
-    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    monkeypatch.setattr(os, "fdopen", full_disk)
     try:
-        job_id = jobs.submit(lambda progress: b"GIF89a...", "a.gif", "image/gif")
-        job = jobs.wait(job_id, timeout=30)
+        job_id = jobs.submit({"format": "gif"}, "a.gif", "image/gif", "client")
+        jobs.execute(job_id, lambda progress: b"GIF89a...")
+        job = jobs.get(job_id)
         assert job.state == "failed"
         assert job.error == "the export could not be written on the server (no space left on " \
                             "device)"
-        assert [p for p in system_temp.rglob("*") if not p.is_dir()] == []
+        assert list(jobs.files.iterdir()) == []
     finally:
         jobs.close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import threading
 
 import pandas as pd
 import pytest
@@ -20,7 +19,6 @@ from dashboard.data_export import events_csv, shown_geojson
 from dashboard.export import (ExportError, Renderer, check_request, default_filename,
                               render_animation, render_image, write_atomic)
 from dashboard.export_cli import main as export_cli
-from dashboard.jobs import Jobs
 from dashboard.state import parse_state
 from dashboard.view import shown
 
@@ -132,6 +130,19 @@ def test_bad_export_requests_are_refused_before_any_work(data, args, words):
         check_request(data, fmt, size, start, end, step)
 
 
+def test_the_budget_counts_frames_times_pixels_and_names_the_numbers(data):
+    """400 print frames (3508×2480 px each) are far over a 1,000 megapixel budget; the same
+    frames at small size (1280×720) fit, and so does one print-size image."""
+    year = (dt.date(2016, 1, 1), dt.date(2016, 12, 31))
+    with pytest.raises(ExportError, match=r"366 frames at print size \(3508×2480 px\) is "
+                                          r"3,184 megapixels, over the limit of 1,000 megapixels"):
+        check_request(data, "gif", "print", *year, "day", budget_mpx=1000)
+    assert len(check_request(data, "gif", "small", *year, "day", budget_mpx=1000)) == 366
+    assert check_request(data, "png", "print", budget_mpx=1000) == []
+    with pytest.raises(ExportError, match=r"1 frame at print size .* over the limit of 5 "):
+        check_request(data, "png", "print", budget_mpx=5)
+
+
 def test_cli_writes_the_file_and_reports_it(tmp_path, capsys):
     out = tmp_path / "derna.png"
     assert export_cli(["--date", "2016-04-21", "--out", str(out)]) == 0
@@ -196,30 +207,6 @@ def test_data_shown_is_what_the_filters_and_the_day_select(data, record):
     assert by_layer["events"] == {e.id for e in events}
     assert by_layer["control"] == {a.id for a in areas}
     json.dumps(collection)  # serialisable as is
-
-
-def test_jobs_run_in_the_background_and_report_progress_and_failure():
-    jobs = Jobs()
-    release = threading.Event()
-    try:
-        def work(progress):
-            for i in range(3):
-                progress(i + 1, 3)
-            release.wait(30)
-            return b"frames"
-        job_id = jobs.submit(work, "a.gif", "image/gif")
-        assert jobs.get(job_id).state in ("queued", "running")  # submit returned at once
-        release.set()
-        jobs.wait(job_id, timeout=30)
-        job = jobs.get(job_id)
-        assert (job.state, job.done, job.total) == ("done", 3, 3)
-        assert job.path.read_bytes() == b"frames"
-        failed = jobs.submit(lambda progress: (_ for _ in ()).throw(ExportError("no frames")),
-                             "b.gif", "image/gif")
-        jobs.wait(failed, timeout=30)
-        assert jobs.get(failed).error == "no frames"
-    finally:
-        jobs.close()
 
 
 def test_hostile_names_stay_text_in_the_exports(tmp_path):

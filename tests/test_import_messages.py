@@ -77,3 +77,15 @@ def test_a_utf16_upload_is_read_and_said_to_be_utf16(tmp_path):
     wide = ACLED_FILE.read_text(encoding="utf-8").encode("utf-16")
     text, ok = upload(Config(datasets_dir=tmp_path / "datasets"), wide)
     assert ok and "(acled, read as utf-16)" in text, text
+
+
+def test_an_upload_tells_its_progress_as_it_goes(tmp_path):
+    """The page shows these while the import runs in the background."""
+    said = []
+    data = base64.b64encode(ACLED_FILE.read_bytes()).decode()
+    report, ok = import_uploaded(f"data:text/csv;base64,{data}", "acled.csv", "mine",
+                                 Config(datasets_dir=tmp_path / "datasets"), said.append)
+    assert ok, report
+    rows = sum(1 for _ in ACLED_FILE.open(encoding="utf-8")) - 1
+    assert said[0] == "Importing… reading the file."
+    assert f"Importing… checking the dataset ({rows:,} rows) as the app will load it." in said
