@@ -39,6 +39,7 @@ def create_app(config: Config) -> Dash:
     register_callbacks(app, registry, tiles, jobs, config)
     app.server.register_blueprint(api_blueprint(registry, jobs))
     app.server.config["FRONTLINES_REGISTRY"] = registry  # for the export command line
+    app.server.config["FRONTLINES_CONFIG"] = config  # for the renderer of exports
     app.server.config["FRONTLINES_BACKGROUND"] = manager  # for `celery -A app:celery_app`
     fingerprint_assets(app)
     # uploads arrive base64-encoded in a callback request: allow for that, refuse more

@@ -24,6 +24,7 @@ class Config:
     # Opt-in online basemap; blank disables it. Only fetched when a user picks that layer.
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     tile_attribution: str = "© OpenStreetMap contributors"
+    chromium: str = "/usr/bin/chromium"  # exports render the page in it (Playwright)
     # Serving a team: what every worker shares, and the bounds on exports.
     shared_dir: str = ""  # blank: DATASETS_DIR/.shared
     redis: str = ""
@@ -42,6 +43,7 @@ class Config:
         "upload_mb": "largest file the page accepts for import, in MB",
         "tile_url": "XYZ tile URL for the opt-in online basemap; empty to hide that option",
         "tile_attribution": "attribution shown with the online tiles",
+        "chromium": "the Chromium that renders exports (Debian's by default)",
         "shared_dir": "folder every worker shares for background work, export jobs and their "
                       "files (default: DATASETS_DIR/.shared)",
         "redis": "redis://… URL: run background callbacks with Celery on this Redis (start "

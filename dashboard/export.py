@@ -39,7 +39,6 @@ MIMETYPES = {"png": "image/png", "pdf": "application/pdf", "svg": "image/svg+xml
              "gif": "image/gif", "mp4": "video/mp4"}
 MAX_FRAMES = 400
 FRAME_SECONDS = 0.8
-CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # The export view: the map alone, filling the window (and an A4 page when printed).
@@ -64,9 +63,9 @@ class Renderer:
     """One headless Chromium for the process, on a thread of its own (Playwright objects
     belong to the thread that made them), and a private loopback server of the app."""
 
-    def __init__(self, server, chromium: str = CHROMIUM):
+    def __init__(self, server):
         self._server = server  # the app's Flask server, served on loopback for the browser
-        self._chromium = chromium
+        self._chromium = server.config["FRONTLINES_CONFIG"].chromium
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export")
         self._browser = None
         self._base = None
@@ -83,7 +82,7 @@ class Renderer:
     def _start(self) -> None:
         if not Path(self._chromium).exists():
             raise ExportError(f"no Chromium at {self._chromium}: install Debian's chromium "
-                              "(apt-get install chromium) or set BROWSER_PATH")
+                              "(apt-get install chromium) or set FRONTLINES_CHROMIUM")
         from playwright.sync_api import sync_playwright
         from werkzeug.serving import make_server
 
