@@ -410,8 +410,13 @@
 
   // ---------- Play: every step in order, at most `speed` steps a second ----------
   var player = {playing: false, timer: null};
+  // Play and Pause are told to the page (assets/a11y.js speaks them, once each)
+  function told(playing) {
+    document.dispatchEvent(new CustomEvent('frontlines:play', {detail: {playing: playing}}));
+  }
   F.play = function (start) {
     player.playing = true;
+    told(true);
     var bundle = F.bundle, slider = start;
     if (slider >= bundle.last) { slider = 0; window.dash_clientside.set_props('date-slider', {value: 0}); }
     function tick(current) {
@@ -429,10 +434,11 @@
     player.timer = setTimeout(function () { tick(slider); }, 1000 / F.speed());
   };
   F.stop = function () {
+    if (player.playing) { told(false); }
     player.playing = false;
     clearTimeout(player.timer);
     var button = document.getElementById('play');
-    if (button && button.getAttribute('aria-pressed') === 'true') {
+    if (button && button.getAttribute('data-playing') === 'true') {
       window.dash_clientside.set_props('play-state', {data: false});
     }
   };

@@ -11,7 +11,8 @@ import json
 from dataclasses import replace
 from urllib.parse import urlencode
 
-from dash import ALL, Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
+from dash import (ALL, ClientsideFunction, Dash, Input, Output, Patch, State, ctx, dcc, html,
+                  no_update)
 
 from dashboard import ids
 from dashboard import view as views
@@ -26,7 +27,8 @@ from dashboard.figures.map import map_bundle
 from dashboard.i18n import t
 from dashboard.jobs import Jobs
 from dashboard.layout import (areas_panel, basemap_options, changes_panel,
-                              dataset_options, details_panel, faction_checklist,
+                              SPOKEN, dataset_options, details_panel, event_list,
+                              faction_checklist,
                               focus_buttons, layer_options, mode_options,
                               size_options, slider_marks, step_options, type_options,
                               window_options)
@@ -50,7 +52,8 @@ TRANSLATED = ("factions", "event_types", "window", "layers", "basemap", "details
               "export", "animation_range", "dataset", "import", "import_name", "drop_file",
               "areas_today", "mode", "compare_from", "area_chart", "events_per_week",
               "language", "step", "speed", "skip_to_map", "drawing_map", "filters",
-              "details_and_summary")
+              "details_and_summary", "events_listed", "map_text", "export_format",
+              "export_size", "animation_format", *SPOKEN)
 SYNC_OUTPUTS = ("search", "state", "filters", "event", "notice", "controls")
 
 
@@ -149,6 +152,7 @@ def describe(registry: Registry, stored: dict, areas_shown) -> dict:
             else no_update,
             "areas_key": key if key != areas_shown else no_update,
             "changes": changes_panel(data, state, shown.events, link),
+            "events": event_list(data.record, shown.events, state.event, state.lang),
             "class": "report" if state.report else "explore"}
 
 
@@ -228,13 +232,20 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
     @app.callback(Output(ids.SUMMARY, "children"), Output(ids.DETAILS, "children"),
                   Output(ids.AREAS, "children"), Output(ids.AREAS_KEY, "data"),
                   Output(ids.CHANGES, "children"), Output(ids.ROOT, "className"),
+                  Output(ids.EVENT_LIST, "children"),
                   Input(ids.STATE, "data"), State(ids.AREAS_KEY, "data"))
     def describe_view(stored, areas_shown):
         if not stored:
-            return (no_update,) * 6
+            return (no_update,) * 7
         out = describe(registry, stored, areas_shown)
         return (out["summary"], out["details"], out["areas"], out["areas_key"],
-                out["changes"], out["class"])
+                out["changes"], out["class"], out["events"])
+
+    # A button of the event list selects its event exactly as a click on its marker does.
+    app.clientside_callback(
+        ClientsideFunction(namespace="a11y", function_name="pick"),
+        Output(ids.MAP, "clickData"), Input({"type": ids.EVENT_ITEM, "event": ALL}, "n_clicks"),
+        prevent_initial_call=True)
 
     @app.callback(Output(ids.ACTIVITY, "figure"), Output(ids.ACTIVITY_KEY, "data"),
                   Input(ids.FILTERS, "data"), State(ids.STATE, "data"),
@@ -258,7 +269,7 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
         return redraw_or_move_marker(build_area_chart(data.history, state), drawn_for,
                                      [state.dataset, state.lang, list(state.factions)])
 
-    @app.callback(Output(ids.PLAY, "children"), Output(ids.PLAY, "aria-pressed"),
+    @app.callback(Output(ids.PLAY, "children"), Output(ids.PLAY, "data-playing"),
                   Input(ids.PLAY_STATE, "data"), Input(ids.LANG, "value"))
     def play_label(playing, lang):
         lang = lang if lang in ("en", "fr") else "en"
@@ -419,5 +430,4 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
 
 def dash_function(name: str):
     """A clientside callback of assets/map.js, by name."""
-    from dash import ClientsideFunction
     return ClientsideFunction(namespace="frontlines", function_name=name)
