@@ -284,7 +284,8 @@
     return new Promise(function (resolve) { waiters.push({day: day, resolve: resolve}); });
   };
   function polish(gd) {
-    // MapLibre options plotly does not expose: halos keep labels legible over fills, area
+    // MapLibre options plotly does not expose: halos keep labels legible over fills (and give
+    // them AA contrast whatever lies under them), area
     // labels try four positions around their point before giving way, and the event
     // counts always show on their marker.
     var map = mapOf(gd);
@@ -294,7 +295,8 @@
       if (layer.type !== 'symbol' || layer.id.indexOf('plotly-trace-layer-') !== 0) { return; }
       if (map._polished[layer.id]) { return; }  // once: a layout change re-lays its tiles
       map._polished[layer.id] = true;
-      map.setPaintProperty(layer.id, 'text-halo-color', layer.id.indexOf('events') >= 0 ? 'rgba(0,0,0,0)' : '#ffffff');
+      // (the white counts on event markers get a dark halo: legible, AA, on every faction's colour)
+      map.setPaintProperty(layer.id, 'text-halo-color', layer.id.indexOf('events') >= 0 ? '#1a1a1a' : '#ffffff');
       map.setPaintProperty(layer.id, 'text-halo-width', 1.5);
       if (layer.id.indexOf('area labels') >= 0 || layer.id.indexOf('area-labels') >= 0) {
         map.setLayoutProperty(layer.id, 'text-variable-anchor', ['center', 'top', 'bottom', 'left', 'right']);
