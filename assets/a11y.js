@@ -114,8 +114,18 @@
       set(summary, 'aria-live', 'off');
       status.textContent = words('label-playing');
     } else {
-      status.textContent = words('label-paused_on') + ' ' + words('date-words');
-      set(summary, 'aria-live', 'polite');
+      // the step under way when Pause came is finished first: say the day the map shows
+      var asked = performance.now();
+      (function spoken() {
+        var F = window.frontlines || {}, thumb = document.querySelector('#date-slider [role=slider]');
+        var frame = document.getElementById('map-frame'), date = document.getElementById('date-words');
+        var day = F.bundle && thumb && F.iso(F.bundle, Number(thumb.getAttribute('aria-valuenow')));
+        var drawn = frame && date && frame.getAttribute('data-drawn-day') === day &&
+          date.getAttribute('datetime') === day;
+        if (!drawn && performance.now() - asked < 5000) { requestAnimationFrame(spoken); return; }
+        status.textContent = words('label-paused_on') + ' ' + words('date-words');
+        set(summary, 'aria-live', 'polite');
+      })();
     }
   });
 

@@ -234,7 +234,7 @@ def test_the_whole_job_by_keyboard_alone(context, server):
                                 ".map(b => JSON.parse(b.id).event)")
     drawn = set(page.trace("events")["ids"])
     assert listed and set(listed) == drawn, "the list holds exactly the events the map draws"
-    focus_by_keyboard(page, ".event-item", shift=True)
+    focus_by_keyboard(page, ".event-item")
     chosen = json.loads(focused_id(page))["event"]
     keys.press("Enter")
     page.page.wait_for_function("id => location.search.includes('event=' + id)", arg=chosen)
@@ -275,7 +275,7 @@ def test_every_control_is_named_in_the_page_language(context, server):
     names = page.page.evaluate("""() => {
         const named = id => document.getElementById(id)?.textContent;
         const thumb = document.querySelector('#date-slider [role=slider]');
-        const canvas = document.querySelector('#map canvas');
+        const canvas = document.querySelector('#map canvas.maplibregl-canvas');
         const file = document.querySelector('#upload input[type=file]');
         const step = document.querySelector('#step-size');
         return {
@@ -293,7 +293,7 @@ def test_every_control_is_named_in_the_page_language(context, server):
     assert names["canvas"] == "Carte du contrôle territorial et des événements"
     assert names["file"].startswith("Fichier à importer")
     assert names["step"] == "Pas 1 semaine"
-    assert page.page.inner_text("#" + names["factions"]) == "Factions"
+    assert page.page.text_content("#" + names["factions"]) == "Factions"
     assert names["back"] == "Reculer d'un pas"
     assert page.page.inner_text("#event-list").startswith("Choisissez un événement")
 
