@@ -286,7 +286,8 @@
     return new Promise(function (resolve) { waiters.push({day: day, resolve: resolve}); });
   };
   function polish(gd) {
-    // MapLibre options plotly does not expose: halos keep labels legible over fills, area
+    // MapLibre options plotly does not expose: halos keep labels legible over fills (and give
+    // them AA contrast whatever lies under them), area
     // labels try four positions around their point before giving way, and the event
     // counts always show on their marker.
     var map = mapOf(gd);
@@ -296,7 +297,8 @@
       if (layer.type !== 'symbol' || layer.id.indexOf('plotly-trace-layer-') !== 0) { return; }
       if (map._polished[layer.id]) { return; }  // once: a layout change re-lays its tiles
       map._polished[layer.id] = true;
-      map.setPaintProperty(layer.id, 'text-halo-color', layer.id.indexOf('events') >= 0 ? 'rgba(0,0,0,0)' : '#ffffff');
+      // (the white counts on event markers get a dark halo: legible, AA, on every faction's colour)
+      map.setPaintProperty(layer.id, 'text-halo-color', layer.id.indexOf('events') >= 0 ? '#1a1a1a' : '#ffffff');
       map.setPaintProperty(layer.id, 'text-halo-width', 1.5);
       if (layer.id.indexOf('area labels') >= 0 || layer.id.indexOf('area-labels') >= 0) {
         map.setLayoutProperty(layer.id, 'text-variable-anchor', ['center', 'top', 'bottom', 'left', 'right']);
@@ -414,8 +416,13 @@
   // Steps count from where Play started (or from where the step size last changed), so a
   // monthly Play from 31 January shows 29 February, 31 March, 30 April.
   var player = {playing: false, timer: null};
+  // Play and Pause are told to the page (assets/a11y.js speaks them, once each)
+  function told(playing) {
+    document.dispatchEvent(new CustomEvent('frontlines:play', {detail: {playing: playing}}));
+  }
   F.play = function (start) {
     player.playing = true;
+    told(true);
     var slider = start;
     if (slider >= F.bundle.last) { slider = 0; window.dash_clientside.set_props('date-slider', {value: 0}); }
     var anchor = slider, size = F.stepSize(), n = 0;
@@ -436,10 +443,11 @@
     player.timer = setTimeout(function () { tick(slider); }, 1000 / F.speed());
   };
   F.stop = function () {
+    if (player.playing) { told(false); }
     player.playing = false;
     clearTimeout(player.timer);
     var button = document.getElementById('play');
-    if (button && button.getAttribute('aria-pressed') === 'true') {
+    if (button && button.getAttribute('data-playing') === 'true') {
       window.dash_clientside.set_props('play-state', {data: false});
     }
   };

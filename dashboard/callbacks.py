@@ -11,7 +11,8 @@ import json
 from dataclasses import replace
 from urllib.parse import urlencode
 
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import (ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html,
+                  no_update)
 
 from dashboard import ids
 from dashboard import view as views
@@ -26,7 +27,8 @@ from dashboard.figures.map import map_bundle
 from dashboard.i18n import t
 from dashboard.jobs import ACTIVE, JobRefused, Jobs
 from dashboard.layout import (areas_panel, basemap_options, changes_panel,
-                              dataset_options, details_panel, faction_checklist,
+                              SPOKEN, dataset_options, details_panel, event_list,
+                              faction_checklist,
                               focus_buttons, layer_options, mode_options,
                               size_options, slider_marks, step_options, type_options,
                               window_options)
@@ -50,7 +52,8 @@ TRANSLATED = ("factions", "event_types", "window", "layers", "basemap", "details
               "export", "animation_range", "dataset", "import", "import_name", "drop_file",
               "areas_today", "mode", "compare_from", "area_chart", "events_per_week",
               "language", "step", "speed", "skip_to_map", "drawing_map", "filters",
-              "details_and_summary")
+              "details_and_summary", "events_listed", "map_text", "export_format",
+              "export_size", "animation_format", *SPOKEN)
 IMAGE_WAIT_SECONDS = 600
 SYNC_OUTPUTS = ("search", "state", "filters", "event", "notice", "controls")
 TRANSLATION_OUTPUTS = (
@@ -169,6 +172,7 @@ def describe(registry: Registry, stored: dict, areas_shown) -> dict:
             else no_update,
             "areas_key": key if key != areas_shown else no_update,
             "changes": changes_panel(data, state, shown.events, link),
+            "events": event_list(data.record, shown.events, state.event, state.lang),
             "class": "report" if state.report else "explore"}
 
 
@@ -194,7 +198,7 @@ def chart(registry: Registry, stored: dict | None, drawn_for, which: str):
 
 
 def play_label(playing, lang) -> tuple[str, str]:
-    """The Play button's text and aria-pressed."""
+    """The Play button's text (what a press will do) and data-playing."""
     lang = lang if lang in LANGUAGES else "en"
     return (t("pause", lang), "true") if playing else (t("play", lang), "false")
 
@@ -314,13 +318,20 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
     @app.callback(Output(ids.SUMMARY, "children"), Output(ids.DETAILS, "children"),
                   Output(ids.AREAS, "children"), Output(ids.AREAS_KEY, "data"),
                   Output(ids.CHANGES, "children"), Output(ids.ROOT, "className"),
+                  Output(ids.EVENT_LIST, "children"),
                   Input(ids.STATE, "data"), State(ids.AREAS_KEY, "data"))
     def describe_view(stored, areas_shown):
         if not stored:
-            return (no_update,) * 6
+            return (no_update,) * 7
         out = describe(registry, stored, areas_shown)
         return (out["summary"], out["details"], out["areas"], out["areas_key"],
-                out["changes"], out["class"])
+                out["changes"], out["class"], out["events"])
+
+    # A button of the event list selects its event exactly as a click on its marker does.
+    app.clientside_callback(
+        ClientsideFunction(namespace="a11y", function_name="pick"),
+        Output(ids.MAP, "clickData"), Input({"type": ids.EVENT_ITEM, "event": ALL}, "n_clicks"),
+        prevent_initial_call=True)
 
     for which, key in ((ids.ACTIVITY, ids.ACTIVITY_KEY), (ids.AREA_CHART, ids.AREA_CHART_KEY)):
         app.callback(Output(which, "figure"), Output(key, "data"), Input(ids.FILTERS, "data"),
@@ -328,7 +339,7 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
             lambda _filters, stored, drawn_for, which=which:
             chart(registry, stored, drawn_for, which))
 
-    app.callback(Output(ids.PLAY, "children"), Output(ids.PLAY, "aria-pressed"),
+    app.callback(Output(ids.PLAY, "children"), Output(ids.PLAY, "data-playing"),
                  Input(ids.PLAY_STATE, "data"), Input(ids.LANG, "value"))(play_label)
 
     app.callback(*[Output(cid, prop) for cid, prop in TRANSLATION_OUTPUTS],
@@ -437,5 +448,4 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
 
 def dash_function(name: str):
     """A clientside callback of assets/map.js, by name."""
-    from dash import ClientsideFunction
     return ClientsideFunction(namespace="frontlines", function_name=name)

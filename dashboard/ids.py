@@ -63,4 +63,7 @@ DETAILS = "details"
 AREAS = "areas"
 AREAS_KEY = "areas-key"
 SUMMARY = "summary"
+EVENT_LIST = "event-list"  # the events the map shows, as buttons (keyboard access)
+EVENT_ITEM = "event-item"  # pattern-matching id type of those buttons
+ANNOUNCE = "announce"  # a polite status region for Play (assets/a11y.js)
 LABELS = "label"  # prefix: ids of translated headings are LABELS + "-" + key

@@ -36,6 +36,26 @@ def _heading(key: str, lang: str, tag=html.H2) -> html.Component:
     return tag(t(key, lang), id=f"{ids.LABELS}-{key}")
 
 
+def _group(key: str, control, radio: bool = False) -> html.Div:
+    """A set of checkboxes or radio buttons named by its heading (`key`'s label element).
+
+    Dash 4 draws dcc.Checklist and dcc.RadioItems as a `listbox` of `option`s that hold
+    native inputs, which is wrong ARIA (assets/a11y.js strips those roles): this wrapper
+    gives screen readers the right group and its name, in the page's language."""
+    return html.Div(control, role="radiogroup" if radio else "group",
+                    **{"aria-labelledby": f"{ids.LABELS}-{key}"})
+
+
+# Words the page speaks or names controls with but does not show; translated like every
+# label (callbacks.TRANSLATED) and read by assets/a11y.js.
+SPOKEN = ("date_shown", "map_name", "playing", "paused_on", "upload_file")
+
+
+def spoken_words(lang: str) -> html.Div:
+    return html.Div(hidden=True, children=[
+        html.Span(t(key, lang), id=f"{ids.LABELS}-{key}") for key in SPOKEN])
+
+
 def faction_options(record: Record, lang: str) -> list[dict]:
     return [{"label": html.Span([html.Span(className="swatch", style={"background": f.colour}),
                                  f" {f.short[lang]} ", html.Small(f.name[lang], className="long")]),
@@ -140,13 +160,19 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
         dcc.Store(id=ids.DATASET_KEY),
         html.A(t("skip_to_map", lang), href="#map-section", className="skip-link",
                id=f"{ids.LABELS}-skip_to_map"),
+        html.A(t("map_text", lang), href="#map-text", className="skip-link",
+               id=f"{ids.LABELS}-map_text"),
+        spoken_words(lang),
+        html.Div(id=ids.ANNOUNCE, role="status", className="visually-hidden"),
         html.Header(className="topbar", children=[
             html.H1(t("title", lang), id=ids.TITLE),
             html.Div(className="top-controls", children=[
-                html.Label(t("language", lang), htmlFor=ids.LANG, id=f"{ids.LABELS}-language"),
-                dcc.RadioItems(id=ids.LANG, options=[{"label": "English", "value": "en"},
-                                                     {"label": "Français", "value": "fr"}],
-                               value=lang, inline=True, className="lang"),
+                html.Span(t("language", lang), id=f"{ids.LABELS}-language"),
+                _group("language", dcc.RadioItems(
+                    id=ids.LANG, options=[{"label": html.Span("English", lang="en"), "value": "en"},
+                                          {"label": html.Span("Français", lang="fr"),
+                                           "value": "fr"}],
+                    value=lang, inline=True, className="lang"), radio=True),
                 dcc.Checklist(id=ids.REPORT, options=[{"label": t("report_view", lang),
                                                        "value": "report"}], value=[],
                               className="report-toggle"),
@@ -158,7 +184,12 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
             html.Section(id="map-section", className="map-section", children=[
                 html.Div(id=ids.FOCUS_BAR, className="focus-bar",
                          children=focus_buttons(record, lang)),
-                html.Div(className="map-frame", id="map-frame", **{"aria-busy": "true"}, children=[
+                # the map's text alternative: the summary (its description) and the side
+                # panel's lists of the events and areas it shows (its details)
+                html.Div(className="map-frame", id="map-frame", role="figure",
+                         **{"aria-busy": "true", "aria-labelledby": f"{ids.LABELS}-map_name",
+                            "aria-describedby": ids.SUMMARY, "aria-details": "map-text"},
+                         children=[
                     dcc.Graph(id=ids.MAP, className="map", config=MAP_CONFIG,
                               figure=first_figure(data)),
                     html.Div(t("drawing_map", lang), className="map-loading",
@@ -168,8 +199,9 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
                     html.Div(className="player", children=[
                         html.Button("◀", id=ids.BACK, className="button icon",
                                     title=t("back", lang), **{"aria-label": t("back", lang)}),
+                        # a label that changes (Play/Pause), so no aria-pressed (ARIA APG)
                         html.Button(t("play", lang), id=ids.PLAY, className="button play",
-                                    **{"aria-pressed": "false"}),
+                                    **{"data-playing": "false"}),
                         html.Button("▶", id=ids.FORWARD, className="button icon",
                                     title=t("forward", lang), **{"aria-label": t("forward", lang)}),
                         html.Label(t("step", lang), htmlFor=ids.STEP, id=f"{ids.LABELS}-step"),
@@ -199,12 +231,14 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
                 html.Summary(t("filters", lang), id=f"{ids.LABELS}-filters"),
                 html.Div(className="controls-body", children=[
                 _heading("dataset", lang),
-                dcc.Dropdown(id=ids.DATASET, clearable=False, searchable=False,
-                             value=record.meta["name"], className="dataset",
-                             options=dataset_options(datasets, lang)),
+                _group("dataset", dcc.Dropdown(id=ids.DATASET, clearable=False,
+                                               searchable=False, value=record.meta["name"],
+                                               className="dataset",
+                                               options=dataset_options(datasets, lang))),
                 _heading("mode", lang),
-                dcc.RadioItems(id=ids.MODE, options=mode_options(lang), value="explore",
-                               className="checklist"),
+                _group("mode", dcc.RadioItems(id=ids.MODE, options=mode_options(lang),
+                                              value="explore", className="checklist"),
+                       radio=True),
                 html.Label(t("compare_from", lang), htmlFor=ids.COMPARE_FROM,
                            id=f"{ids.LABELS}-compare_from", className="small-label"),
                 dcc.DatePickerSingle(id=ids.COMPARE_FROM, min_date_allowed=record.first_day,
@@ -214,36 +248,46 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
                 html.Div(className="quick", children=[
                     html.Button(t("all", lang), id=ids.FACTIONS_ALL, className="button small"),
                     html.Button(t("none", lang), id=ids.FACTIONS_NONE, className="button small")]),
-                html.Div(id=ids.FACTIONS_BOX,
+                html.Div(id=ids.FACTIONS_BOX, role="group",
+                         **{"aria-labelledby": f"{ids.LABELS}-factions"},
                          children=faction_checklist(record, lang, list(default.factions))),
                 _heading("event_types", lang),
-                dcc.Checklist(id=ids.TYPES, options=type_options(lang),
-                              value=list(default.types), className="checklist"),
+                _group("event_types", dcc.Checklist(id=ids.TYPES, options=type_options(lang),
+                                                    value=list(default.types),
+                                                    className="checklist")),
                 _heading("window", lang),
-                dcc.RadioItems(id=ids.WINDOW, options=window_options(lang), value=default.window,
-                               className="checklist"),
+                _group("window", dcc.RadioItems(id=ids.WINDOW, options=window_options(lang),
+                                                value=default.window, className="checklist"),
+                       radio=True),
                 dcc.DatePickerRange(id=ids.RANGE, min_date_allowed=record.first_day,
                                     max_date_allowed=record.last_day,
                                     display_format="YYYY-MM-DD", className="range"),
                 _heading("layers", lang),
-                dcc.Checklist(id=ids.LAYERS, options=layer_options(lang),
-                              value=list(default.layers), className="checklist"),
+                _group("layers", dcc.Checklist(id=ids.LAYERS, options=layer_options(lang),
+                                               value=list(default.layers),
+                                               className="checklist")),
                 _heading("basemap", lang),
-                dcc.RadioItems(id=ids.BASEMAP, options=basemap_options(lang, tiles_enabled),
-                               value="offline", className="checklist"),
+                _group("basemap", dcc.RadioItems(id=ids.BASEMAP,
+                                                 options=basemap_options(lang, tiles_enabled),
+                                                 value="offline", className="checklist"),
+                       radio=True),
                 *export_controls(record, lang),
                 *import_controls(lang, upload_mb),
             ])]),
             html.Details(className="side panel", open=True, children=[
                 html.Summary(t("details_and_summary", lang),
                              id=f"{ids.LABELS}-details_and_summary"),
-                html.Div(className="side-body", children=[
+                html.Div(className="side-body", id="map-text", children=[
                 html.Div(id=ids.CHANGES, className="changes"),
+                _heading("summary", lang),
+                # polite and whole: read once per step; assets/a11y.js silences it during Play
+                html.P(id=ids.SUMMARY, className="summary",
+                       **{"aria-live": "polite", "aria-atomic": "true"}),
+                _heading("events_listed", lang),
+                html.Div(id=ids.EVENT_LIST, className="event-list"),
                 _heading("details", lang),
                 html.Div(id=ids.DETAILS, className="details",
                          children=html.P(t("details_hint", lang))),
-                _heading("summary", lang),
-                html.P(id=ids.SUMMARY, className="summary", **{"aria-live": "polite"}),
                 _heading("areas_today", lang),
                 html.Div(id=ids.AREAS, className="areas"),
             ])]),
@@ -341,6 +385,35 @@ def details_panel(record: Record, event, lang: str, shown=None, link_for=None) -
 
 
 
+EVENT_LIST_MAX = 100  # buttons in the list; the summary counts them all
+
+
+def event_list(record: Record, events, selected: str | None, lang: str) -> list:
+    """The events the map shows, latest first, each a button that selects it as a click on
+    its marker does (assets/a11y.js): the way to the map's events without a pointer."""
+    if not events:
+        return [html.P(t("no_events", lang))]
+    latest = sorted(events, key=lambda e: (e.date, e.id), reverse=True)
+
+    def item(e) -> html.Li:
+        who = record.factions.get(e.actors[0]) if e.actors else None
+        swatch = [html.Span(className="swatch", style={"background": who.colour}), " "] \
+            if who else []
+        text = f"{date_words(e.date, lang)} · {e.place} · {type_label(e.event_type, lang)}" + \
+            (f" · {who.short_on(e.date, lang)}" if who else "")
+        return html.Li(html.Button(swatch + [text], id={"type": ids.EVENT_ITEM, "event": e.id},
+                                   className="event-item", type="button",
+                                   **({"aria-current": "true"} if e.id == selected else {})))
+    items = [item(e) for e in latest[:EVENT_LIST_MAX]]
+    children = [html.P(t("events_list_hint", lang), className="small-label"),
+                html.Ul(items, className="event-items")]
+    if len(latest) > EVENT_LIST_MAX:
+        children.append(html.P(t("events_list_capped", lang).format(
+            n=number(EVENT_LIST_MAX, lang), total=number(len(latest), lang)),
+            className="small-label"))
+    return children
+
+
 def changes_panel(data: Dataset, state, events, link_for) -> list:
     """Compare mode: km² gained, lost and net per faction, and the events in or near the
     ground that changed hands, each a link (link_for(event id) -> URL) to its details."""
@@ -382,10 +455,16 @@ def export_controls(record: Record, lang: str) -> list:
     rendered in the background with a progress bar."""
     return [
         _heading("export", lang),
-        dcc.RadioItems(id=ids.EXPORT_FORMAT, inline=True, value="png", className="inline",
-                       options=[{"label": f.upper(), "value": f} for f in ("png", "pdf", "svg")]),
-        dcc.RadioItems(id=ids.EXPORT_SIZE, options=size_options(lang), value="slide",
-                       className="checklist"),
+        html.P(t("export_format", lang), id=f"{ids.LABELS}-export_format",
+               className="small-label"),
+        _group("export_format", dcc.RadioItems(
+            id=ids.EXPORT_FORMAT, inline=True, value="png", className="inline",
+            options=[{"label": f.upper(), "value": f} for f in ("png", "pdf", "svg")]),
+            radio=True),
+        html.P(t("export_size", lang), id=f"{ids.LABELS}-export_size", className="small-label"),
+        _group("export_size", dcc.RadioItems(id=ids.EXPORT_SIZE, options=size_options(lang),
+                                             value="slide", className="checklist"),
+               radio=True),
         html.Button(t("export_image", lang), id=ids.EXPORT_IMAGE, className="button wide"),
         html.Div(className="quick", children=[
             html.Button(t("export_csv", lang), id=ids.EXPORT_CSV, className="button small"),
@@ -396,8 +475,11 @@ def export_controls(record: Record, lang: str) -> list:
         dcc.DatePickerRange(id=ids.ANIM_RANGE, min_date_allowed=record.first_day,
                             max_date_allowed=record.last_day, display_format="YYYY-MM-DD",
                             className="range"),
-        dcc.RadioItems(id=ids.ANIM_FORMAT, inline=True, value="gif", className="inline",
-                       options=[{"label": f.upper(), "value": f} for f in ("gif", "mp4")]),
+        html.P(t("animation_format", lang), id=f"{ids.LABELS}-animation_format",
+               className="small-label"),
+        _group("animation_format", dcc.RadioItems(
+            id=ids.ANIM_FORMAT, inline=True, value="gif", className="inline",
+            options=[{"label": f.upper(), "value": f} for f in ("gif", "mp4")]), radio=True),
         html.Button(t("export_animation", lang), id=ids.ANIM_START, className="button wide"),
         html.Progress(id=ids.ANIM_PROGRESS, max="1", value="0", className="progress"),
         html.Div(id=ids.ANIM_STATUS, role="status", className="export-status"),

@@ -44,3 +44,33 @@ def test_the_area_list_says_how_each_area_is_assessed(record):
     assumed = next(a for a in areas if a.assessment == "assumed")
     assert "Assumed (inferred, not reported):" in text and assumed.assessment_note in text
     assert "IYSC ·" in text and "IS ·" not in text, "no group is named before it existed"
+
+
+def _buttons(node) -> list:
+    """Every html.Button in a Dash component tree, in order."""
+    if isinstance(node, (list, tuple)):
+        return [b for n in node for b in _buttons(n)]
+    if isinstance(node, Component):
+        own = [node] if type(node).__name__ == "Button" else []
+        return own + _buttons(getattr(node, "children", None))
+    return []
+
+
+def test_the_event_list_offers_every_event_latest_first_and_marks_the_selected_one(record):
+    from dashboard.layout import EVENT_LIST_MAX, event_list
+    events = [e for e in record.events if dt.date(2016, 1, 1) <= e.date <= dt.date(2016, 6, 30)]
+    chosen = events[len(events) // 2].id
+    buttons = _buttons(event_list(record, events, chosen, "en"))
+    assert [b.id["event"] for b in buttons] == \
+        [e.id for e in sorted(events, key=lambda e: (e.date, e.id), reverse=True)]
+    assert [b.id["event"] for b in buttons if getattr(b, "aria-current", None) == "true"] \
+        == [chosen]
+    first = max(events, key=lambda e: (e.date, e.id))
+    assert text_of(buttons[0]).strip().startswith(f"{first.date.day} ")
+    assert first.place in text_of(buttons[0])
+    everything = list(record.events)
+    assert len(everything) > EVENT_LIST_MAX
+    capped = event_list(record, everything, None, "fr")
+    assert len(_buttons(capped)) == EVENT_LIST_MAX
+    assert f"sur {len(everything)}" in text_of(capped)
+    assert text_of(event_list(record, [], None, "en")) == "No event is shown."
