@@ -20,6 +20,7 @@ from dashboard.geojson import area_feature, collection, event_feature, movement_
 from dashboard.params import (ParamError, date_param, date_range, factions_param, only_known,
                               types_param)
 from dashboard.records import LANGUAGES, DataError
+from dashboard.story_api import add_story_routes
 from dashboard.registry import Registry, UnknownDataset
 
 STEP_DAYS = {"day": 1, "week": 7, "month": 30.4}
@@ -176,4 +177,5 @@ def api_blueprint(registry: Registry, jobs: Jobs) -> Blueprint:
                         "equal-area, centred 28N 18E", "dates": [d.isoformat() for d in days],
                         "held": series})
 
+    add_story_routes(api, registry)
     return api

@@ -14,6 +14,7 @@ from dashboard.i18n import date_words, number, t
 from dashboard.dataset import Dataset
 from dashboard.history import step_days, turning_points
 from dashboard.records import Record
+from dashboard.story_ui import story_controls, story_panel
 from dashboard.state import (BASEMAPS, LAYERS, MODES, SPEEDS, WINDOWS, day_offset,
                              default_state)
 from dashboard.taxonomy import EVENT_TYPES, type_label
@@ -154,6 +155,7 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
         html.Div(id=ids.NOTICE, role="alert", className="notice"),
         html.Main(className="main", children=[
             html.Section(id="map-section", className="map-section", children=[
+                story_panel(lang),
                 html.Div(id=ids.FOCUS_BAR, className="focus-bar",
                          children=focus_buttons(record, lang)),
                 html.Div(className="map-frame", id="map-frame", **{"aria-busy": "true"}, children=[
@@ -231,6 +233,7 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
                                value="offline", className="checklist"),
                 *export_controls(record, lang),
                 *import_controls(lang, upload_mb),
+                *story_controls(lang),
             ])]),
             html.Details(className="side panel", open=True, children=[
                 html.Summary(t("details_and_summary", lang),

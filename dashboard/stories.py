@@ -319,6 +319,12 @@ class Stories:
         self.bundled_dir = Path(bundled_dir) / "stories"
         self.imported_dir = Path(datasets_dir) / ".stories" if datasets_dir else None
 
+    @classmethod
+    def of(cls, registry) -> "Stories":
+        """The stories beside a registry's datasets (the same folders, so every worker and
+        the command line agree)."""
+        return cls(registry.bundled, registry.datasets_dir)
+
     def _files(self) -> list[tuple[Path, bool]]:
         found = []
         for folder, bundled in ((self.bundled_dir, True), (self.imported_dir, False)):
