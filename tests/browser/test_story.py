@@ -41,7 +41,7 @@ def check_step(page, data: dict, index: int) -> None:
     caption = page.page.inner_text("#story-caption")
     assert caption == step["caption"][data["lang"] if "lang" in data else "en"]
     # the caption's sources: those of the records it refers to, as links
-    links = page.page.eval_on_selector_all("#story-sources a", "as => as.map(a => a.href)")
+    links = page.page.eval_on_selector_all("#story-sources a", "as => as.map(a => a.getAttribute('href'))")
     assert links and set(links) == {s["url"] for s in step["sources"]}
 
 
