@@ -350,14 +350,14 @@ class Stories:
         for path, bundled in self._files():
             if path.stem == name:
                 story = self._read(path, bundled)
-                data = self._dataset(story, registry)
+                data = self.dataset_of(story, registry)
                 check_story(story, data)
                 return story, data
         raise UnknownStory(f"no story named {str(name)[:64]!r}; known: "
                            f"{', '.join(p.stem for p, _ in self._files()) or 'none'}")
 
     @staticmethod
-    def _dataset(story: Story, registry) -> Dataset:
+    def dataset_of(story: Story, registry) -> Dataset:
         from dashboard.registry import UnknownDataset
         try:
             return registry.get(story.dataset)
@@ -375,7 +375,7 @@ class Stories:
                              languages=list(story.languages), steps=len(story.steps))
                 if dataset is not None and story.dataset != dataset:
                     continue
-                check_story(story, self._dataset(story, registry))
+                check_story(story, self.dataset_of(story, registry))
             except StoryError as exc:
                 if dataset is not None and entry.get("dataset") not in (None, dataset):
                     continue
@@ -393,7 +393,7 @@ class Stories:
         if (self.bundled_dir / f"{story.name}.json").exists():
             raise StoryError([f"{where}: story name {story.name!r} is a bundled story's: "
                               "choose another"])
-        check_story(story, self._dataset(story, registry))
+        check_story(story, self.dataset_of(story, registry))
         story = replace(story, bundled=False)
         write_atomic(self.imported_dir / f"{story.name}.json",
                      json.dumps(story.as_json(), ensure_ascii=False, indent=1).encode())

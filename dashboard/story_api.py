@@ -15,6 +15,7 @@ def story_json(stories: Stories, registry, name: str, lang: str | None = None) -
     story, data = stories.get(name, registry)
     body = story.as_json()
     body["bundled"] = story.bundled
+    body["lang"] = lang if lang in story.languages else story.languages[0]
     for index, step in enumerate(body["steps"]):
         step["url"] = "/" + step_search(story, index, data, lang)
         step["sources"] = [s.as_json() for s in step_sources(story, index, data)]

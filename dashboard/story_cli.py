@@ -50,7 +50,7 @@ def main(argv: list[str]) -> int:
     try:
         if args.action == "check":
             story = load_story_text(content, args.file.name)
-            check_story(story, Stories._dataset(story, registry))
+            check_story(story, Stories.dataset_of(story, registry))
         else:
             story = stories.import_story(content, args.file.name, registry)
     except StoryError as exc:

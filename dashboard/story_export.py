@@ -51,16 +51,14 @@ def between_days(first: dt.date, last: dt.date) -> list[dt.date]:
 def _go(page, index: int) -> None:
     """Show step `index` as the page's own ▶ does, and wait until it has arrived."""
     page.evaluate("i => window.dash_clientside.set_props('story-step', {data: i})", index)
-    page.wait_for_selector(f"#story-panel[data-arrived='{index + 1}']", state="attached",
-                           timeout=ARRIVE_TIMEOUT_MS)
+    page.wait_for_selector(f"#story-panel[data-arrived='{index + 1}'][data-step='{index + 1}']",
+                           state="attached", timeout=ARRIVE_TIMEOUT_MS)
 
 
 def _open(renderer: Renderer, story: Story, data: Dataset, body: dict, size: str, lang: str):
     page = renderer.open(step_state(story, 0, data, lang), data, size)
     page.emulate_media(reduced_motion="reduce")  # each step at once: no fly, no date run
     page.evaluate("s => window.dash_clientside.set_props('story-data', {data: s})", body)
-    page.wait_for_selector("#story-panel:not([hidden])", state="attached",
-                           timeout=ARRIVE_TIMEOUT_MS)
     _go(page, 0)
     return page
 

@@ -175,7 +175,7 @@ def panel_content(data: dict | None, step: int | None) -> dict:
     if not data or step is None or not 0 <= step < len(data["steps"]):
         return {"hidden": True, "data-step": "", "title": "", "count": "", "steps": [],
                 "caption": "", "sources": []}
-    lang = data["lang"]
+    lang = data.get("lang", "en")
     current = data["steps"][step]
     title = data["title"].get(lang) or next(iter(data["title"].values()))
 

@@ -17,7 +17,8 @@ def story(server: str, lang: str = "en") -> dict:
 
 def wait_arrived(page, step: int) -> None:
     """Until step `step` (from 1) is shown: its transition ended and its map is drawn."""
-    page.page.wait_for_selector(f"#story-panel[data-arrived='{step}']", timeout=90000)
+    page.page.wait_for_selector(f"#story-panel[data-arrived='{step}'][data-step='{step}']",
+                                timeout=90000)
     page.settle()
 
 
