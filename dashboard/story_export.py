@@ -7,8 +7,9 @@ once. Each step is printed (deck) or screenshot (video) exactly as the page show
 map with its title and date, legend, scale bar and sources footer, and the step's caption
 over it.
 
-Deck: a title page, one page per step, a sources page (every source of every step); A4
-landscape (size print) or 16:9 (slide, small). Video: each step held HOLD_FRAMES frames,
+Deck: a title page, one page per step (its screenshot, as the PNG export takes it: the map
+is WebGL, which Chromium does not print), a sources page (every source of every step), all
+in one document printed once; A4 landscape (size print) or 16:9 (slide, small). Video: each step held HOLD_FRAMES frames,
 then BETWEEN_FRAMES frames with the date running towards the next step's date; each frame
 lasts export.FRAME_SECONDS, so a story of n steps lasts
 (n × HOLD_FRAMES + (n − 1) × BETWEEN_FRAMES) × FRAME_SECONDS seconds.
@@ -16,8 +17,8 @@ lasts export.FRAME_SECONDS, so a story of n steps lasts
 from __future__ import annotations
 
 import datetime as dt
+import base64
 import html
-import io
 from pathlib import Path
 from typing import Callable
 
@@ -66,49 +67,72 @@ def _open(renderer: Renderer, story: Story, data: Dataset, body: dict, size: str
 PAGE_CSS = """
 @page { size: %(page)s; margin: 0; }
 html, body { margin: 0; font-family: "DejaVu Sans", Verdana, Arial, sans-serif; color: #1d232a; }
-.sheet { box-sizing: border-box; width: %(w)spx; height: %(h)spx; padding: 56px 72px; overflow: hidden; }
-h1 { font-size: 34px; margin: 0 0 10px; } h2 { font-size: 20px; color: #56606b; margin: 0 0 28px; font-weight: normal; }
-ol { font-size: 15px; line-height: 1.5; columns: 2; column-gap: 40px; }
-.sources { font-size: 10.5px; line-height: 1.35; columns: 2; column-gap: 28px; }
-.sources h3 { font-size: 12px; margin: 8px 0 2px; break-after: avoid; }
-.sources p { margin: 0 0 2px; word-break: break-all; }
-.foot { position: absolute; bottom: 28px; left: 72px; font-size: 11px; color: #56606b; }
+.sheet { box-sizing: border-box; position: relative; width: %(w)s; height: %(h)s; overflow: hidden;
+         break-after: page; page-break-after: always; }
+.sheet:last-child { break-after: auto; page-break-after: auto; }
+.text { padding: 5%% 6%%; }
+.shot { display: block; width: 100%%; height: 100%%; object-fit: contain; }
+h1 { font-size: 2.1em; margin: 0 0 0.3em; } h2 { font-size: 1.25em; color: #56606b; margin: 0 0 1.2em; font-weight: normal; }
+.steps { font-size: 1em; line-height: 1.35; padding-left: 1.6em; }
+.steps li { margin-bottom: 0.45em; } .steps b { display: inline-block; min-width: 9em; }
+.sources { font-size: 0.62em; line-height: 1.3; columns: 2; column-gap: 2em; }
+.sources h3 { font-size: 1.15em; margin: 0.6em 0 0.15em; break-after: avoid; }
+.sources p { margin: 0 0 0.15em; overflow-wrap: anywhere; }
+.foot { position: absolute; bottom: 3%%; left: 6%%; font-size: 0.7em; color: #56606b; }
 """
 
 
-def _sheet(title: str, body: str, size: str, lang: str) -> str:
+def _caption(step: dict, lang: str) -> str:
+    return step["caption"].get(lang) or next(iter(step["caption"].values()))
+
+
+def deck_html(story: Story, data: Dataset, body: dict, shots: list[bytes], size: str,
+              lang: str) -> str:
+    """The whole deck as one document, a page per sheet: the title page, each step as the
+    page showed it (its screenshot), the sources page. Text from the story and the record
+    is escaped."""
     width, height, _ = SIZES[size]
-    css = PAGE_CSS % {"page": "A4 landscape" if size == "print" else f"{width}px {height}px",
-                      "w": width, "h": height}
-    return (f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'><title>"
-            f"{html.escape(title)}</title><style>{css}</style></head><body>"
-            f"<div class='sheet'>{body}</div></body></html>")
+    print_size = size == "print"
+    css = PAGE_CSS % {"page": "A4 landscape" if print_size else f"{width}px {height}px",
+                      "w": "297mm" if print_size else f"{width}px",
+                      "h": "210mm" if print_size else f"{height}px"}
+    base_font = "13px" if print_size else f"{round(height / 48)}px"
+    words = {"en": ("Steps", "Sources", "Step",
+                    "The sources of every step are on the last page. Made with Frontlines."),
+             "fr": ("Étapes", "Sources", "Étape",
+                    "Les sources de chaque étape sont en dernière page. Réalisé avec Lignes de front.")}
+    steps_word, sources_word, step_word, foot = words.get(lang, words["en"])
 
+    def day(step: dict) -> str:
+        return html.escape(date_words(dt.date.fromisoformat(step["view"]["date"]), lang))
 
-def title_page(story: Story, data: Dataset, body: dict, size: str, lang: str) -> str:
-    steps = "".join(f"<li>{html.escape(date_words(dt.date.fromisoformat(s['view']['date']), lang))}"
-                    "</li>" for s in body["steps"])
+    def first_sentence(text: str) -> str:
+        """The caption's first sentence, after its lead-in, cut at a word near 140."""
+        sentence = text.split(": ", 1)[-1].split(". ")[0].rstrip(".")
+        return sentence if len(sentence) <= 140 else sentence[:140].rsplit(" ", 1)[0] + " …"
+    items = "".join(f"<li><b>{day(s)}</b> {html.escape(first_sentence(_caption(s, lang)))}</li>"
+                    for s in body["steps"])
     subtitle = data.record.meta.get("title", {}).get(lang, "")
-    words = {"en": ("Steps", "Sources of every step: last page. Made with Frontlines."),
-             "fr": ("Étapes", "Sources de chaque étape : dernière page. Réalisé avec Lignes de front.")}
-    heading, foot = words.get(lang, words["en"])
-    return _sheet(story.title[lang], f"<h1>{html.escape(story.title[lang])}</h1>"
-                  f"<h2>{html.escape(subtitle)}</h2><h3>{heading}</h3><ol>{steps}</ol>"
-                  f"<div class='foot'>{html.escape(foot)}</div>", size, lang)
-
-
-def sources_page(story: Story, body: dict, size: str, lang: str) -> str:
-    heading = {"en": "Sources", "fr": "Sources"}.get(lang, "Sources")
-    step_word = {"en": "Step", "fr": "Étape"}.get(lang, "Step")
+    sheets = [f"<section class='sheet text'><h1>{html.escape(story.title[lang])}</h1>"
+              f"<h2>{html.escape(subtitle)}</h2><h3>{steps_word}</h3>"
+              f"<ol class='steps'>{items}</ol><div class='foot'>{html.escape(foot)}</div>"
+              "</section>"]
+    for number, (step, shot) in enumerate(zip(body["steps"], shots), start=1):
+        alt = f"{step_word} {number}, {day(step)}: {html.escape(_caption(step, lang))}"
+        sheets.append("<section class='sheet'><img class='shot' alt=\"" + alt + "\" "
+                      f"src='data:image/png;base64,{base64.b64encode(shot).decode()}'></section>")
     parts = []
     for number, step in enumerate(body["steps"], start=1):
-        parts.append(f"<h3>{step_word} {number} · "
-                     f"{html.escape(date_words(dt.date.fromisoformat(step['view']['date']), lang))}</h3>")
+        parts.append(f"<h3>{step_word} {number} · {day(step)}</h3>")
         parts += [f"<p>{html.escape(s['publisher'])}, {html.escape(s['date'])}: "
-                  f"{html.escape(s.get('title') or '')} <span>{html.escape(s['url'])}</span></p>"
+                  f"{html.escape(s.get('title') or '')} — {html.escape(s['url'])}</p>"
                   for s in step["sources"]]
-    return _sheet(heading, f"<h1>{heading}</h1><div class='sources'>{''.join(parts)}</div>",
-                  size, lang)
+    sheets.append(f"<section class='sheet text'><h1>{sources_word}</h1>"
+                  f"<div class='sources'>{''.join(parts)}</div></section>")
+    return (f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'><title>"
+            f"{html.escape(story.title[lang])}</title><style>{css}"
+            f"body {{ font-size: {base_font}; }}</style></head><body>{''.join(sheets)}"
+            "</body></html>")
 
 
 def render_story(renderer: Renderer, stories, registry, name: str, fmt: str, size: str,
@@ -130,33 +154,23 @@ def render_story(renderer: Renderer, stories, registry, name: str, fmt: str, siz
 
 def _deck(r: Renderer, story: Story, data: Dataset, body: dict, size: str, lang: str,
           progress) -> bytes:
-    from pypdf import PdfReader, PdfWriter
-
-    total = len(story.steps) + 2
-    pages: list[bytes] = []
+    """Each step's page as the PNG export takes it (the map with its title, date, legend,
+    scale bar, sources footer and the caption over it), then one document printed once."""
+    total = len(story.steps) + 1
+    shots: list[bytes] = []
     page = _open(r, story, data, body, size, lang)
     try:
         for index in range(len(story.steps)):
             if index:
                 _go(page, index)
-            pages.append(_image(page, "pdf", size))
+            shots.append(_image(page, "png", size))
             progress(index + 1, total)
-        page.set_content(title_page(story, data, body, size, lang))
-        pages.insert(0, _image(page, "pdf", size))
-        progress(total - 1, total)
-        page.set_content(sources_page(story, body, size, lang))
-        pages.append(_image(page, "pdf", size))
+        page.set_content(deck_html(story, data, body, shots, size, lang))
+        content = _image(page, "pdf", size)
         progress(total, total)
+        return content
     finally:
         page.close()
-    writer = PdfWriter()
-    for content in pages:
-        for sheet in PdfReader(io.BytesIO(content)).pages:
-            writer.add_page(sheet)
-    writer.add_metadata({"/Title": story.title[lang], "/Creator": "Frontlines"})
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def _video(r: Renderer, story: Story, data: Dataset, body: dict, fmt: str, size: str,

@@ -326,3 +326,84 @@ def test_video_length_and_dates_between_steps():
     assert video_seconds(11) == pytest.approx((11 * 4 + 10 * 3) * 0.8)
     days = between_days(dt.date(2016, 1, 1), dt.date(2016, 1, 9))
     assert days == [dt.date(2016, 1, 3), dt.date(2016, 1, 5), dt.date(2016, 1, 7)]
+
+
+# ---------- exports, rendered from the page in the system Chromium ----------
+
+@pytest.fixture(scope="module")
+def short_story(raw, tmp_path_factory):
+    """Two steps of the bundled story (Derna on 20 April 2016, the convoy the next day),
+    imported into a private datasets folder, and a renderer of that app."""
+    from dashboard.export import Renderer
+    datasets = tmp_path_factory.mktemp("export-datasets")
+    app = create_app(Config(data_dir=GEODATA, datasets_dir=datasets))
+    registry = app.server.config["FRONTLINES_REGISTRY"]
+    short = copy.deepcopy(raw)
+    short["name"] = "short"
+    short["steps"] = short["steps"][5:7]
+    Stories.of(registry).import_story(json.dumps(short).encode(), "short.json", registry)
+    renderer = Renderer(app.server)
+    yield renderer, registry, short
+    renderer.close()
+
+
+def test_pdf_deck_has_a_page_per_step_at_a4_landscape(short_story):
+    import io
+
+    import pypdfium2
+    from PIL import ImageStat
+    from pypdf import PdfReader
+
+    from datasets import ARTIFACTS
+    from dashboard.story_export import render_story
+    renderer, registry, short = short_story
+    done = []
+    pdf = render_story(renderer, Stories.of(registry), registry, "short", "pdf", "print", "fr",
+                       lambda d, t: done.append((d, t)))
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == len(short["steps"]) + 2  # title, steps, sources
+    for sheet in reader.pages:  # A4 landscape: 297 × 210 mm = 842 × 595 pt
+        assert abs(float(sheet.mediabox.width) - 842) < 2
+        assert abs(float(sheet.mediabox.height) - 595) < 2
+    assert short["title"]["fr"] in reader.pages[0].extract_text().replace("\n", "")
+    sources = reader.pages[-1].extract_text().replace("\n", "")
+    assert "Middle East Eye" in sources and "Étape 2" in sources
+    assert done[-1][0] == done[-1][1]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    document = pypdfium2.PdfDocument(pdf)
+    for number in range(len(document)):
+        image = document[number].render(scale=1.5).to_pil()
+        image.save(ARTIFACTS / f"story-deck-{number + 1}.png")
+        if 0 < number < len(document) - 1:  # a step: the map, drawn (not a blank print)
+            assert ImageStat.Stat(image.convert("L")).stddev[0] > 20
+            colours = image.convert("RGB").resize((200, 141)).getcolors(maxcolors=100000)
+            assert len(colours) > 50
+
+
+def test_mp4_lasts_the_expected_time(short_story):
+    import imageio_ffmpeg
+
+    from datasets import ARTIFACTS
+    from dashboard.story_export import render_story
+    renderer, registry, short = short_story
+    video = render_story(renderer, Stories.of(registry), registry, "short", "mp4", "small")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / "story-short.mp4"
+    path.write_bytes(video)
+    frames, seconds = imageio_ffmpeg.count_frames_and_secs(str(path))
+    assert seconds == pytest.approx(video_seconds(len(short["steps"])), abs=0.1)
+    # a frame of the held first step, to look at
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-y", "-ss", "1",
+                    "-i", str(path), "-frames:v", "1", str(ARTIFACTS / "story-short-frame.png")],
+                   check=True, timeout=60)
+
+
+def test_export_refuses_unknown_stories_and_formats(short_story):
+    from dashboard.export import ExportError
+    from dashboard.stories import UnknownStory
+    from dashboard.story_export import render_story
+    renderer, registry, _ = short_story
+    with pytest.raises(UnknownStory):
+        render_story(renderer, Stories.of(registry), registry, "nope", "pdf", "slide")
+    with pytest.raises(ExportError, match="png"):
+        render_story(renderer, Stories.of(registry), registry, "short", "png", "slide")
