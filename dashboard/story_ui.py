@@ -53,6 +53,8 @@ MOVED = "story-moved"  # written by assets/story.js when a step's transition has
 # The address as the browser has it: the page's own Location (ids.URL) is rewritten by the
 # view's callback before others see it, which would drop story= on a page load.
 ADDRESS = "story-address"
+LABEL = "story-label"  # prefix: ids of translated headings are LABEL + "-" + key
+LABELLED = ("stories", "your_story", "draft_title", "draft_caption", "sources")
 
 MAX_PREFILLED = 20  # events pre-filled in a new step: the latest shown
 
@@ -106,7 +108,7 @@ def story_panel(lang: str) -> html.Section:
         html.Ol(id=STEPS, className="story-steps", **{"aria-label": tr("steps", lang)}),
         html.P(id=CAPTION, className="story-caption", **{"aria-live": "polite"}),
         html.Details(className="story-sources", children=[
-            html.Summary(tr("sources", lang)), html.Ul(id=SOURCES)]),
+            html.Summary(tr("sources", lang), id=f"{LABEL}-sources"), html.Ul(id=SOURCES)]),
         dcc.Store(id=DATA), dcc.Store(id=STEP), dcc.Store(id=MOVED),
         dcc.Location(id=ADDRESS, refresh=False),
     ])
@@ -115,14 +117,16 @@ def story_panel(lang: str) -> html.Section:
 def story_controls(lang: str) -> list:
     """In the controls panel: choose and play a story; build one from views."""
     return [
-        html.H2(tr("stories", lang)),
+        html.H2(tr("stories", lang), id=f"{LABEL}-stories"),
         dcc.Dropdown(id=CHOOSE, options=[], placeholder=tr("pick", lang), clearable=False,
                      searchable=False, className="story-choose"),
         html.Button(tr("start", lang), id=START, className="button wide"),
-        html.H2(tr("your_story", lang)),
-        html.Label(tr("draft_title", lang), htmlFor=DRAFT_TITLE, className="small-label"),
+        html.H2(tr("your_story", lang), id=f"{LABEL}-your_story"),
+        html.Label(tr("draft_title", lang), htmlFor=DRAFT_TITLE, className="small-label",
+                   id=f"{LABEL}-draft_title"),
         dcc.Input(id=DRAFT_TITLE, type="text", maxLength=200, className="text-input"),
-        html.Label(tr("draft_caption", lang), htmlFor=DRAFT_CAPTION, className="small-label"),
+        html.Label(tr("draft_caption", lang), htmlFor=DRAFT_CAPTION, className="small-label",
+                   id=f"{LABEL}-draft_caption"),
         dcc.Textarea(id=DRAFT_CAPTION, maxLength=1200, className="text-input story-draft"),
         html.Button(tr("add", lang), id=ADD, className="button wide"),
         html.Div(id=DRAFT_INFO, role="status", className="export-status"),
@@ -275,12 +279,28 @@ def register_story_callbacks(app: Dash, registry) -> None:
 
     @app.callback(Output(DATA, "data"), Output(STEP, "data", allow_duplicate=True),
                   Output(STATUS, "children", allow_duplicate=True),
-                  Input(ADDRESS, "search"), Input(START, "n_clicks"), State(CHOOSE, "value"),
-                  State(ids.LANG, "value"), State(DATA, "data"), State(STEP, "data"),
+                  Input(ADDRESS, "search"), Input(START, "n_clicks"), Input(ids.LANG, "value"),
+                  State(CHOOSE, "value"), State(DATA, "data"), State(STEP, "data"),
                   prevent_initial_call="initial_duplicate")
-    def load(search, _start, chosen, lang, loaded, current):
+    def load(search, _start, lang, chosen, loaded, current):
+        if ctx.triggered_id == ids.LANG:  # the open story, in the page's new language
+            if not loaded or current is None or loaded.get("lang") == lang:
+                return no_update, no_update, no_update
+            search = f"?story={loaded['name']}&step={current + 1}"
         return open_story(stories, registry, search, chosen, lang, loaded, current,
                           from_url=ctx.triggered_id != START)
+
+    @app.callback(Output(PREV, "title"), Output(PREV, "aria-label"), Output(NEXT, "title"),
+                  Output(NEXT, "aria-label"), Output(LEAVE, "children"), Output(START, "children"),
+                  Output(ADD, "children"), Output(SAVE, "children"), Output(UPLOAD, "children"),
+                  Output(CHOOSE, "placeholder"), Output(PANEL, "aria-label"),
+                  *[Output(f"{LABEL}-{key}", "children") for key in LABELLED],
+                  Input(ids.LANG, "value"))
+    def translate(lang):
+        return (tr("previous", lang), tr("previous", lang), tr("next", lang), tr("next", lang),
+                tr("leave", lang), tr("start", lang), tr("add", lang), tr("save", lang),
+                html.Div(tr("upload", lang)), tr("pick", lang), tr("stories", lang),
+                *[tr(key, lang) for key in LABELLED])
 
     @app.callback(Output(PANEL, "hidden"), Output(PANEL, "data-step"), Output(TITLE, "children"),
                   Output(COUNT, "children"), Output(STEPS, "children"),

@@ -407,3 +407,31 @@ def test_export_refuses_unknown_stories_and_formats(short_story):
         render_story(renderer, Stories.of(registry), registry, "nope", "pdf", "slide")
     with pytest.raises(ExportError, match="png"):
         render_story(renderer, Stories.of(registry), registry, "short", "png", "slide")
+
+
+def test_upload_from_the_page_names_missing_ids(raw, registry):
+    from dashboard.story_ui import import_upload
+    stories = Stories.of(registry)
+    mine = copy.deepcopy(raw)
+    mine["name"] = "dropped"
+    mine["steps"][2]["events"].append("2099-01-01-nowhere")
+    encoded = "data:application/json;base64," + base64.b64encode(json.dumps(mine).encode()).decode()
+    message, ok = import_upload(stories, registry, encoded, "dropped.json", "fr")
+    assert not ok and message.startswith("Récit refusé") and "2099-01-01-nowhere" in message
+    mine["steps"][2]["events"].pop()
+    encoded = "data:application/json;base64," + base64.b64encode(json.dumps(mine).encode()).decode()
+    message, ok = import_upload(stories, registry, encoded, "dropped.json", "en")
+    assert ok and "dropped" in message
+
+
+def test_every_story_text_has_both_languages():
+    from dashboard.story_ui import TEXT
+    assert all(set(texts) == {"en", "fr"} and all(texts.values()) for texts in TEXT.values())
+
+
+def test_export_command_refuses_an_unknown_story(tmp_path):
+    from dashboard.export_cli import main as export_cli
+    out = tmp_path / "deck.pdf"
+    assert export_cli(["--story", "nope", "--out", str(out),
+                       "--datasets-dir", str(tmp_path / "ds")]) == 2
+    assert not out.exists()
