@@ -21,6 +21,7 @@ from dashboard.geojson import area_feature, collection, event_feature, movement_
 from dashboard.params import (ParamError, date_param, date_range, factions_param, only_known,
                               types_param)
 from dashboard.records import LANGUAGES, DataError
+from dashboard.story_api import add_story_routes
 from dashboard.registry import Registry, UnknownDataset
 
 MAX_SERIES_POINTS = 5000
@@ -166,4 +167,5 @@ def api_blueprint(registry: Registry, jobs: Jobs) -> Blueprint:
                         f"equal-area, centred {lat0}, {lon0}", "dates": [d.isoformat() for d in days],
                         "held": series})
 
+    add_story_routes(api, registry)
     return api

@@ -37,6 +37,7 @@ from dashboard.registry import Registry, UnknownDataset
 from dashboard.state import (ViewState, controls_from_state, dataset_param, day_offset,
                              map_view_from, parse_state, state_from_controls,
                              state_from_store, state_to_search, state_to_store)
+from dashboard.story_ui import register_story_callbacks
 from dashboard.summary import day_summary
 from dashboard.uploads import import_uploaded
 
@@ -270,6 +271,7 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
                        jobs: Jobs, config: Config) -> None:
     tiles_enabled = tiles is not None
     names = [name for name, _, _ in CONTROLS]
+    register_story_callbacks(app, registry)
 
     @app.callback(
         Output(ids.URL, "search"), Output(ids.STATE, "data"), Output(ids.FILTERS, "data"),

@@ -5,6 +5,7 @@ with the same filters as the page's URL.
     python -m dashboard export --date 2016-04-21 --query "factions=is,dmsc&window=30&lang=fr" \
         --size print --out derna.pdf
     python -m dashboard export --start 2016-05-01 --end 2016-12-31 --step month --out sirte.gif
+    python -m dashboard export --story derna-to-sirte --lang fr --size print --out deck.pdf
 """
 from __future__ import annotations
 
@@ -41,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="the page's URL state, e.g. 'factions=is,dmsc&window=30&lang=fr"
                              "&map=10/32.76/22.64'")
     parser.add_argument("--lang", choices=("en", "fr"), help="shortcut for lang= in --query")
+    parser.add_argument("--story", help="a story's name: .pdf is a slide deck (title page, a "
+                        "page per step, sources page), .mp4/.gif a video of its steps")
     parser.add_argument("--data-dir", type=Path, default=ROOT / "geodata",
                         help="the bundled record's folder")
     parser.add_argument("--datasets-dir", type=Path, default=None,
@@ -70,6 +73,10 @@ def main(argv: list[str]) -> int:
         start = parse_date(args.start, "--start") if args.start else None
         end = parse_date(args.end, "--end") if args.end else None
         renderer = Renderer(app.server)
+        if args.story:
+            from dashboard.story_export import export_story
+            return export_story(renderer, registry, args.story, args.out, fmt, args.size,
+                                args.lang)
         if fmt in ANIMATION_FORMATS:
             def progress(done: int, total: int) -> None:
                 bar = "#" * (30 * done // total)

@@ -16,6 +16,7 @@ from dashboard.dataset_names import NAME
 from dashboard.history import turning_points
 from dashboard.steps import STEPS, step_days
 from dashboard.records import Record
+from dashboard.story_ui import story_controls, story_panel
 from dashboard.state import (BASEMAPS, LAYERS, MODES, SPEEDS, WINDOWS, day_offset,
                              default_state)
 from dashboard.taxonomy import EVENT_TYPES, type_label
@@ -182,6 +183,7 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
         html.Div(id=ids.NOTICE, role="alert", className="notice"),
         html.Main(className="main", children=[
             html.Section(id="map-section", className="map-section", children=[
+                story_panel(lang),
                 html.Div(id=ids.FOCUS_BAR, className="focus-bar",
                          children=focus_buttons(record, lang)),
                 # the map's text alternative: the summary (its description) and the side
@@ -273,6 +275,7 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
                        radio=True),
                 *export_controls(record, lang),
                 *import_controls(lang, upload_mb),
+                *story_controls(lang),
             ])]),
             html.Details(className="side panel", open=True, children=[
                 html.Summary(t("details_and_summary", lang),

@@ -110,6 +110,8 @@ def parse_state(search: str, record: Record) -> ViewState:
     for name, allowed, key in (("window", WINDOWS, "window"), ("lang", LANGUAGES, "lang"),
                                ("basemap", BASEMAPS, "basemap"), ("step", STEPS, "step"),
                                ("speed", SPEEDS, "speed")):
+        if name == "step" and "story" in args:
+            continue  # with story=NAME, step=N is the story's step (dashboard/story_ui.py)
         if name in args:
             if args[name] in allowed:
                 changes[key] = args[name]

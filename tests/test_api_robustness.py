@@ -23,6 +23,7 @@ ROUTE_KEYS = {
     "/api/movements": ("start", "end", "faction", "lang", "format"),
     "/api/changes": ("from", "to", "faction"),
     "/api/areas": ("start", "end", "step"),
+    "/api/stories": ("dataset",), "/api/stories/<name>": ("lang",),
     "/api/<anything>": ("start", "end"),
 }
 DATE_KEYS = ("date", "start", "end", "from", "to")

@@ -1,0 +1,366 @@
+"""Story mode in the page: the story panel (steps, ◀ ▶, caption, sources), and authoring
+(add the current view as a step, download the story file, import one by upload).
+
+The URL carries `story=NAME&step=N`; opening it loads the story and goes to step N. Going
+to a step is done in the browser (assets/story.js): the map flies to the step's view, the
+date runs to the step's date, then the page's URL becomes the step's URL, so the step is
+applied by the same code that restores any shared link. Leaving the story keeps the view.
+
+Callbacks here are thin: each calls a function of this module that is tested directly.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import re
+from urllib.parse import parse_qsl
+
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+
+from dashboard import ids
+from dashboard import view as views
+from dashboard.i18n import date_words
+from dashboard.records import LANGUAGES
+from dashboard.state import state_from_store, state_to_search
+from dashboard.stories import (FORMAT, VIEW_KEYS, Stories, StoryError, UnknownStory,
+                               check_story, parse_story)
+from dashboard.story_api import story_json
+
+PANEL = "story-panel"
+DATA = "story-data"  # the open story, as GET /api/stories/NAME gives it
+STEP = "story-step"  # the index of the step shown (0-based); None outside a story
+TITLE = "story-title"
+COUNT = "story-count"
+PREV = "story-prev"
+NEXT = "story-next"
+LEAVE = "story-leave"
+STEPS = "story-steps"
+GO = "story-go"  # pattern-matching id type of the step list's buttons
+CAPTION = "story-caption"
+SOURCES = "story-sources"
+CHOOSE = "story-choose"
+START = "story-start"
+DRAFT = "story-draft"
+DRAFT_TITLE = "story-draft-title"
+DRAFT_CAPTION = "story-draft-caption"
+ADD = "story-add"
+DRAFT_INFO = "story-draft-info"
+SAVE = "story-save"
+SAVE_FILE = "story-save-file"
+UPLOAD = "story-upload"
+STATUS = "story-status"
+MOVED = "story-moved"  # written by assets/story.js when a step's transition has ended
+# The address as the browser has it: the page's own Location (ids.URL) is rewritten by the
+# view's callback before others see it, which would drop story= on a page load.
+ADDRESS = "story-address"
+LABEL = "story-label"  # prefix: ids of translated headings are LABEL + "-" + key
+LABELLED = ("stories", "your_story", "draft_title", "draft_caption", "sources")
+
+MAX_PREFILLED = 20  # events pre-filled in a new step: the latest shown
+
+TEXT = {
+    "stories": {"en": "Stories", "fr": "Récits"},
+    "start": {"en": "Play story", "fr": "Lire le récit"},
+    "pick": {"en": "Choose a story", "fr": "Choisir un récit"},
+    "step_of": {"en": "Step {n} of {total}", "fr": "Étape {n} sur {total}"},
+    "previous": {"en": "Previous step (←)", "fr": "Étape précédente (←)"},
+    "next": {"en": "Next step (→)", "fr": "Étape suivante (→)"},
+    "leave": {"en": "Leave the story", "fr": "Quitter le récit"},
+    "sources": {"en": "Sources of this step", "fr": "Sources de cette étape"},
+    "steps": {"en": "Steps", "fr": "Étapes"},
+    "your_story": {"en": "Your story", "fr": "Votre récit"},
+    "draft_title": {"en": "Title", "fr": "Titre"},
+    "draft_caption": {"en": "Caption of this view (your own words)",
+                      "fr": "Légende de cette vue (avec vos mots)"},
+    "add": {"en": "Add this view as a step", "fr": "Ajouter cette vue comme étape"},
+    "draft_info": {"en": "{n} steps", "fr": "{n} étapes"},
+    "save": {"en": "Download the story file", "fr": "Télécharger le fichier du récit"},
+    "upload": {"en": "Import a story file (drop or click)",
+               "fr": "Importer un fichier de récit (déposer ou cliquer)"},
+    "imported": {"en": "Imported story {name} ({n} steps).", "fr": "Récit {name} importé ({n} étapes)."},
+    "refused": {"en": "Story refused: {error}", "fr": "Récit refusé : {error}"},
+    "need_caption": {"en": "Type a caption first.", "fr": "Écrivez d'abord une légende."},
+    "need_records": {"en": "This view shows no event or area to cite: a step needs one.",
+                     "fr": "Cette vue ne montre aucun événement ni zone à citer : une étape en demande un."},
+    "added": {"en": "Step {n} added: {events} events and {areas} areas referenced.",
+              "fr": "Étape {n} ajoutée : {events} événements et {areas} zones cités."},
+}
+
+
+def tr(key: str, lang: str) -> str:
+    return TEXT[key][lang if lang in LANGUAGES else "en"]
+
+
+def story_panel(lang: str) -> html.Section:
+    """Above the map; hidden outside a story. In the report view (and so in exports) the
+    caption sits over the map."""
+    return html.Section(id=PANEL, className="story-panel", hidden=True,
+                        **{"aria-label": tr("stories", lang), "data-step": ""}, children=[
+        html.Div(className="story-head", children=[
+            html.H2(id=TITLE, className="story-title"),
+            html.Button("◀", id=PREV, className="button icon", title=tr("previous", lang),
+                        **{"aria-label": tr("previous", lang)}),
+            html.Span(id=COUNT, className="story-count", **{"aria-live": "polite"}),
+            html.Button("▶", id=NEXT, className="button icon", title=tr("next", lang),
+                        **{"aria-label": tr("next", lang)}),
+            html.Button(tr("leave", lang), id=LEAVE, className="button small story-leave"),
+        ]),
+        html.Ol(id=STEPS, className="story-steps", **{"aria-label": tr("steps", lang)}),
+        html.P(id=CAPTION, className="story-caption", **{"aria-live": "polite"}),
+        html.Details(className="story-sources", children=[
+            html.Summary(tr("sources", lang), id=f"{LABEL}-sources"), html.Ul(id=SOURCES)]),
+        dcc.Store(id=DATA), dcc.Store(id=STEP), dcc.Store(id=MOVED),
+        dcc.Location(id=ADDRESS, refresh=False),
+    ])
+
+
+def story_controls(lang: str) -> list:
+    """In the controls panel: choose and play a story; build one from views."""
+    return [
+        html.H2(tr("stories", lang), id=f"{LABEL}-stories"),
+        dcc.Dropdown(id=CHOOSE, options=[], placeholder=tr("pick", lang), clearable=False,
+                     searchable=False, className="story-choose"),
+        html.Button(tr("start", lang), id=START, className="button wide"),
+        html.H2(tr("your_story", lang), id=f"{LABEL}-your_story"),
+        html.Label(tr("draft_title", lang), htmlFor=DRAFT_TITLE, className="small-label",
+                   id=f"{LABEL}-draft_title"),
+        dcc.Input(id=DRAFT_TITLE, type="text", maxLength=200, className="text-input"),
+        html.Label(tr("draft_caption", lang), htmlFor=DRAFT_CAPTION, className="small-label",
+                   id=f"{LABEL}-draft_caption"),
+        dcc.Textarea(id=DRAFT_CAPTION, maxLength=1200, className="text-input story-draft"),
+        html.Button(tr("add", lang), id=ADD, className="button wide"),
+        html.Div(id=DRAFT_INFO, role="status", className="export-status"),
+        html.Button(tr("save", lang), id=SAVE, className="button wide"),
+        dcc.Upload(id=UPLOAD, children=html.Div(tr("upload", lang)), className="upload",
+                   max_size=1_000_000, accept=".json,application/json"),
+        html.Div(id=STATUS, role="status", className="export-status"),
+        dcc.Store(id=DRAFT), dcc.Download(id=SAVE_FILE),
+    ]
+
+
+def story_from_url(search: str) -> tuple[str, int] | None:
+    """(name, 0-based step) from `?…&story=NAME&step=N`, or None without story=."""
+    args = dict(parse_qsl((search or "").lstrip("?")))
+    if not args.get("story"):
+        return None
+    try:
+        step = max(int(args.get("step", "1")) - 1, 0)
+    except ValueError:
+        step = 0
+    return args["story"], step
+
+
+def open_story(stories: Stories, registry, search: str, chosen: str | None, lang: str,
+               loaded: dict | None, current: int | None, from_url: bool) -> tuple:
+    """(story data, step index, status) for a URL with story= or the Play story button;
+    no_update for the step the page is already on (its own address coming back)."""
+    if from_url:
+        found = story_from_url(search)
+        if found is None:
+            return no_update, no_update, no_update
+        name, step = found
+    elif chosen:
+        name, step = chosen, 0
+    else:
+        return no_update, no_update, no_update
+    lang = lang if lang in LANGUAGES else "en"
+    if loaded and loaded.get("name") == name and loaded.get("lang") == lang:
+        step = min(step, len(loaded["steps"]) - 1)
+        return no_update, step if step != current else no_update, ""
+    try:
+        data = {**story_json(stories, registry, name, lang), "lang": lang}
+    except (UnknownStory, StoryError) as exc:
+        return no_update, no_update, tr("refused", lang).format(error=str(exc)[:600])
+    return data, min(step, len(data["steps"]) - 1), ""
+
+
+def panel_content(data: dict | None, step: int | None) -> dict:
+    """What the panel shows for a step: title, count, step list, caption, sources."""
+    if not data or step is None or not 0 <= step < len(data["steps"]):
+        return {"hidden": True, "data-step": "", "title": "", "count": "", "steps": [],
+                "caption": "", "sources": []}
+    lang = data.get("lang", "en")
+    current = data["steps"][step]
+    title = data["title"].get(lang) or next(iter(data["title"].values()))
+
+    def caption(s: dict) -> str:
+        return s["caption"].get(lang) or next(iter(s["caption"].values()))
+
+    items = [html.Li(html.Button(
+        f"{date_words(_day(s), lang)}", id={"type": GO, "step": i},
+        className="story-go" + (" current" if i == step else ""),
+        title=caption(s)[:120], **({"aria-current": "step"} if i == step else {})))
+        for i, s in enumerate(data["steps"])]
+    sources = [html.Li([html.A(s.get("title") or s["url"], href=s["url"], target="_blank",
+                               rel="noopener noreferrer", className="source-link"),
+                        f" — {s['publisher']}, {s['date']}"]) for s in current["sources"]]
+    return {"hidden": False, "data-step": str(step + 1), "title": title,
+            "count": tr("step_of", lang).format(n=step + 1, total=len(data["steps"])) + " · "
+            + date_words(_day(current), lang),
+            "steps": items, "caption": caption(current), "sources": sources}
+
+
+def _day(step: dict):
+    import datetime as dt
+    return dt.date.fromisoformat(step["view"]["date"])
+
+
+def add_step(registry, stored: dict, draft: dict | None, title: str | None,
+             caption: str | None) -> tuple[dict | None, str]:
+    """The draft story with the current view appended as a step, and a message. The
+    step's view is the page's URL state; its events and areas are those the view shows
+    (the latest MAX_PREFILLED events up to the day); the caption is the user's."""
+    from dashboard.callbacks import view_of
+    state, data = view_of(registry, stored)
+    lang = state.lang
+    if not (caption or "").strip():
+        return None, tr("need_caption", lang)
+    shown = views.shown(data, state)
+    events = [e.id for e in shown.events if e.date <= state.day][-MAX_PREFILLED:]
+    areas = sorted(a.id for a in shown.areas)
+    movements = [m.id for m in shown.movements if m.start <= state.day]
+    if not (events or areas or movements):
+        return None, tr("need_records", lang)
+    args = dict(parse_qsl(state_to_search(state, data.record).lstrip("?")))
+    view = {k: v for k, v in args.items() if k in VIEW_KEYS}
+    story = draft or {"format": FORMAT, "name": "my-story", "dataset": data.record.meta["name"],
+                      "title": {}, "languages": [lang], "steps": []}
+    if story["dataset"] != data.record.meta["name"]:  # another dataset: a new story
+        story = {**story, "dataset": data.record.meta["name"], "steps": []}
+    text = (title or "").strip() or story["title"].get(lang) or tr("your_story", lang)
+    story = {**story, "title": {**story["title"], lang: text}, "name": slug(text),
+             "languages": sorted(set(story["languages"]) | {lang})}
+    story["steps"] = story["steps"] + [{"view": view, "caption": {lang: caption.strip()},
+                                        "events": events, "areas": areas,
+                                        "movements": movements, "highlights": [],
+                                        "claims": []}]
+    return story, tr("added", lang).format(n=len(story["steps"]), events=len(events),
+                                           areas=len(areas))
+
+
+def slug(text: str) -> str:
+    """A story name from its title: lower-case ASCII letters, digits and dashes."""
+    import unicodedata
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return (re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60] or "story")
+
+
+def draft_file(registry, draft: dict) -> tuple[str, str]:
+    """(file name, JSON) of the draft; a story written in one language is filled in the
+    others with the same text so that it validates, marked for translation."""
+    story = json.loads(json.dumps(draft))
+    for step in story["steps"]:
+        for lang in story["languages"]:
+            step["caption"].setdefault(lang, next(iter(step["caption"].values())))
+    for lang in story["languages"]:
+        story["title"].setdefault(lang, next(iter(story["title"].values())))
+    check_story(parse_story(story, "draft"), registry.get(story["dataset"]))
+    return f"{story['name']}.json", json.dumps(story, ensure_ascii=False, indent=1)
+
+
+def import_upload(stories: Stories, registry, contents: str, filename: str,
+                  lang: str) -> tuple[str, bool]:
+    """Validate and store an uploaded story file; the message lists every problem."""
+    try:
+        payload = base64.b64decode(contents.partition(",")[2], validate=False)
+        story = stories.import_story(payload, str(filename or "story")[:100], registry)
+    except StoryError as exc:
+        return tr("refused", lang).format(error=str(exc)[:1500]), False
+    return tr("imported", lang).format(name=story.name, n=len(story.steps)), True
+
+
+def story_options(stories: Stories, registry, dataset: str, lang: str) -> list[dict]:
+    return [{"label": (s.get("title") or {}).get(lang) or s["name"], "value": s["name"]}
+            for s in stories.describe(registry, dataset) if "problems" not in s]
+
+
+def register_story_callbacks(app: Dash, registry) -> None:
+    stories = Stories.of(registry)
+
+    @app.callback(Output(DATA, "data"), Output(STEP, "data", allow_duplicate=True),
+                  Output(STATUS, "children", allow_duplicate=True),
+                  Input(ADDRESS, "search"), Input(START, "n_clicks"), Input(ids.LANG, "value"),
+                  State(CHOOSE, "value"), State(DATA, "data"), State(STEP, "data"),
+                  prevent_initial_call="initial_duplicate")
+    def load(search, _start, lang, chosen, loaded, current):
+        if ctx.triggered_id == ids.LANG:  # the open story, in the page's new language
+            if not loaded or current is None or loaded.get("lang") == lang:
+                return no_update, no_update, no_update
+            search = f"?story={loaded['name']}&step={current + 1}"
+        return open_story(stories, registry, search, chosen, lang, loaded, current,
+                          from_url=ctx.triggered_id != START)
+
+    @app.callback(Output(PREV, "title"), Output(PREV, "aria-label"), Output(NEXT, "title"),
+                  Output(NEXT, "aria-label"), Output(LEAVE, "children"), Output(START, "children"),
+                  Output(ADD, "children"), Output(SAVE, "children"), Output(UPLOAD, "children"),
+                  Output(CHOOSE, "placeholder"), Output(PANEL, "aria-label"),
+                  *[Output(f"{LABEL}-{key}", "children") for key in LABELLED],
+                  Input(ids.LANG, "value"))
+    def translate(lang):
+        return (tr("previous", lang), tr("previous", lang), tr("next", lang), tr("next", lang),
+                tr("leave", lang), tr("start", lang), tr("add", lang), tr("save", lang),
+                html.Div(tr("upload", lang)), tr("pick", lang), tr("stories", lang),
+                *[tr(key, lang) for key in LABELLED])
+
+    @app.callback(Output(PANEL, "hidden"), Output(PANEL, "data-step"), Output(TITLE, "children"),
+                  Output(COUNT, "children"), Output(STEPS, "children"),
+                  Output(CAPTION, "children"), Output(SOURCES, "children"),
+                  Input(DATA, "data"), Input(STEP, "data"))
+    def panel(data, step):
+        out = panel_content(data, step)
+        return (out["hidden"], out["data-step"], out["title"], out["count"], out["steps"],
+                out["caption"], out["sources"])
+
+    @app.callback(Output(CHOOSE, "options"), Input(ids.FILTERS, "data"), Input(STATUS, "children"),
+                  State(ids.STATE, "data"))
+    def choices(_filters, _status, stored):
+        if not stored:
+            return no_update
+        return story_options(stories, registry, stored.get("dataset") or registry.default,
+                             stored.get("lang", "en"))
+
+    app.clientside_callback(
+        _function("nav"), Output(STEP, "data", allow_duplicate=True),
+        Input(PREV, "n_clicks"), Input(NEXT, "n_clicks"), Input({"type": GO, "step": ALL}, "n_clicks"),
+        Input(LEAVE, "n_clicks"), State(STEP, "data"), State(DATA, "data"),
+        prevent_initial_call=True)
+
+    app.clientside_callback(
+        _function("go"), Output(MOVED, "data"), Input(STEP, "data"), State(DATA, "data"))
+
+    app.clientside_callback(_function("keep"), Output(MOVED, "data", allow_duplicate=True),
+                            Input(ids.URL, "search"), State(STEP, "data"), State(DATA, "data"),
+                            prevent_initial_call=True)
+
+    @app.callback(Output(DRAFT, "data"), Output(DRAFT_INFO, "children"),
+                  Input(ADD, "n_clicks"), State(ids.STATE, "data"), State(DRAFT, "data"),
+                  State(DRAFT_TITLE, "value"), State(DRAFT_CAPTION, "value"),
+                  prevent_initial_call=True)
+    def add(_clicks, stored, draft, title, caption):
+        if not stored:
+            return no_update, no_update
+        story, message = add_step(registry, stored, draft, title, caption)
+        return (story if story is not None else no_update), message
+
+    @app.callback(Output(SAVE_FILE, "data"), Output(DRAFT_INFO, "children", allow_duplicate=True),
+                  Input(SAVE, "n_clicks"), State(DRAFT, "data"), prevent_initial_call=True)
+    def save(_clicks, draft):
+        if not draft or not draft.get("steps"):
+            return no_update, no_update
+        try:
+            name, text = draft_file(registry, draft)
+        except StoryError as exc:
+            return no_update, str(exc)[:1500]
+        return dcc.send_string(text, name), no_update
+
+    @app.callback(Output(STATUS, "children"), Input(UPLOAD, "contents"),
+                  State(UPLOAD, "filename"), State(ids.LANG, "value"), prevent_initial_call=True)
+    def upload(contents, filename, lang):
+        if contents is None:
+            return no_update
+        return import_upload(stories, registry, contents, filename, lang or "en")[0]
+
+
+def _function(name: str):
+    from dash import ClientsideFunction
+    return ClientsideFunction(namespace="frontlinesStory", function_name=name)
