@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
-from typing import Mapping
-
 from dashboard.basemap import Basemap, load_basemap
 from dashboard.estimate import Estimator, load_observations
 from dashboard.history import History
-from dashboard.records import Event, Record, load_record
+from dashboard.eventtable import EventTable
+from dashboard.records import Record, load_record
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one load, one key
@@ -20,12 +18,22 @@ class Dataset:
     basemap: Basemap
     history: History
     estimator: Estimator
-    events_by_id: Mapping[str, Event]
+
+    @property
+    def events_by_id(self) -> EventTable:
+        """`id in …` and `.get(id)` over the record's events (a scan in Arrow, no index)."""
+        return self.record.events
+
+    @property
+    def nbytes(self) -> int:
+        """About what the dataset holds in memory: its events' columns dominate; areas and
+        movements are counted at a rough 20 kB each (for the registry's cache budget)."""
+        record = self.record
+        return record.events.nbytes + 20_000 * (len(record.areas) + len(record.movements))
 
 
 def load_dataset(folder: Path, basemap_folder: Path | None = None) -> Dataset:
     record = load_record(folder)
     basemap = load_basemap(basemap_folder or folder)
     observations = load_observations(Path(folder) / "observations.csv", record.factions)
-    return Dataset(record, basemap, History(record), Estimator(observations, basemap.land),
-                   MappingProxyType({e.id: e for e in record.events}))
+    return Dataset(record, basemap, History(record), Estimator(observations, basemap.land))

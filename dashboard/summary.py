@@ -5,8 +5,6 @@ number on the map (who holds what, how much, what happened in the window) is in 
 """
 from __future__ import annotations
 
-from collections import Counter
-
 from dashboard.i18n import date_words, number, t
 from dashboard.records import Record
 from dashboard.state import ViewState
@@ -22,7 +20,8 @@ PHRASES = {
            "one": ("event", "is"), "many": ("events", "are"),
            "types": "{list}", "deaths": "with {n} reported deaths where tolls are known",
            "hidden": "control areas are not shown",
-           "capped": "; the map draws the latest {n} of them",
+           "capped": "; beyond {n} events the map counts them per grid cell (zoom in to "
+                     "see single events)",
            "and": " and "},
     "fr": {"on": "Le {day}", "holds": "{who} tenait {km2} km² ({places})",
            "contests": "{who} et {rivals} se disputaient {km2} km² ({places})",
@@ -32,7 +31,8 @@ PHRASES = {
            "one": ("événement", "est affiché"), "many": ("événements", "sont affichés"),
            "types": "{list}", "deaths": "avec {n} morts signalés là où un bilan est connu",
            "hidden": "les zones de contrôle ne sont pas affichées",
-           "capped": " ; la carte dessine les {n} plus récents",
+           "capped": " ; au-delà de {n} événements, la carte les compte par case (zoomer "
+                     "pour les voir un à un)",
            "and": " et "},
 }
 
@@ -73,12 +73,12 @@ def day_summary(record: Record, state: ViewState, shown: Shown) -> str:
     else:
         sentence = p["events_upto"].format(n=number(len(events), lang), events=noun, are=verb,
                                            end=date_words(end, lang))
-    by_type = Counter(e.event_type for e in events)
+    by_type = events.type_counts()
     if by_type:
         names = [f"{n} × {type_label(name, lang).lower()}"
                  for name, n in by_type.most_common()]
         sentence += " (" + ", ".join(names) + ")"
-    deaths = sum(e.fatalities for e in events if e.fatalities is not None)
+    deaths = events.deaths()
     if deaths:
         sentence += ", " + p["deaths"].format(n=number(deaths, lang))
     if len(events) > MAX_MARKERS:

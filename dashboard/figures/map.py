@@ -25,9 +25,9 @@ from shapely.ops import unary_union
 from dashboard import view as views
 from dashboard.basemap import rings_for_plotly
 from dashboard.dataset import Dataset
-from dashboard.geometry import hatch
+from dashboard.geometry import fit_view, hatch
 from dashboard.i18n import MONTHS, WEEKDAYS, date_words, t
-from dashboard.records import ControlArea, Event, Record
+from dashboard.records import ControlArea, Record
 from dashboard.state import ViewState, day_offset
 from dashboard.static import ASSET_VERSION
 from dashboard.taxonomy import type_label
@@ -119,18 +119,6 @@ def map_style(data: Dataset, lang: str, labels: bool, tiles: tuple[str, str] | N
             "sources": sources, "layers": layers}
 
 
-def fit_view(extent: tuple, width_px: int = 1100, height_px: int = 620) -> tuple[float, float, float]:
-    """(zoom, lat, lon) that shows a lon/lat box in a map of about the page's size."""
-    lon0, lat0, lon1, lat1 = extent
-
-    def merc(lat):
-        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-    zoom_x = math.log2(width_px * 360 / (512 * max(lon1 - lon0, 1e-6)))
-    zoom_y = math.log2(height_px * 2 * math.pi / (512 * max(merc(lat1) - merc(lat0), 1e-9)))
-    lat_c = math.degrees(math.atan(math.sinh((merc(lat0) + merc(lat1)) / 2)))
-    return round(min(zoom_x, zoom_y), 2), round(lat_c, 4), round((lon0 + lon1) / 2, 4)
-
-
 # --- traces ----------------------------------------------------------------------------
 
 def _lines(geometries) -> tuple[list, list]:
@@ -193,6 +181,7 @@ def _layers(record: Record, lang: str) -> list[dict]:
         traces.append(_trace(f"movement {fid}",
                              f"{plain(f.short[lang])} · {t('movement', lang)}", mode="lines",
                              line={"color": f.colour, "width": 3}, opacity=0.9))
+    traces += density_traces(lang)
     traces.append(_trace("selected event", mode="markers",
                          marker={"size": 30, "color": CHANGED, "opacity": 0.45}))
     traces.append(_trace("events", mode="markers+text", hoverinfo="text", customdata=[],
@@ -218,15 +207,57 @@ def area_trace(area: ControlArea) -> str:
     return f"area {area.faction} {area.status}{' unconfirmed' if unconfirmed else ''}"
 
 
-def marker_size(event: Event) -> float:
+def marker_size(fatalities: int | None) -> float:
     """Area grows with reported deaths; unknown tolls get the base size."""
-    return 10 if event.fatalities is None else min(10 + 2.2 * math.sqrt(event.fatalities), 32)
+    return 10 if fatalities is None else min(10 + 2.2 * math.sqrt(fatalities), 32)
 
 
-def event_hover(record: Record, event: Event, lang: str) -> str:
-    return (f"<b>{date_words(event.date, lang)}</b> · {plain(event.place)}<br>"
-            f"{type_label(event.event_type, lang)}: "
-            f"{plain(', '.join(_short(record, a, lang, event.date) for a in event.actors))}")
+def event_hover(record: Record, day, place: str, event_type: str, actors, lang: str) -> str:
+    return (f"<b>{date_words(day, lang)}</b> · {plain(place)}<br>"
+            f"{type_label(event_type, lang)}: "
+            f"{plain(', '.join(_short(record, a, lang, day) for a in actors))}")
+
+
+EVENT_COLUMNS = ("id", "date", "date_end", "lon", "lat", "place", "event_type", "actors",
+                 "fatalities", "publishers")
+
+
+def event_items(record: Record, events, lang: str, off, publisher_index) -> list[list]:
+    """The bundle's markers, read from the table's columns for the drawn rows only:
+    [first day, last day, lon, lat, id, colour, size, hover, publisher indexes]."""
+    cols = record.events.columns(events.rows, EVENT_COLUMNS)
+    colours = {fid: f.colour for fid, f in record.factions.items()}
+    return [[off(day), off(end or day), lon, lat, eid, colours[actors[0]], marker_size(toll),
+             event_hover(record, day, place, etype, actors, lang),
+             sorted({publisher_index(p) for p in pubs})]
+            for eid, day, end, lon, lat, place, etype, actors, toll, pubs
+            in zip(*(cols[c] for c in EVENT_COLUMNS))]
+
+
+# Density cells (view.drawing) in four size classes, each a trace of its own marker size.
+DENSITY_CLASSES = ((100, 18), (1_000, 24), (10_000, 32), (None, 42))
+DENSITY = "#4b3f72"
+
+
+def density_traces(lang: str) -> list[dict]:
+    return [_trace(f"density {i}", t("density_legend", lang) if i == 0 else None,
+                   mode="markers+text", text=[], hoverinfo="text",
+                   marker={"size": size, "color": DENSITY, "opacity": 0.72},
+                   textfont={"family": GLYPHS, "size": 11, "color": "#ffffff"},
+                   textposition="middle center")
+            for i, (_, size) in enumerate(DENSITY_CLASSES)]
+
+
+def count_text(n: int) -> str:
+    return f"{n / 1000:.1f}k".replace(".0k", "k") if n >= 1000 else str(n)
+
+
+def add_density(cells, add) -> None:
+    """Each cell in the trace of its size class, its count written on it."""
+    for lon, lat, n in cells:
+        k = next(i for i, (top, _) in enumerate(DENSITY_CLASSES) if top is None or n < top)
+        add(f"density {k}", "always", None, None,
+            {"lon": [lon], "lat": [lat], "text": [count_text(n)]})
 
 
 def area_label_text(record: Record, faction: str, status: str, rivals, lang: str,
@@ -315,10 +346,13 @@ def map_bundle(data: Dataset, state: ViewState, tiles: tuple[str, str] | None = 
         spec["items"].append([first_day, last_day, payload])
 
     per_day = views.steps_on_server(data, state)
+    aggregated = 0
     if per_day:
         shown = views.shown(data, state)
         _add_shown(record, shown, state, add, pubs)
-        events = views.drawn_events(shown)
+        drawing = views.drawing(data, state, shown)
+        add_density(drawing.cells, add)
+        events, aggregated = drawing.markers, drawing.aggregated
     else:
         found = views.candidates(data, state)
         for area in found.areas:
@@ -374,9 +408,10 @@ def map_bundle(data: Dataset, state: ViewState, tiles: tuple[str, str] | None = 
         "traces": {str(index[uid]): spec for uid, spec in traces.items()},
         "names": names,  # legend names by period, for factions whose name changed
         "events": {"trace": index["events"], "selected": index["selected event"],
-                   "items": [[off(e.date), off(e.last_day), e.lon, e.lat, e.id,
-                              record.factions[e.actors[0]].colour, marker_size(e),
-                              event_hover(record, e, lang), pubs(e)] for e in events]},
+                   "items": event_items(record, events, lang, off,
+                                        lambda p: publishers.setdefault(p, len(publishers)))},
+        # events counted in density cells rather than drawn one by one (view.drawing)
+        "aggregated": aggregated,
         "window": window,
         "publishers": [plain(p) for p in publishers],
         "words": {"months": MONTHS[lang], "weekdays": WEEKDAYS[lang], "lang": lang,
@@ -508,9 +543,7 @@ def _step_changes(data: Dataset, state: ViewState):
 
 def sources_line(shown: views.Shown, lang: str) -> str:
     """Publishers of what the map shows, most cited first."""
-    counts: dict[str, int] = {}
-    for source in shown.sources():
-        counts[source.publisher] = counts.get(source.publisher, 0) + 1
+    counts = shown.publisher_counts()
     names = sorted(counts, key=lambda p: (-counts[p], p))
     listed = ", ".join(names[:8]) + (f" (+{len(names) - 8})" if len(names) > 8 else "")
     return f"{t('sources_line', lang)} {listed}" if names else ""
