@@ -420,9 +420,10 @@ def dataset_options(datasets: list[dict], lang: str) -> list[dict]:
             options.append({"label": f"{d['name']} (!)", "value": d["name"], "disabled": True,
                             "title": d["error"]})
             continue
-        note = t("bundled", lang) if d["bundled"] else \
+        note = t("bundled", lang) if d["bundled"] else "" if d["events"] is None else \
             t("events_count", lang).format(n=number(d["events"], lang))
-        options.append({"label": f"{d['title'][lang]} · {note}", "value": d["name"]})
+        options.append({"label": f"{d['title'][lang]}{' · ' if note else ''}{note}",
+                        "value": d["name"]})
     return options
 
 
