@@ -9,7 +9,8 @@ from dashboard.i18n import date_words, number, t
 from dashboard.records import Record
 from dashboard.state import ViewState
 from dashboard.taxonomy import type_label
-from dashboard.view import MAX_MARKERS, Shown, event_window
+from dashboard import view
+from dashboard.view import Shown, event_window
 
 PHRASES = {
     "en": {"on": "On {day}", "holds": "{who} held {km2} km² ({places})",
@@ -81,6 +82,6 @@ def day_summary(record: Record, state: ViewState, shown: Shown) -> str:
     deaths = events.deaths()
     if deaths:
         sentence += ", " + p["deaths"].format(n=number(deaths, lang))
-    if len(events) > MAX_MARKERS:
-        sentence += p["capped"].format(n=number(MAX_MARKERS, lang))
+    if len(events) > view.MAX_MARKERS:  # the rule of view.drawing
+        sentence += p["capped"].format(n=number(view.MAX_MARKERS, lang))
     return text + sentence + ". " + t("approximate", lang)
