@@ -3,7 +3,7 @@ the validated record, the basemap, control over time and the place-observation e
 Read-only afterwards, so every request and every user can share it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from dashboard.basemap import Basemap, load_basemap
 from dashboard.estimate import Estimator, load_observations
@@ -18,6 +18,9 @@ class Dataset:
     basemap: Basemap
     history: History
     estimator: Estimator
+    # what figures derive from the dataset alone (e.g. the map style), built once; it goes
+    # with the dataset when the registry's cache drops it
+    memo: dict = field(default_factory=dict)
 
     @property
     def events_by_id(self) -> EventTable:

@@ -46,6 +46,12 @@ SCHEMA = pa.schema([
 ])
 REQUIRED = ("id", "date", "date_precision", "place", "lon", "lat", "location_precision",
             "event_type", "sub_event_type", "summary_en", "summary_fr", "sources")
+# What queries, markers and hovers read stays in memory; the long texts (about two thirds
+# of an import's bytes) are read from events.parquet for the rows materialised only.
+TEXT = ("place_detail", "actor_names", "fatalities_low", "fatalities_high", "summary_en",
+        "summary_fr", "notes", "sources", "fatality_claims", "provenance")
+IN_MEMORY = tuple(n for n in SCHEMA.names if n not in TEXT)
+ROW_GROUP = 20_000  # rows of events.parquet read together to materialise some of them
 
 
 def day_number(day: dt.date) -> int:
@@ -104,10 +110,18 @@ def _any_of(codes: np.ndarray, offsets: np.ndarray, wanted: np.ndarray) -> np.nd
 class EventTable:
     """The events of one dataset, sorted by first day; read-only once built."""
 
-    def __init__(self, table: pa.Table, factions: Sequence[str]):
-        table = table.select(SCHEMA.names)
+    def __init__(self, table: pa.Table, factions: Sequence[str],
+                 texts: pq.ParquetFile | None = None):
+        """`table`: SCHEMA's columns, or only IN_MEMORY's with `texts`, the open file (sorted
+        as written) that the other columns are read from, a row group at a time."""
+        self.texts = texts
+        table = table.select(IN_MEMORY if texts is not None else SCHEMA.names)
         first = pc.cast(table["date"], pa.int32()).to_numpy()
-        if len(first) > 1 and not np.all(first[1:] >= first[:-1]):
+        if texts is not None:
+            sizes = [texts.metadata.row_group(g).num_rows
+                     for g in range(texts.metadata.num_row_groups)]
+            self.group_starts = np.cumsum([0] + sizes)
+        elif len(first) > 1 and not np.all(first[1:] >= first[:-1]):
             table = table.take(pc.sort_indices(table, [("date", "ascending"),
                                                        ("id", "ascending")]))
             first = pc.cast(table["date"], pa.int32()).to_numpy()
@@ -211,10 +225,32 @@ class EventTable:
         """Some columns of some rows as Python lists (for building a bounded payload)."""
         return self.arrow.select(list(names)).take(pa.array(rows, pa.int64())).to_pydict()
 
+    def _rows(self, rows: np.ndarray) -> pa.Table:
+        """Every column of some rows: the texts from the file when they are not in memory."""
+        rows = np.asarray(rows, dtype=np.int64)
+        taken = self.arrow.take(pa.array(rows, pa.int64()))
+        if self.texts is None:
+            return taken
+        groups = np.searchsorted(self.group_starts, rows, side="right") - 1
+        order = np.argsort(groups, kind="stable")
+        pieces = []
+        for g in np.unique(groups):
+            local = rows[groups == g] - self.group_starts[g]
+            part = self.texts.read_row_group(int(g), columns=list(TEXT))
+            pieces.append(part.take(pa.array(local, pa.int64())))
+        texts = pa.concat_tables(pieces) if pieces else \
+            pa.Table.from_pylist([], schema=pa.schema([SCHEMA.field(n) for n in TEXT]))
+        back = np.empty_like(order)
+        back[order] = np.arange(len(order))
+        texts = texts.take(pa.array(back, pa.int64()))
+        for name in TEXT:
+            taken = taken.append_column(SCHEMA.field(name), texts[name])
+        return taken
+
     def events(self, rows: np.ndarray) -> list[Event]:
         """The rows as Event objects: call it with the rows a view draws or a page lists."""
         out = []
-        for r in self.arrow.take(pa.array(rows, pa.int64())).to_pylist():
+        for r in self._rows(rows).to_pylist():
             claims = tuple(FatalityClaim(**c) for c in json.loads(r["fatality_claims"])) \
                 if r["fatality_claims"] else ()
             sources = tuple(Source(s["publisher"], s["url"], dt.date.fromisoformat(s["date"]),
@@ -320,28 +356,55 @@ def write_parquet(table: pa.Table, path: Path) -> None:
     points = shapely.points(table["lon"].to_numpy(), table["lat"].to_numpy())
     table = table.append_column("geometry", pa.array(shapely.to_wkb(points), pa.binary()))
     table = table.replace_schema_metadata({b"geo": geoparquet_metadata()})
-    pq.write_table(table, path, compression="zstd", row_group_size=200_000)
+    pq.write_table(table, path, compression="zstd", row_group_size=ROW_GROUP)
 
 
 def read_parquet(path: Path, factions: Mapping, region: tuple = WORLD) -> EventTable:
     """events.parquet, checked with vectorised rules that match load_events' (every problem
-    names the file, the event id and the field); raises DataError."""
+    names the file, the event id and the field); raises DataError. Only IN_MEMORY's columns
+    are read; the texts stay in the file (their presence checked from its statistics)."""
     name = Path(path).name
     try:
-        table = pq.read_table(path, columns=SCHEMA.names)
+        texts = pq.ParquetFile(path)
+        table = texts.read(columns=list(IN_MEMORY))
+        missing = [n for n in TEXT if n not in texts.schema_arrow.names]
+        nulls = {n: _null_count(texts, n) for n in ("summary_en", "summary_fr", "sources")
+                 if n not in missing}
     except FileNotFoundError:
         raise DataError([f"{name}: file is missing (looked in {Path(path).parent})"]) from None
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise DataError([f"{name}: cannot be read as (Geo)Parquet ({str(exc)[:200]})"]) from None
+    if missing:
+        raise DataError([f"{name}: columns {', '.join(missing)} are missing"])
     try:
-        table = table.cast(SCHEMA)
+        table = table.cast(pa.schema([SCHEMA.field(n) for n in IN_MEMORY]))
     except (pa.ArrowException, ValueError) as exc:
         raise DataError([f"{name}: columns do not have the expected types ({str(exc)[:200]})"]) \
             from None
     problems = check_table(table, name, factions, region)
+    problems += [f"{name}: field '{n}': {k:,} events have none" for n, k in nulls.items() if k]
+    first = pc.cast(table["date"], pa.int32()).to_numpy()
+    if len(first) > 1 and not np.all(first[1:] >= first[:-1]):
+        problems.append(f"{name}: field 'date': the events are not in date order (the import "
+                        "writes them so: import the file again)")
     if problems:
         raise DataError(problems)
-    return EventTable(table, tuple(factions))
+    events = EventTable(table, tuple(factions), texts)
+    pa.default_memory_pool().release_unused()  # what the checks' temporaries held
+    return events
+
+
+def _null_count(texts: pq.ParquetFile, column: str) -> int:
+    """Nulls in a column, from the row groups' statistics (no data read); a file written
+    without statistics has its column read."""
+    at = texts.schema_arrow.names.index(column)
+    total = 0
+    for g in range(texts.metadata.num_row_groups):
+        stats = texts.metadata.row_group(g).column(at).statistics
+        if stats is None or not stats.has_null_count:
+            return texts.read(columns=[column])[column].null_count
+        total += stats.null_count
+    return total
 
 
 def check_table(table: pa.Table, name: str, factions: Mapping, region: tuple) -> list[str]:
@@ -364,7 +427,8 @@ def check_table(table: pa.Table, name: str, factions: Mapping, region: tuple) ->
         return pc.is_null(table[col]).to_numpy(zero_copy_only=False)
 
     for col in REQUIRED:
-        report(null(col), col, "is missing")
+        if col in table.column_names:
+            report(null(col), col, "is missing")
     counts = pc.value_counts(ids)
     doubled = [v["values"].as_py() for v in counts if v["counts"].as_py() > 1][:MAX_PROBLEMS]
     problems += [f"{name}: {d}: field 'id': is used twice" for d in doubled]
@@ -399,6 +463,8 @@ def check_table(table: pa.Table, name: str, factions: Mapping, region: tuple) ->
         report(np.isin(np.arange(len(lengths)), row_of[codes < 0]), "actors",
                f"unknown faction ids {unknown}")
     for col in ("fatalities", "fatalities_low", "fatalities_high"):
+        if col not in table.column_names:
+            continue
         report(pc.fill_null(pc.less(table[col], 0), False).to_numpy(zero_copy_only=False), col,
                "should be a whole number ≥ 0 or null")
     sources = pc.fill_null(pc.list_value_length(table["publishers"]), 0).to_numpy(

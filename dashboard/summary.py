@@ -44,8 +44,10 @@ def _join(items: list[str], lang: str) -> str:
     return ", ".join(items[:-1]) + PHRASES[lang]["and"] + items[-1]
 
 
-def day_summary(record: Record, state: ViewState, shown: Shown) -> str:
-    """In words, what the map shows (`shown`, from the one view query)."""
+def day_summary(record: Record, state: ViewState, shown: Shown,
+                aggregated: bool = False) -> str:
+    """In words, what the map shows (`shown`, from the one view query); `aggregated`: the
+    map counts the events per cell (view.aggregates)."""
     lang, p = state.lang, PHRASES[state.lang]
     short = {fid: f.short_on(state.day, lang) for fid, f in record.factions.items()}
     areas = shown.areas
@@ -82,6 +84,6 @@ def day_summary(record: Record, state: ViewState, shown: Shown) -> str:
     deaths = events.deaths()
     if deaths:
         sentence += ", " + p["deaths"].format(n=number(deaths, lang))
-    if len(events) > view.MAX_MARKERS:  # the rule of view.drawing
-        sentence += p["capped"].format(n=number(view.MAX_MARKERS, lang))
+    if aggregated:
+        sentence += p["capped"].format(n=number(view.STEP_MARKERS, lang))
     return text + sentence + ". " + t("approximate", lang)

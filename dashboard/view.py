@@ -36,6 +36,9 @@ NEAR_CHANGE_DEG = 0.1  # compare mode shows events within about 10 km of changed
 # dataset with more events than that is drawn a day at a time by the server, and a view with
 # more events in its window than that draws them as counts per grid cell (`drawing`).
 MAX_MARKERS = 20_000
+# A day drawn by the server draws at most this many markers, so that a step stays a fraction
+# of a second (building and sending a marker costs about 10 µs and 150 bytes).
+STEP_MARKERS = 5_000
 CELL_PX = 48  # a density cell's side on the screen
 MAX_CELLS = 4_000  # cells grow until there are no more than this
 
@@ -83,19 +86,19 @@ class Drawing:
 
 
 def drawing(data: Dataset, state: ViewState, shown: Shown) -> Drawing:
-    """Up to MAX_MARKERS events are drawn one by one. With more, the events inside the
-    map's frame (the state's map view, else the dataset's extent) are drawn one by one when
-    they are few enough (zoomed in far enough), and every other event is counted in the
-    cell of a screen-sized grid (CELL_PX at the view's zoom, coarsened to at most MAX_CELLS
-    cells) drawn at its events' mean position."""
+    """A day the server draws (steps_on_server) draws up to STEP_MARKERS events one by one.
+    With more, the events inside the map's frame (the state's map view, else the dataset's
+    extent) are drawn one by one when they are few enough (zoomed in far enough), and every
+    other event is counted in the cell of a screen-sized grid (CELL_PX at the view's zoom,
+    coarsened to at most MAX_CELLS cells) drawn at its events' mean position."""
     events = shown.events
-    if len(events) <= MAX_MARKERS:
+    if not aggregates(data, state, shown):
         return Drawing(events, ())
     view = state.map_view or fit_view(data.record.extent)
     lon0, lat0, lon1, lat1 = view_frame(view)
     lon, lat = events.lon, events.lat
     inside = (lon >= lon0) & (lon <= lon1) & (lat >= lat0) & (lat <= lat1)
-    if inside.sum() <= MAX_MARKERS:
+    if inside.sum() <= STEP_MARKERS:
         markers, rest = events.where(inside), events.where(~inside)
     else:
         markers, rest = events[:0], events
@@ -127,6 +130,11 @@ def steps_on_server(data: Dataset, state: ViewState) -> bool:
     a dataset too big to send whole) rather than picked from the bundle by the browser."""
     return state.mode == "compare" or "estimated" in state.layers \
         or len(data.record.events) > MAX_MARKERS
+
+
+def aggregates(data: Dataset, state: ViewState, shown: Shown) -> bool:
+    """Whether the map counts events per cell (see `drawing`) rather than drawing each."""
+    return steps_on_server(data, state) and len(shown.events) > STEP_MARKERS
 
 
 def area_matches(area: ControlArea, factions) -> bool:

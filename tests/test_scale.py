@@ -217,7 +217,8 @@ def crowded(tmp_path):
 
 
 def test_over_budget_the_map_draws_counts_and_says_so(crowded, monkeypatch):
-    monkeypatch.setattr(views, "MAX_MARKERS", 40)
+    monkeypatch.setattr(views, "MAX_MARKERS", 40)  # drawn a day at a time by the server
+    monkeypatch.setattr(views, "STEP_MARKERS", 40)
     state = parse_state("?date=2016-03-05&window=30", crowded.record)
     bundle = map_bundle(crowded, state)
     density = [t for i, t in bundle["traces"].items()
@@ -225,12 +226,14 @@ def test_over_budget_the_map_draws_counts_and_says_so(crowded, monkeypatch):
     counts = [int(text) for t in density for item in t["items"] for text in item[2]["text"]]
     assert sorted(counts) == [30, 60] and bundle["aggregated"] == 90
     assert bundle["events"]["items"] == [], "nothing dropped, nothing drawn twice"
-    text = day_summary(crowded.record, state, views.shown(crowded, state))
+    found = views.shown(crowded, state)
+    text = day_summary(crowded.record, state, found, views.aggregates(crowded, state, found))
     assert "90 events" in text and "per grid cell" in text
 
 
 def test_zoomed_in_the_events_in_the_frame_come_back_as_markers(crowded, monkeypatch):
     monkeypatch.setattr(views, "MAX_MARKERS", 40)
+    monkeypatch.setattr(views, "STEP_MARKERS", 40)
     state = parse_state("?date=2016-03-05&window=30&map=11/32.9/13.21", crowded.record)
     bundle = map_bundle(crowded, state)
     ids = {item[4] for item in bundle["events"]["items"]}
@@ -238,7 +241,8 @@ def test_zoomed_in_the_events_in_the_frame_come_back_as_markers(crowded, monkeyp
     assert bundle["aggregated"] == 60, "the rest are still counted"
 
 
-def test_under_budget_every_event_is_a_marker(crowded):
+def test_under_budget_every_event_is_a_marker(crowded, monkeypatch):
+    monkeypatch.setattr(views, "MAX_MARKERS", 40)  # a day at a time, but few enough
     state = parse_state("?date=2016-03-05&window=30", crowded.record)
     bundle = map_bundle(crowded, state)
     assert len(bundle["events"]["items"]) == 90 and bundle["aggregated"] == 0

@@ -15,8 +15,11 @@ legend, title, annotations) is escaped, so markup in a dataset's names stays tex
 """
 from __future__ import annotations
 
+import datetime as dt
 import html
 import math
+
+import numpy as np
 from functools import lru_cache
 
 from shapely.geometry import Point
@@ -25,6 +28,7 @@ from shapely.ops import unary_union
 from dashboard import view as views
 from dashboard.basemap import rings_for_plotly
 from dashboard.dataset import Dataset
+from dashboard.eventtable import day_number
 from dashboard.geometry import fit_view, hatch
 from dashboard.i18n import MONTHS, WEEKDAYS, date_words, t
 from dashboard.records import ControlArea, Record
@@ -80,7 +84,15 @@ def label_places(record: Record):
 
 def map_style(data: Dataset, lang: str, labels: bool, tiles: tuple[str, str] | None) -> dict:
     """A MapLibre style: sea, land, borders and coast from the bundled Natural Earth
-    GeoJSON (or online raster tiles when asked for), and the place names on top."""
+    GeoJSON (or online raster tiles when asked for), and the place names on top. Built once
+    per dataset and choice (a per-day bundle is rebuilt on every step)."""
+    key = ("map_style", lang, labels, tiles)
+    if key not in data.memo:
+        data.memo[key] = _map_style(data, lang, labels, tiles)
+    return data.memo[key]
+
+
+def _map_style(data: Dataset, lang: str, labels: bool, tiles: tuple[str, str] | None) -> dict:
     record = data.record
     priority = place_priority(record)
     places = {"type": "FeatureCollection", "features": [
@@ -207,31 +219,44 @@ def area_trace(area: ControlArea) -> str:
     return f"area {area.faction} {area.status}{' unconfirmed' if unconfirmed else ''}"
 
 
-def marker_size(fatalities: int | None) -> float:
-    """Area grows with reported deaths; unknown tolls get the base size."""
-    return 10 if fatalities is None else min(10 + 2.2 * math.sqrt(fatalities), 32)
-
-
-def event_hover(record: Record, day, place: str, event_type: str, actors, lang: str) -> str:
-    return (f"<b>{date_words(day, lang)}</b> · {plain(place)}<br>"
-            f"{type_label(event_type, lang)}: "
-            f"{plain(', '.join(_short(record, a, lang, day) for a in actors))}")
-
-
-EVENT_COLUMNS = ("id", "date", "date_end", "lon", "lat", "place", "event_type", "actors",
-                 "fatalities", "publishers")
-
-
-def event_items(record: Record, events, lang: str, off, publisher_index) -> list[list]:
-    """The bundle's markers, read from the table's columns for the drawn rows only:
-    [first day, last day, lon, lat, id, colour, size, hover, publisher indexes]."""
-    cols = record.events.columns(events.rows, EVENT_COLUMNS)
-    colours = {fid: f.colour for fid, f in record.factions.items()}
-    return [[off(day), off(end or day), lon, lat, eid, colours[actors[0]], marker_size(toll),
-             event_hover(record, day, place, etype, actors, lang),
-             sorted({publisher_index(p) for p in pubs})]
-            for eid, day, end, lon, lat, place, etype, actors, toll, pubs
-            in zip(*(cols[c] for c in EVENT_COLUMNS))]
+def event_items(record: Record, events, lang: str, publisher_index) -> list[list]:
+    """The bundle's markers, built from the table's arrays for the drawn rows only:
+    [first day, last day, lon, lat, id, colour, size, hover, publisher indexes] (days as
+    offsets from the record's first day)."""
+    table, rows = record.events, events.rows
+    start = day_number(record.first_day)
+    first, last = (table.first[rows] - start).tolist(), (table.last[rows] - start).tolist()
+    tolls = table.fatalities[rows]  # the marker's area grows with reported deaths (-1: unknown)
+    sizes = np.where(tolls < 0, 10, np.minimum(10 + 2.2 * np.sqrt(np.maximum(tolls, 0)), 32))
+    columns = table.columns(rows, ("id", "place"))
+    colours = [record.factions[fid].colour for fid in table.factions]
+    offsets, codes = table.actor_offsets, table.actor_codes
+    pub_offsets, pub_codes = table.pub_offsets, table.pub_codes
+    publishers: dict[int, int] = {}  # the table's publisher code → the bundle's index
+    days: dict = {}  # many events share a day, a type, a set of actors: each written once
+    kinds: dict = {}
+    named: dict = {}
+    dated = {i for i, fid in enumerate(table.factions) if record.factions[fid].names}
+    out = []
+    for k, (row, eid, place) in enumerate(zip(rows.tolist(), columns["id"], columns["place"])):
+        day = first[k]
+        if day not in days:
+            days[day] = f"<b>{date_words(record.first_day + dt.timedelta(days=day), lang)}</b> · "
+        etype = table.type_code[row]
+        if etype not in kinds:
+            kinds[etype] = f"<br>{type_label(table.types[etype], lang)}: "
+        actors = tuple(codes[offsets[row]:offsets[row + 1]].tolist())
+        key = (actors, day if dated.intersection(actors) else None)
+        if key not in named:
+            when = record.first_day + dt.timedelta(days=day)
+            named[key] = plain(", ".join(_short(record, table.factions[a], lang, when)
+                                         for a in actors))
+        pubs = sorted({publishers.setdefault(p, publisher_index(table.publishers[p]))
+                       for p in pub_codes[pub_offsets[row]:pub_offsets[row + 1]].tolist()})
+        out.append([day, last[k], float(table.lon[row]), float(table.lat[row]), eid,
+                    colours[actors[0]], round(float(sizes[k]), 2),
+                    days[day] + plain(place) + kinds[etype] + named[key], pubs])
+    return out
 
 
 # Density cells (view.drawing) in four size classes, each a trace of its own marker size.
@@ -408,7 +433,7 @@ def map_bundle(data: Dataset, state: ViewState, tiles: tuple[str, str] | None = 
         "traces": {str(index[uid]): spec for uid, spec in traces.items()},
         "names": names,  # legend names by period, for factions whose name changed
         "events": {"trace": index["events"], "selected": index["selected event"],
-                   "items": event_items(record, events, lang, off,
+                   "items": event_items(record, events, lang,
                                         lambda p: publishers.setdefault(p, len(publishers)))},
         # events counted in density cells rather than drawn one by one (view.drawing)
         "aggregated": aggregated,
