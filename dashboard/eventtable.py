@@ -90,8 +90,8 @@ def _codes(lists: pa.ChunkedArray | pa.Array,
         codes = encoded.indices.to_numpy(zero_copy_only=False)
     else:
         names = tuple(known)
-        codes = pc.index_in(flat, value_set=pa.array(names, pa.string())).to_numpy(
-            zero_copy_only=False)
+        codes = pc.index_in(flat, value_set=pa.array(names, pa.string())).fill_null(-1) \
+            .to_numpy(zero_copy_only=False)
     return names, np.asarray(codes, dtype=np.int32), offsets - offsets[0]
 
 
@@ -430,7 +430,8 @@ def check_table(table: pa.Table, name: str, factions: Mapping, region: tuple) ->
         if col in table.column_names:
             report(null(col), col, "is missing")
     counts = pc.value_counts(ids)
-    doubled = [v["values"].as_py() for v in counts if v["counts"].as_py() > 1][:MAX_PROBLEMS]
+    doubled = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1)) \
+        .to_pylist()[:MAX_PROBLEMS]
     problems += [f"{name}: {d}: field 'id': is used twice" for d in doubled]
     start, end = table["date"], table["date_end"]
     report(pc.fill_null(pc.less(end, start), False).to_numpy(zero_copy_only=False), "date_end",

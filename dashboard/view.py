@@ -141,14 +141,17 @@ def area_matches(area: ControlArea, factions) -> bool:
     return area.faction in factions or any(f in factions for f in area.contested_with)
 
 
-def candidates(data: Dataset, state: ViewState) -> Candidates:
+def candidates(data: Dataset, state: ViewState, start: dt.date | None = None,
+               end: dt.date | None = None) -> Candidates:
+    """With start/end, only the events of that window (shown() asks so: the table answers
+    a window without looking at the other events)."""
     record, wanted = data.record, set(state.factions)
     explore = state.mode == "explore"
     confirmed_only = "unconfirmed" not in state.layers
     areas = tuple(a for a in record.areas if area_matches(a, wanted) and not (
         confirmed_only and a.assessment in ("claimed", "assumed"))) \
         if explore and "control" in state.layers else ()
-    events = timeline.events_between(record, None, None, wanted, state.types) \
+    events = timeline.events_between(record, start, end, wanted, state.types) \
         if explore and "events" in state.layers else record.events.select(types=())
     movements = timeline.movements_between(record, None, None, wanted) \
         if explore and "movements" in state.layers else ()
@@ -166,11 +169,10 @@ def event_window(state: ViewState) -> tuple[dt.date | None, dt.date]:
 def shown(data: Dataset, state: ViewState) -> Shown:
     if state.mode == "compare":
         return _compare(data, state)
-    found = candidates(data, state)
     start, end = event_window(state)
+    found = candidates(data, state, start, end)
     areas = tuple(a for a in found.areas if a.valid_on(state.day))
-    events = timeline.events_between(data.record, start, end, state.factions, state.types) \
-        if "events" in state.layers else found.events
+    events = found.events
     movements = tuple(m for m in found.movements if timeline.touches(m.start, m.end, start, end))
     estimated = tuple(a for a in data.estimator.at(state.day)
                       if a.faction in state.factions) if "estimated" in state.layers else ()

@@ -20,6 +20,7 @@ import html
 import math
 
 import numpy as np
+import shapely
 from functools import lru_cache
 
 from shapely.geometry import Point
@@ -228,34 +229,30 @@ def event_items(record: Record, events, lang: str, publisher_index) -> list[list
     first, last = (table.first[rows] - start).tolist(), (table.last[rows] - start).tolist()
     tolls = table.fatalities[rows]  # the marker's area grows with reported deaths (-1: unknown)
     sizes = np.where(tolls < 0, 10, np.minimum(10 + 2.2 * np.sqrt(np.maximum(tolls, 0)), 32))
-    columns = table.columns(rows, ("id", "place"))
-    colours = [record.factions[fid].colour for fid in table.factions]
-    offsets, codes = table.actor_offsets, table.actor_codes
-    pub_offsets, pub_codes = table.pub_offsets, table.pub_codes
-    publishers: dict[int, int] = {}  # the table's publisher code → the bundle's index
+    columns = table.columns(rows, ("id", "place", "actors", "publishers"))
+    colours = {fid: f.colour for fid, f in record.factions.items()}
     days: dict = {}  # many events share a day, a type, a set of actors: each written once
     kinds: dict = {}
     named: dict = {}
-    dated = {i for i, fid in enumerate(table.factions) if record.factions[fid].names}
+    dated = {fid for fid, f in record.factions.items() if f.names}
+    lon, lat = table.lon[rows].tolist(), table.lat[rows].tolist()
+    types, sizes = table.type_code[rows].tolist(), sizes.round(2).tolist()
     out = []
-    for k, (row, eid, place) in enumerate(zip(rows.tolist(), columns["id"], columns["place"])):
+    for k, (eid, place, actors, pubs) in enumerate(zip(
+            columns["id"], columns["place"], columns["actors"], columns["publishers"])):
         day = first[k]
         if day not in days:
             days[day] = f"<b>{date_words(record.first_day + dt.timedelta(days=day), lang)}</b> · "
-        etype = table.type_code[row]
+        etype = types[k]
         if etype not in kinds:
             kinds[etype] = f"<br>{type_label(table.types[etype], lang)}: "
-        actors = tuple(codes[offsets[row]:offsets[row + 1]].tolist())
-        key = (actors, day if dated.intersection(actors) else None)
+        key = (tuple(actors), day if dated.intersection(actors) else None)
         if key not in named:
             when = record.first_day + dt.timedelta(days=day)
-            named[key] = plain(", ".join(_short(record, table.factions[a], lang, when)
-                                         for a in actors))
-        pubs = sorted({publishers.setdefault(p, publisher_index(table.publishers[p]))
-                       for p in pub_codes[pub_offsets[row]:pub_offsets[row + 1]].tolist()})
-        out.append([day, last[k], float(table.lon[row]), float(table.lat[row]), eid,
-                    colours[actors[0]], round(float(sizes[k]), 2),
-                    days[day] + plain(place) + kinds[etype] + named[key], pubs])
+            named[key] = plain(", ".join(_short(record, a, lang, when) for a in actors))
+        out.append([day, last[k], lon[k], lat[k], eid, colours[actors[0]], sizes[k],
+                    days[day] + plain(place) + kinds[etype] + named[key],
+                    sorted({publisher_index(p) for p in pubs})])
     return out
 
 
@@ -298,13 +295,20 @@ def area_labels(record: Record, areas, lang: str, day=None) -> tuple[list, list,
     groups: dict[tuple, list[ControlArea]] = {}
     for area in areas:
         groups.setdefault((area.faction, area.status, area.contested_with), []).append(area)
-    towns = unary_union([Point(p.lon, p.lat).buffer(0.012) for p in record.places]) \
-        if record.places else None
     lon, lat, text = [], [], []
+    if not groups:
+        return lon, lat, text
+    # only the towns near a patch are cut from it: an import's gazetteer has thousands
+    places = np.array([(p.lon, p.lat) for p in record.places]).reshape(-1, 2)
     for (fid, status, rivals), members in groups.items():
         label = area_label_text(record, fid, status, rivals, lang, day)
         merged = unary_union([a.geometry for a in members])
         for part in getattr(merged, "geoms", [merged]):
+            x0, y0, x1, y1 = part.bounds
+            near = places[(places[:, 0] >= x0 - 0.02) & (places[:, 0] <= x1 + 0.02)
+                          & (places[:, 1] >= y0 - 0.02) & (places[:, 1] <= y1 + 0.02)]
+            towns = shapely.union_all(shapely.buffer(shapely.points(near), 0.012)) \
+                if len(near) else None
             free = part.difference(towns) if towns is not None else part
             point = (free if not free.is_empty else part).representative_point()
             lon.append(round(point.x, 4))
