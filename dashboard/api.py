@@ -7,24 +7,28 @@ otherwise serve for any path.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+import json
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, jsonify, request, stream_with_context
 from werkzeug.exceptions import HTTPException, NotFound
 
 from shapely.geometry import mapping
 
 from dashboard import steps, timeline
-from dashboard.data_export import events_csv
+from dashboard.data_export import events_csv_chunks
 from dashboard.dataset import Dataset
 from dashboard.exports_api import add_export_routes
 from dashboard.jobs import Jobs
 from dashboard.geojson import area_feature, collection, event_feature, movement_feature
-from dashboard.params import (ParamError, date_param, date_range, factions_param, only_known,
-                              types_param)
+from dashboard.params import (ParamError, count_param, date_param, date_range, factions_param,
+                              only_known, types_param)
 from dashboard.records import LANGUAGES, DataError
 from dashboard.story_api import add_story_routes
 from dashboard.registry import Registry, UnknownDataset
 
 MAX_SERIES_POINTS = 5000
+PAGE, MAX_PAGE = 10_000, 100_000  # /api/events: the default and largest page of events
 
 
 def _lang(args) -> str:
@@ -105,16 +109,41 @@ def api_blueprint(registry: Registry, jobs: Jobs) -> Blueprint:
 
     @api.get("/events")
     def events():
+        """A page of the events matching the filters (limit, offset), with the total and a
+        link to the next page; both formats are streamed a chunk of events at a time."""
         args = request.args
-        record = dataset(args, ("start", "end", "faction", "type", "lang", "format")).record
+        record = dataset(args, ("start", "end", "faction", "type", "lang", "format", "limit",
+                                "offset")).record
         start, end = date_range(args)
+        limit = count_param(args, "limit", PAGE, 1, MAX_PAGE)
+        offset = count_param(args, "offset", 0, 0, 10**12)
+        lang = _lang(args)
+        fmt = _format(args, ("geojson", "csv"))
         found = timeline.events_between(record, start, end, factions_param(args, record),
                                         types_param(args))
-        lang = _lang(args)
-        if _format(args, ("geojson", "csv")) == "csv":
-            return Response(events_csv(found), mimetype="text/csv", headers={
-                "Content-Disposition": 'attachment; filename="frontlines-events.csv"'})
-        return jsonify(collection([event_feature(e, lang, record.factions) for e in found]))
+        total, page = len(found), found[offset:offset + limit]
+        following = None
+        if offset + limit < total:
+            following = request.path + "?" + urlencode({**args.to_dict(),
+                                                        "offset": offset + limit})
+        headers = {"X-Total-Count": str(total)}
+        if following:
+            headers["Link"] = f'<{following}>; rel="next"'
+        if fmt == "csv":
+            headers["Content-Disposition"] = 'attachment; filename="frontlines-events.csv"'
+            return Response(stream_with_context(events_csv_chunks(page)), mimetype="text/csv",
+                            headers=headers)
+        head = {"type": "FeatureCollection", "total": total, "offset": offset, "limit": limit,
+                "next": following}
+
+        def body():
+            yield json.dumps(head, ensure_ascii=False)[:-1] + ', "features": ['
+            for i, event in enumerate(page):
+                yield ("," if i else "") + json.dumps(
+                    event_feature(event, lang, record.factions), ensure_ascii=False)
+            yield "]}"
+        return Response(stream_with_context(body()), mimetype="application/json",
+                        headers=headers)
 
     @api.get("/movements")
     def movements():

@@ -166,7 +166,8 @@ def describe(registry: Registry, stored: dict, areas_shown) -> dict:
 
     def link(eid: str) -> str:
         return state_to_search(replace(state, event=eid), data.record)
-    return {"summary": day_summary(data.record, state, shown),
+    return {"summary": day_summary(data.record, state, shown,
+                                   views.aggregates(data, state, shown)),
             "details": details_panel(data.record, data.events_by_id.get(state.event),
                                      state.lang, shown, link),
             "areas": areas_panel(data.record, areas, state.lang, state.day) if key != areas_shown

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from shapely.geometry import mapping
 
@@ -30,10 +30,16 @@ def events_csv(events: Iterable[Event]) -> str:
     """RFC 4180 CSV; lists (actors, sources) joined with ' | '; unknown fatalities empty;
     fatalities_low/high empty unless sources disagree on the toll; cells that a spreadsheet
     would run as formulas neutralised (dashboard.csvsafe)."""
+    return "".join(events_csv_chunks(events))
+
+
+def events_csv_chunks(events: Iterable[Event], rows: int = 2_000) -> Iterator[str]:
+    """events_csv a few thousand rows at a time, for a streamed response: the header first,
+    then the events as they are materialised (a Selection yields them a chunk at a time)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)  # CRLF, as RFC 4180: then a lone \r in a cell is quoted too
     writer.writerow(EVENT_COLUMNS)
-    for e in events:
+    for i, e in enumerate(events, start=1):
         writer.writerow(safe_row([
             e.id, e.date.isoformat(), e.date_end.isoformat() if e.date_end else "",
             e.date_precision, e.event_type, e.sub_event_type, SEPARATOR.join(e.actors),
@@ -46,7 +52,11 @@ def events_csv(events: Iterable[Event]) -> str:
             SEPARATOR.join(s.url for s in e.sources),
             SEPARATOR.join(s.date.isoformat() for s in e.sources),
             SEPARATOR.join(s.title for s in e.sources)]))
-    return buffer.getvalue()
+        if i % rows == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def shown_geojson(data: Dataset, state: ViewState) -> dict:

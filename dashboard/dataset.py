@@ -3,15 +3,13 @@ the validated record, the basemap, control over time and the place-observation e
 Read-only afterwards, so every request and every user can share it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
-from typing import Mapping
-
 from dashboard.basemap import Basemap, load_basemap
 from dashboard.estimate import Estimator, load_observations
 from dashboard.history import History
-from dashboard.records import Event, Record, load_record
+from dashboard.eventtable import EventTable
+from dashboard.records import Record, load_record
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one load, one key
@@ -20,12 +18,25 @@ class Dataset:
     basemap: Basemap
     history: History
     estimator: Estimator
-    events_by_id: Mapping[str, Event]
+    # what figures derive from the dataset alone (e.g. the map style), built once; it goes
+    # with the dataset when the registry's cache drops it
+    memo: dict = field(default_factory=dict)
+
+    @property
+    def events_by_id(self) -> EventTable:
+        """`id in …` and `.get(id)` over the record's events (a scan in Arrow, no index)."""
+        return self.record.events
+
+    @property
+    def nbytes(self) -> int:
+        """About what the dataset holds in memory: its events' columns dominate; areas and
+        movements are counted at a rough 20 kB each (for the registry's cache budget)."""
+        record = self.record
+        return record.events.nbytes + 20_000 * (len(record.areas) + len(record.movements))
 
 
 def load_dataset(folder: Path, basemap_folder: Path | None = None) -> Dataset:
     record = load_record(folder)
     basemap = load_basemap(basemap_folder or folder)
     observations = load_observations(Path(folder) / "observations.csv", record.factions)
-    return Dataset(record, basemap, History(record), Estimator(observations, basemap.land),
-                   MappingProxyType({e.id: e for e in record.events}))
+    return Dataset(record, basemap, History(record), Estimator(observations, basemap.land))

@@ -100,3 +100,42 @@ def without_holes(geometry: BaseGeometry) -> list[BaseGeometry]:
         pieces = shapely.ops.split(polygon, blade)
         pending.extend(p for p in pieces.geoms if p.geom_type == "Polygon")
     return done
+
+
+# --- the map's Web Mercator view (MapLibre's 512-px tiles) ----------------------------
+
+MAP_PX = (1100, 620)  # about the page's map, in CSS pixels
+
+
+def _merc(lat):
+    return np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
+
+
+def fit_view(extent: tuple, width_px: int = MAP_PX[0],
+             height_px: int = MAP_PX[1]) -> tuple[float, float, float]:
+    """(zoom, lat, lon) that shows a lon/lat box in a map of about the page's size."""
+    lon0, lat0, lon1, lat1 = extent
+    zoom_x = math.log2(width_px * 360 / (512 * max(lon1 - lon0, 1e-6)))
+    zoom_y = math.log2(height_px * 2 * math.pi / (512 * max(float(_merc(lat1) - _merc(lat0)),
+                                                            1e-9)))
+    lat_c = math.degrees(math.atan(math.sinh(float(_merc(lat0) + _merc(lat1)) / 2)))
+    return round(min(zoom_x, zoom_y), 2), round(lat_c, 4), round((lon0 + lon1) / 2, 4)
+
+
+def world_px(lon, lat, zoom: float) -> tuple[np.ndarray, np.ndarray]:
+    """Points in Web Mercator pixels at `zoom` (x east, y south, from the world's corner)."""
+    size = 512 * 2 ** zoom
+    lat = np.clip(lat, -85.05, 85.05)
+    return (np.asarray(lon) + 180) / 360 * size, (1 - _merc(lat) / np.pi) / 2 * size
+
+
+def view_frame(view: tuple[float, float, float]) -> tuple[float, float, float, float]:
+    """The lon/lat box a map of MAP_PX shows at view (zoom, lat, lon)."""
+    zoom, lat, lon = view
+    size = 512 * 2 ** zoom
+    half_lon = MAP_PX[0] / 2 / size * 360
+    y = float(_merc(lat)) * size / (2 * np.pi)
+    half_y = MAP_PX[1] / 2
+    top = math.degrees(math.atan(math.sinh((y + half_y) * 2 * np.pi / size)))
+    bottom = math.degrees(math.atan(math.sinh((y - half_y) * 2 * np.pi / size)))
+    return lon - half_lon, bottom, lon + half_lon, top

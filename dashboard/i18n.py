@@ -59,6 +59,8 @@ TEXT = {
     "drawing_map": {"en": "Drawing the map…", "fr": "Dessin de la carte…"},
     "filters": {"en": "Filters, export and import", "fr": "Filtres, export et import"},
     "details_and_summary": {"en": "Details and summary", "fr": "Détails et résumé"},
+    "density_legend": {"en": "Events per cell (zoom in for single events)",
+                       "fr": "Événements par case (zoomer pour les voir un à un)"},
     "events_here": {"en": "{n} events at this point", "fr": "{n} événements à cet endroit"},
     "events_at_point": {"en": "Other events at this point in the window",
                         "fr": "Autres événements à cet endroit dans la période"},

@@ -348,6 +348,10 @@ def fatalities_text(event, lang: str) -> list | str:
     return [text, html.Ul(claims, className="claims")] if claims else text
 
 
+MAX_STACK = 50  # the latest events listed at the selected event's point
+MAX_LISTED = 200  # compare mode's events, listed in date order; the rest are counted
+
+
 def details_panel(record: Record, event, lang: str, shown=None, link_for=None) -> list:
     """What happened, where, who, how many died, and who reported it; and the other events
     shown at the same point (a stack on the map), each a link. Text from the data is passed
@@ -377,8 +381,8 @@ def details_panel(record: Record, event, lang: str, shown=None, link_for=None) -
     if event.notes:
         children += [html.H4(t("notes", lang)), html.P(event.notes, className="event-notes")]
     children += [html.H4(t("sources", lang)), _source_list(event.sources, lang)]
-    stacked = [e for e in (shown.events if shown else ()) if e.id != event.id
-               and (e.lon, e.lat) == (event.lon, event.lat)]
+    here = shown.events.at_point(event.lon, event.lat)[-MAX_STACK - 1:] if shown else ()
+    stacked = [e for e in (here.events() if here else ()) if e.id != event.id][-MAX_STACK:]
     if stacked and link_for:
         children += [html.H4(t("events_at_point", lang)), html.Ul(className="stack", children=[
             html.Li(dcc.Link(f"{date_words(e.date, lang)} · {e.place} · "
@@ -445,7 +449,9 @@ def changes_panel(data: Dataset, state, events, link_for) -> list:
     children.append(html.Ul([
         html.Li(dcc.Link(f"{date_words(e.date, lang)} · {e.place} · "
                          f"{type_label(e.event_type, lang)}",
-                         href=link_for(e.id))) for e in events]) if events else html.P("—"))
+                         href=link_for(e.id))) for e in events[:MAX_LISTED].events()]
+        + ([html.Li(f"(+{number(len(events) - MAX_LISTED, lang)})")]
+           if len(events) > MAX_LISTED else [])) if events else html.P("—"))
     return children
 
 
@@ -501,9 +507,10 @@ def dataset_options(datasets: list[dict], lang: str) -> list[dict]:
             options.append({"label": f"{d['name']} (!)", "value": d["name"], "disabled": True,
                             "title": d["error"]})
             continue
-        note = t("bundled", lang) if d["bundled"] else \
+        note = t("bundled", lang) if d["bundled"] else "" if d["events"] is None else \
             t("events_count", lang).format(n=number(d["events"], lang))
-        options.append({"label": f"{d['title'][lang]} · {note}", "value": d["name"]})
+        options.append({"label": f"{d['title'][lang]}{' · ' if note else ''}{note}",
+                        "value": d["name"]})
     return options
 
 

@@ -73,3 +73,16 @@ def only_known(args: Mapping[str, str], allowed: tuple[str, ...]) -> None:
     for key in args:
         if key not in allowed:
             raise ParamError(key, f"is not understood here; allowed: {', '.join(allowed)}")
+
+
+def count_param(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """A whole number in [low, high] (paging: limit and offset)."""
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or len(raw) > 12:
+        raise ParamError(name, f"{raw[:20]!r} is not a whole number")
+    value = int(raw)
+    if not low <= value <= high:
+        raise ParamError(name, f"{value} is not between {low:,} and {high:,}")
+    return value

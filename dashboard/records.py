@@ -205,7 +205,7 @@ class Record:
     """One dataset, loaded and validated; never changed after loading."""
 
     factions: Mapping[str, Faction]
-    events: tuple[Event, ...]
+    events: Any  # an eventtable.EventTable: columns, queried with numpy (one query path)
     movements: tuple[Movement, ...]
     areas: tuple[ControlArea, ...]
     places: tuple[Place, ...]
@@ -692,8 +692,11 @@ def load_record(folder: Path) -> Record:
     problems: list[str] = []
     parts: dict[str, Any] = {}
     assessed = meta.get("assessed") is True
-    for key, loader, filename in (("events", load_events, "events.geojson"),
-                                  ("movements", load_movements, "movements.geojson"),
+    try:
+        parts["events"] = load_event_table(folder, factions, region)
+    except DataError as exc:
+        problems.extend(exc.problems)
+    for key, loader, filename in (("movements", load_movements, "movements.geojson"),
                                   ("areas", load_areas, "control_areas.geojson")):
         try:
             extra = {"assessed": assessed} if key == "areas" else {}
@@ -706,16 +709,32 @@ def load_record(folder: Path) -> Record:
         problems.extend(exc.problems)
     if problems:
         raise DataError(problems)
-    days = [e.date for e in parts["events"]] + [a.valid_from for a in parts["areas"]] \
+    events = parts["events"]
+    days = [d for d in (events.first_day(),) if d] + [a.valid_from for a in parts["areas"]] \
         + [m.start for m in parts["movements"]]
-    ends = [e.last_day for e in parts["events"]] + [m.end for m in parts["movements"]] \
+    ends = [d for d in (events.last_day(),) if d] + [m.end for m in parts["movements"]] \
         + [a.valid_to for a in parts["areas"] if a.valid_to]
     if not days:
         raise DataError([f"{folder.name}: the dataset holds no events, movements or areas"])
-    return Record(MappingProxyType(factions), parts["events"], parts["movements"], parts["areas"],
+    return Record(MappingProxyType(factions), events, parts["movements"], parts["areas"],
                   parts["places"], min(days), max(ends, default=max(days)),
-                  view_extent(parts["areas"], parts["movements"], parts["events"]),
+                  view_extent(parts["areas"], parts["movements"], events),
                   MappingProxyType(meta))
+
+
+EVENTS_PARQUET = "events.parquet"  # an import's events (GeoParquet, dashboard.eventtable)
+EVENTS_GEOJSON = "events.geojson"  # the bundled record's hand-edited events
+
+
+def load_event_table(folder: Path, factions: Mapping[str, Faction], region: tuple):
+    """The folder's events as one EventTable: events.parquet when the folder has one (an
+    import), else events.geojson, checked event by event (small, edited by hand)."""
+    from dashboard import eventtable  # it builds on this module's Event
+
+    if (folder / EVENTS_PARQUET).exists():
+        return eventtable.read_parquet(folder / EVENTS_PARQUET, factions, region)
+    return eventtable.EventTable.from_events(
+        load_events(folder / EVENTS_GEOJSON, factions, region), tuple(factions))
 
 
 def load_meta(path: Path) -> dict:
@@ -761,7 +780,9 @@ def view_extent(areas, movements, events, margin: float = 0.4) -> tuple:
     without any, the events; with a margin, and never narrower than about 4° × 3°, so that
     a town's events come with their country around them."""
     shapes = [a.geometry for a in areas] + [m.geometry for m in movements]
-    bounds = [g.bounds for g in shapes] or [(e.lon, e.lat, e.lon, e.lat) for e in events]
+    bounds = [g.bounds for g in shapes] or [
+        (float(events.lon.min()), float(events.lat.min()),
+         float(events.lon.max()), float(events.lat.max()))]
     lon0, lat0 = min(b[0] for b in bounds) - margin, min(b[1] for b in bounds) - margin
     lon1, lat1 = max(b[2] for b in bounds) + margin, max(b[3] for b in bounds) + margin
     grow_lon, grow_lat = max(0.0, 4.0 - (lon1 - lon0)) / 2, max(0.0, 3.0 - (lat1 - lat0)) / 2

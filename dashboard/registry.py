@@ -1,18 +1,30 @@
 """The datasets the app can show: the bundled record and those users imported.
 
-Each dataset is loaded and derived once (the first time it is asked for) and is read-only
-afterwards. The registry itself changes only when an import finishes, under a lock; it holds
-datasets, never a user's view, so sharing it between users and workers is safe.
+Listing never loads data: the menu, the page and /api/datasets read each import's
+catalog.json (dashboard.catalog). An imported dataset is loaded on first use into a cache
+bounded in memory (least recently used out first, by approximate size), keyed by its name and
+its files' signature (the catalog's version and the files' sizes and modification times), so
+that a re-import is seen by every worker on its next request, with no message between
+processes. A dataset that fails to load is remembered as broken, with the reason, under the
+same signature: it is not retried until its files change. Loaded datasets are read-only, so
+sharing them between users and threads is safe; the cache changes only under a lock.
 """
 from __future__ import annotations
 
+import os
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
+from dashboard.catalog import FIELDS, describe, read_catalog
 from dashboard.dataset import Dataset, load_dataset
 from dashboard.dataset_names import is_dataset_name
 from dashboard.leftovers import tidy
-from dashboard.records import DataError, load_meta
+from dashboard.records import EVENTS_GEOJSON, EVENTS_PARQUET, DataError, load_meta
+
+DEFAULT_CACHE_BYTES = 2 * 2**30  # FRONTLINES_CACHE_MB overrides
+DATA_FILES = ("catalog.json", "dataset.json", "factions.json", EVENTS_PARQUET, EVENTS_GEOJSON,
+              "control_areas.geojson", "movements.geojson", "places.csv")
 
 
 class UnknownDataset(KeyError):
@@ -24,20 +36,43 @@ class UnknownDataset(KeyError):
         return self.args[0]
 
 
+def signature(folder: Path) -> tuple:
+    """What identifies one version of a folder's files: a few stat calls, no reading."""
+    out = []
+    for name in DATA_FILES:
+        try:
+            st = os.stat(folder / name)
+            out.append((name, st.st_size, st.st_mtime_ns))
+        except OSError:
+            continue
+    return tuple(out)
+
+
+def cache_budget() -> int:
+    try:
+        return int(os.environ["FRONTLINES_CACHE_MB"]) * 2**20
+    except (KeyError, ValueError):
+        return DEFAULT_CACHE_BYTES
+
+
 class Registry:
-    def __init__(self, bundled: Path, datasets_dir: Path | None):
+    def __init__(self, bundled: Path, datasets_dir: Path | None,
+                 cache_bytes: int | None = None):
         self.bundled = Path(bundled)
         self.datasets_dir = Path(datasets_dir) if datasets_dir else None
         tidy(self.datasets_dir)  # what a killed import or export left, before serving
         self.default = load_meta(self.bundled / "dataset.json")["name"]
+        self.budget = cache_budget() if cache_bytes is None else cache_bytes
         self._lock = threading.Lock()
-        self._loaded: dict[str, Dataset] = {}
-        self._loaded[self.default] = load_dataset(self.bundled)
+        self._loading: dict[str, threading.Lock] = {}
+        # name → (signature, Dataset or DataError); most recently used last
+        self._cache: OrderedDict[str, tuple[tuple, Dataset | DataError]] = OrderedDict()
+        self._bundled = load_dataset(self.bundled)  # small, and every page needs it
+        self._bundled_entry = describe(self._bundled.record)
 
     def _folder(self, name: str) -> Path | None:
-        if name == self.default:
-            return self.bundled
-        if self.datasets_dir and is_dataset_name(name) and (self.datasets_dir / name).is_dir():
+        if self.datasets_dir and is_dataset_name(name) and name != self.default \
+                and (self.datasets_dir / name).is_dir():
             return self.datasets_dir / name
         return None
 
@@ -46,38 +81,81 @@ class Registry:
         if self.datasets_dir and self.datasets_dir.is_dir():
             found += sorted(p.name for p in self.datasets_dir.iterdir()
                             if p.is_dir() and is_dataset_name(p.name) and p.name != self.default
-                            and (p / "events.geojson").exists())
+                            and ((p / EVENTS_PARQUET).exists() or (p / EVENTS_GEOJSON).exists()))
         return found
 
     def get(self, name: str | None) -> Dataset:
+        """The dataset, loaded on first use (or after its files changed); raises
+        UnknownDataset, or DataError for a broken dataset (remembered, not retried)."""
         name = name or self.default
-        with self._lock:
-            if name in self._loaded:
-                return self._loaded[name]
+        if name == self.default:
+            return self._bundled
         folder = self._folder(name)
         if folder is None:
             raise UnknownDataset(name, self.names())
-        data = load_dataset(folder, self.bundled)  # the bundled basemap serves every dataset
+        key = signature(folder)
+        found = self._cached(name, key)
+        if found is None:
+            with self._lock:
+                loading = self._loading.setdefault(name, threading.Lock())
+            with loading:  # one load per dataset at a time; the others wait for it
+                found = self._cached(name, key)
+                if found is None:
+                    try:
+                        found = load_dataset(folder, self.bundled)  # the bundled basemap
+                    except DataError as exc:
+                        found = exc
+                    self._store(name, key, found)
+        if isinstance(found, DataError):
+            raise found
+        return found
+
+    def _cached(self, name: str, key: tuple) -> Dataset | DataError | None:
         with self._lock:
-            return self._loaded.setdefault(name, data)
+            entry = self._cache.get(name)
+            if entry is None or entry[0] != key:
+                return None
+            self._cache.move_to_end(name)
+            return entry[1]
+
+    def _store(self, name: str, key: tuple, value: Dataset | DataError) -> None:
+        with self._lock:
+            self._cache[name] = (key, value)
+            self._cache.move_to_end(name)
+            total = sum(_size(v) for _, v in self._cache.values())
+            while total > self.budget and len(self._cache) > 1:
+                _, (_, dropped) = self._cache.popitem(last=False)
+                total -= _size(dropped)
 
     def forget(self, name: str) -> None:
-        """After a re-import: the next get() loads the new files."""
+        """Drop this worker's copy now (a new import is seen anyway through its files)."""
         with self._lock:
-            if name != self.default:
-                self._loaded.pop(name, None)
+            self._cache.pop(name, None)
 
     def describe(self) -> list[dict]:
-        out = []
-        for name in self.names():
-            try:
-                record = self.get(name).record
-            except DataError as exc:
-                out.append({"name": name, "error": str(exc)[:500]})
+        """Every dataset's catalog entry; one that failed to load is listed with its error.
+        A folder without a catalog (made by hand, or by an older version) is described from
+        this worker's loaded copy if it has one, else by its title alone (counts None).
+        Reads no events."""
+        out = [{"name": self.default, **self._bundled_entry, "bundled": True}]
+        for name in self.names()[1:]:
+            folder = self.datasets_dir / name
+            key = signature(folder)
+            found = self._cached(name, key)
+            if isinstance(found, DataError):
+                out.append({"name": name, "error": str(found)[:500]})
                 continue
-            out.append({"name": name, "title": dict(record.meta["title"]),
-                        "bundled": name == self.default, "events": len(record.events),
-                        "areas": len(record.areas), "movements": len(record.movements),
-                        "first_day": record.first_day.isoformat(),
-                        "last_day": record.last_day.isoformat(), "extent": record.extent})
+            entry = read_catalog(folder) or (describe(found.record) if found else None)
+            if entry is None:
+                try:
+                    title = load_meta(folder / "dataset.json")["title"]
+                except DataError as exc:
+                    out.append({"name": name, "error": str(exc)[:500]})
+                    continue
+                entry = {"title": title, **dict.fromkeys(FIELDS[1:])}
+            out.append({"name": name, "bundled": False, **entry})
         return out
+
+
+def _size(value) -> int:
+    return value.nbytes if isinstance(value, Dataset) else 1_000

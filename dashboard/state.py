@@ -150,7 +150,7 @@ def parse_state(search: str, record: Record) -> ViewState:
         problems.append(f"parameter 'view': {args['view'][:40]!r} is not report or explore")
     changes["report"] = args.get("view") == "report"
     if args.get("event"):
-        if any(e.id == args["event"] for e in record.events):
+        if args["event"] in record.events:
             changes["event"] = args["event"]
         else:
             problems.append(f"parameter 'event': no event with id {args['event'][:60]!r}")

@@ -21,7 +21,7 @@ from dashboard import ids
 from dashboard import view as views
 from dashboard.i18n import date_words
 from dashboard.records import LANGUAGES
-from dashboard.state import state_from_store, state_to_search
+from dashboard.state import state_to_search
 from dashboard.stories import (FORMAT, VIEW_KEYS, Stories, StoryError, UnknownStory,
                                check_story, parse_story)
 from dashboard.story_api import story_json

@@ -5,13 +5,12 @@ number on the map (who holds what, how much, what happened in the window) is in 
 """
 from __future__ import annotations
 
-from collections import Counter
-
 from dashboard.i18n import date_words, number, t
 from dashboard.records import Record
 from dashboard.state import ViewState
 from dashboard.taxonomy import type_label
-from dashboard.view import MAX_MARKERS, Shown, event_window
+from dashboard import view
+from dashboard.view import Shown, event_window
 
 PHRASES = {
     "en": {"on": "On {day}", "holds": "{who} held {km2} km² ({places})",
@@ -22,7 +21,8 @@ PHRASES = {
            "one": ("event", "is"), "many": ("events", "are"),
            "types": "{list}", "deaths": "with {n} reported deaths where tolls are known",
            "hidden": "control areas are not shown",
-           "capped": "; the map draws the latest {n} of them",
+           "capped": "; beyond {n} events the map counts them per grid cell (zoom in to "
+                     "see single events)",
            "and": " and "},
     "fr": {"on": "Le {day}", "holds": "{who} tenait {km2} km² ({places})",
            "contests": "{who} et {rivals} se disputaient {km2} km² ({places})",
@@ -32,7 +32,8 @@ PHRASES = {
            "one": ("événement", "est affiché"), "many": ("événements", "sont affichés"),
            "types": "{list}", "deaths": "avec {n} morts signalés là où un bilan est connu",
            "hidden": "les zones de contrôle ne sont pas affichées",
-           "capped": " ; la carte dessine les {n} plus récents",
+           "capped": " ; au-delà de {n} événements, la carte les compte par case (zoomer "
+                     "pour les voir un à un)",
            "and": " et "},
 }
 
@@ -43,8 +44,10 @@ def _join(items: list[str], lang: str) -> str:
     return ", ".join(items[:-1]) + PHRASES[lang]["and"] + items[-1]
 
 
-def day_summary(record: Record, state: ViewState, shown: Shown) -> str:
-    """In words, what the map shows (`shown`, from the one view query)."""
+def day_summary(record: Record, state: ViewState, shown: Shown,
+                aggregated: bool = False) -> str:
+    """In words, what the map shows (`shown`, from the one view query); `aggregated`: the
+    map counts the events per cell (view.aggregates)."""
     lang, p = state.lang, PHRASES[state.lang]
     short = {fid: f.short_on(state.day, lang) for fid, f in record.factions.items()}
     areas = shown.areas
@@ -73,14 +76,14 @@ def day_summary(record: Record, state: ViewState, shown: Shown) -> str:
     else:
         sentence = p["events_upto"].format(n=number(len(events), lang), events=noun, are=verb,
                                            end=date_words(end, lang))
-    by_type = Counter(e.event_type for e in events)
+    by_type = events.type_counts()
     if by_type:
         names = [f"{n} × {type_label(name, lang).lower()}"
                  for name, n in by_type.most_common()]
         sentence += " (" + ", ".join(names) + ")"
-    deaths = sum(e.fatalities for e in events if e.fatalities is not None)
+    deaths = events.deaths()
     if deaths:
         sentence += ", " + p["deaths"].format(n=number(deaths, lang))
-    if len(events) > MAX_MARKERS:
-        sentence += p["capped"].format(n=number(MAX_MARKERS, lang))
+    if aggregated:
+        sentence += p["capped"].format(n=number(view.STEP_MARKERS, lang))
     return text + sentence + ". " + t("approximate", lang)

@@ -10,7 +10,8 @@ import datetime as dt
 from collections import defaultdict
 from typing import Iterable
 
-from dashboard.records import ControlArea, Event, Movement, Record
+from dashboard.eventtable import Selection
+from dashboard.records import ControlArea, Movement, Record
 
 
 def control_at(record: Record, day: dt.date) -> tuple[ControlArea, ...]:
@@ -23,16 +24,11 @@ def touches(first: dt.date, last: dt.date, start: dt.date | None, end: dt.date |
 
 def events_between(record: Record, start: dt.date | None = None, end: dt.date | None = None,
                    factions: Iterable[str] | None = None,
-                   types: Iterable[str] | None = None) -> tuple[Event, ...]:
+                   types: Iterable[str] | None = None) -> Selection:
     """Events touching [start, end]; factions match any actor; types are ACLED type names.
-    None means no filter; an empty collection matches nothing."""
-    factions = None if factions is None else set(factions)
-    types = None if types is None else set(types)
-    return tuple(
-        e for e in record.events
-        if touches(e.date, e.last_day, start, end)
-        and (factions is None or factions.intersection(e.actors))
-        and (types is None or e.event_type in types))
+    None means no filter; an empty collection matches nothing. A Selection of the record's
+    EventTable (array operations, whatever the number of events)."""
+    return record.events.select(start, end, factions, types)
 
 
 def movements_between(record: Record, start: dt.date | None = None, end: dt.date | None = None,

@@ -18,21 +18,29 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from shapely.geometry import Point
+import numpy as np
+import shapely
 from shapely.ops import unary_union
 
 from dashboard import timeline
 from dashboard.dataset import Dataset
 from dashboard.estimate import EstimatedArea
+from dashboard.eventtable import Selection
+from dashboard.geometry import fit_view, view_frame, world_px
 from dashboard.history import Change
-from dashboard.records import ControlArea, Event, Movement
+from dashboard.records import ControlArea, Movement
 from dashboard.state import ViewState
 
 NEAR_CHANGE_M = 10_000  # compare mode shows events within 10 km of changed ground
-# A browser without a GPU draws some tens of thousands of markers before it stalls: a view
-# with more events in its window draws the latest MAX_MARKERS (the summary says so), and a
-# dataset with more events than that is drawn a day at a time by the server.
+# A browser without a GPU draws some tens of thousands of markers before it stalls: a
+# dataset with more events than that is drawn a day at a time by the server, and a view with
+# more events in its window than that draws them as counts per grid cell (`drawing`).
 MAX_MARKERS = 20_000
+# A day drawn by the server draws at most this many markers, so that a step stays a fraction
+# of a second (building and sending a marker costs about 10 µs and 150 bytes).
+STEP_MARKERS = 5_000
+CELL_PX = 48  # a density cell's side on the screen
+MAX_CELLS = 4_000  # cells grow until there are no more than this
 
 
 @dataclass(frozen=True)
@@ -40,7 +48,7 @@ class Candidates:
     """The filtered record, every day at once (for the browser to step through)."""
 
     areas: tuple[ControlArea, ...]
-    events: tuple[Event, ...]
+    events: Selection
     movements: tuple[Movement, ...]
 
 
@@ -49,20 +57,72 @@ class Shown:
     """What one view state draws on its day."""
 
     areas: tuple[ControlArea, ...]
-    events: tuple[Event, ...]
+    events: Selection
     movements: tuple[Movement, ...]
     changes: tuple[Change, ...]  # compare mode: ground gained and lost from A to B
     estimated: tuple[EstimatedArea, ...]  # the opt-in estimated layer
 
-    def sources(self):
-        """Every source behind what is drawn (areas, events, movements, estimates)."""
-        for item in (*self.areas, *self.events, *self.movements, *self.estimated):
-            yield from item.sources
+    def publisher_counts(self) -> dict[str, int]:
+        """How often each publisher is cited by what is drawn (areas, events, movements,
+        estimates); the events' counts come from the table, without materialising them."""
+        counts = self.events.publisher_counts()
+        for item in (*self.areas, *self.movements, *self.estimated):
+            for source in item.sources:
+                counts[source.publisher] += 1
+        return counts
 
 
-def drawn_events(shown: Shown) -> tuple[Event, ...]:
-    """The events the map draws: the latest MAX_MARKERS of those shown."""
-    return shown.events[-MAX_MARKERS:]
+@dataclass(frozen=True)
+class Drawing:
+    """How the map draws a view's events: one marker each where the browser can, and
+    beyond that counts per grid cell (nothing is dropped: every shown event is in one)."""
+
+    markers: Selection
+    cells: tuple[tuple[float, float, int], ...]  # (lon, lat, events) per cell
+
+    @property
+    def aggregated(self) -> int:
+        return sum(c[2] for c in self.cells)
+
+
+def drawing(data: Dataset, state: ViewState, shown: Shown) -> Drawing:
+    """A day the server draws (steps_on_server) draws up to STEP_MARKERS events one by one.
+    With more, the events inside the map's frame (the state's map view, else the dataset's
+    extent) are drawn one by one when they are few enough (zoomed in far enough), and every
+    other event is counted in the cell of a screen-sized grid (CELL_PX at the view's zoom,
+    coarsened to at most MAX_CELLS cells) drawn at its events' mean position."""
+    events = shown.events
+    if not aggregates(data, state, shown):
+        return Drawing(events, ())
+    view = state.map_view or fit_view(data.record.extent)
+    lon0, lat0, lon1, lat1 = view_frame(view)
+    lon, lat = events.lon, events.lat
+    inside = (lon >= lon0) & (lon <= lon1) & (lat >= lat0) & (lat <= lat1)
+    if inside.sum() <= STEP_MARKERS:
+        markers, rest = events.where(inside), events.where(~inside)
+    else:
+        markers, rest = events[:0], events
+    return Drawing(markers, density_cells(rest.lon, rest.lat, view[0]))
+
+
+def density_cells(lon: np.ndarray, lat: np.ndarray,
+                  zoom: float) -> tuple[tuple[float, float, int], ...]:
+    """Points counted per square cell of CELL_PX screen pixels at `zoom` (Web Mercator), the
+    cell doubled until there are at most MAX_CELLS; each cell at its points' mean."""
+    if not len(lon):
+        return ()
+    x, y = world_px(lon, lat, zoom)
+    cell = CELL_PX
+    while True:
+        key = np.floor(x / cell).astype(np.int64) * (1 << 32) + np.floor(y / cell).astype(np.int64)
+        keys, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+        if len(keys) <= MAX_CELLS:
+            break
+        cell *= 2
+    mean_lon = np.bincount(inverse, weights=lon) / counts
+    mean_lat = np.bincount(inverse, weights=lat) / counts
+    return tuple((round(float(a), 4), round(float(b), 4), int(n))
+                 for a, b, n in zip(mean_lon, mean_lat, counts))
 
 
 def steps_on_server(data: Dataset, state: ViewState) -> bool:
@@ -72,19 +132,27 @@ def steps_on_server(data: Dataset, state: ViewState) -> bool:
         or len(data.record.events) > MAX_MARKERS
 
 
+def aggregates(data: Dataset, state: ViewState, shown: Shown) -> bool:
+    """Whether the map counts events per cell (see `drawing`) rather than drawing each."""
+    return steps_on_server(data, state) and len(shown.events) > STEP_MARKERS
+
+
 def area_matches(area: ControlArea, factions) -> bool:
     return area.faction in factions or any(f in factions for f in area.contested_with)
 
 
-def candidates(data: Dataset, state: ViewState) -> Candidates:
+def candidates(data: Dataset, state: ViewState, start: dt.date | None = None,
+               end: dt.date | None = None) -> Candidates:
+    """With start/end, only the events of that window (shown() asks so: the table answers
+    a window without looking at the other events)."""
     record, wanted = data.record, set(state.factions)
     explore = state.mode == "explore"
     confirmed_only = "unconfirmed" not in state.layers
     areas = tuple(a for a in record.areas if area_matches(a, wanted) and not (
         confirmed_only and a.assessment in ("claimed", "assumed"))) \
         if explore and "control" in state.layers else ()
-    events = timeline.events_between(record, None, None, wanted, state.types) \
-        if explore and "events" in state.layers else ()
+    events = timeline.events_between(record, start, end, wanted, state.types) \
+        if explore and "events" in state.layers else record.events.select(types=())
     movements = timeline.movements_between(record, None, None, wanted) \
         if explore and "movements" in state.layers else ()
     return Candidates(areas, events, movements)
@@ -101,10 +169,10 @@ def event_window(state: ViewState) -> tuple[dt.date | None, dt.date]:
 def shown(data: Dataset, state: ViewState) -> Shown:
     if state.mode == "compare":
         return _compare(data, state)
-    found = candidates(data, state)
     start, end = event_window(state)
+    found = candidates(data, state, start, end)
     areas = tuple(a for a in found.areas if a.valid_on(state.day))
-    events = tuple(e for e in found.events if timeline.touches(e.date, e.last_day, start, end))
+    events = found.events
     movements = tuple(m for m in found.movements if timeline.touches(m.start, m.end, start, end))
     estimated = tuple(a for a in data.estimator.at(state.day)
                       if a.faction in state.factions) if "estimated" in state.layers else ()
@@ -118,13 +186,12 @@ def _compare(data: Dataset, state: ViewState) -> Shown:
     record = data.record
     changes = tuple(c for c in data.history.changes(first, second)
                     if c.faction in state.factions)
-    events: tuple[Event, ...] = ()
+    events = record.events.select(types=())
     if "events" in state.layers and changes:
         near = data.history.projection.buffer(
             unary_union([c.geometry for c in data.history.changes(first, second)]), NEAR_CHANGE_M)
-        events = tuple(e for e in timeline.events_between(record, first, second,
-                                                          state.factions, state.types)
-                       if near.contains(Point(e.lon, e.lat)))
+        between = timeline.events_between(record, first, second, state.factions, state.types)
+        events = between.where(shapely.contains_xy(near, between.lon, between.lat))
     movements = timeline.movements_between(record, first, second, state.factions) \
         if "movements" in state.layers else ()
     return Shown((), events, movements, changes, ())

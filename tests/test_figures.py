@@ -283,17 +283,22 @@ def test_area_chart_marks_the_day_and_annotates_turning_points(record, data):
     assert len(fig.layout.annotations) >= 3
 
 
-def test_a_huge_dataset_is_drawn_a_day_at_a_time_with_the_latest_markers(dataset):
+def test_a_huge_dataset_is_drawn_a_day_at_a_time_with_counts_beyond_the_budget(dataset):
     from datasets import GEODATA, event
     from dashboard.dataset import load_dataset
+    from dashboard.view import STEP_MARKERS, aggregates
     many = [event(f"e{i}", "2016-01-01" if i < 100 else "2016-01-02", ["is"],
                   lon=20 + (i % 100) / 100, lat=30 + (i // 100) / 1000)
             for i in range(MAX_MARKERS + 100)]
     data = load_dataset(dataset(events=many), GEODATA)
     state = parse_state("?date=2016-01-02&window=30", data.record)
     bundle = map_bundle(data, state)
-    ids = [item[4] for item in bundle["events"]["items"]]
     assert bundle["day"] is not None, "too many events to send: the server picks each day's"
-    assert len(ids) == MAX_MARKERS and "e0" not in ids and f"e{MAX_MARKERS + 99}" in ids
-    summary = day_summary(data.record, state, shown(data, state))
-    assert "the map draws the latest 20,000 of them" in summary
+    assert bundle["events"]["items"] == [] and bundle["aggregated"] == MAX_MARKERS + 100
+    cells = [item[2] for i, t in bundle["traces"].items()
+             if bundle["figure"]["data"][int(i)]["uid"].startswith("density")
+             for item in t["items"]]
+    assert cells and all(len(c["lon"]) == len(c["text"]) == 1 for c in cells)
+    found = shown(data, state)
+    summary = day_summary(data.record, state, found, aggregates(data, state, found))
+    assert f"beyond {STEP_MARKERS:,} events the map counts them per grid cell" in summary

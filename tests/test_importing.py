@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
+import pyarrow as pa
 import pytest
 from shapely.geometry import Point, box
 
@@ -526,8 +527,8 @@ def test_a_failed_reimport_leaves_the_old_dataset_untouched(tmp_path):
 
 def test_a_failed_validation_never_leaves_a_partial_folder(tmp_path, monkeypatch):
     def refuse(folder):
-        assert (Path(folder) / "events.geojson").exists()
-        raise pipeline.DataError(["events.geojson: refused for the test"])
+        assert (Path(folder) / "events.parquet").exists()
+        raise pipeline.DataError(["events.parquet: refused for the test"])
     monkeypatch.setattr(pipeline, "load_record", refuse)
     report = import_file(ACLED_FILE, dataset="v", datasets_dir=tmp_path)
     assert not report.ok and "refused for the test" in report.problems[0]
@@ -617,7 +618,7 @@ def test_cli_rejects_path_and_environment_datasets_dir(tmp_path, monkeypatch):
     assert [(r["line"], r["field"]) for r in rows] == [("2", "latitude")]
     assert not (tmp_path / "env" / "x").exists()
     assert importing.main([str(ACLED_FILE), "--dataset", "x"]) == 0
-    assert (tmp_path / "env" / "x" / "events.geojson").exists()
+    assert (tmp_path / "env" / "x" / "events.parquet").exists()
 
 
 def test_the_dashboard_entry_point_dispatches_import(tmp_path):
@@ -626,27 +627,30 @@ def test_the_dashboard_entry_point_dispatches_import(tmp_path):
                  str(tmp_path)]) == 0
 
 
-def test_big_imports_are_checked_in_chunks_with_the_same_rules(tmp_path, monkeypatch):
-    """Above CHUNKED_ABOVE events the final check reads the events a chunk at a time; it
-    must still catch what load_record catches, across chunk boundaries."""
-    import json as _json
+def test_imported_events_are_geoparquet_checked_as_columns_with_load_events_rules(tmp_path):
+    """An import writes events.parquet (GeoParquet, readable by GeoPandas) and catalog.json;
+    a damaged events file is refused with the event id and field, as load_events would."""
+    import geopandas as gpd
+    import pyarrow.parquet as pq
 
-    from dashboard.importers import pipeline
     from dashboard.records import DataError as _DataError
-    from datasets import event, write_dataset
 
-    folder = write_dataset(tmp_path / "big", events=[event(f"e{i}", "2016-01-01", ["is"])
-                                                       for i in range(7)])
-    features = _json.loads((folder / "events.geojson").read_text())["features"]
-    features.append(dict(features[0]))  # a duplicate id, in a later chunk
-    bad = _json.loads(_json.dumps(features[1]))
-    bad["properties"].update(id="late", date="2016-02-30")
-    features.append(bad)
-    (folder / "events.geojson").write_text(
-        '{"type":"FeatureCollection","features":[\n'
-        + ",\n".join(_json.dumps(f) for f in features) + "\n]}\n")
-    monkeypatch.setattr(pipeline, "CHUNK", 3)
+    assert import_file(ACLED_FILE, dataset="p", datasets_dir=tmp_path).ok
+    folder = tmp_path / "p"
+    assert not (folder / "events.geojson").exists()
+    points = gpd.read_parquet(folder / "events.parquet")
+    assert len(points) == 5 and set(points.geom_type) == {"Point"}
+    assert json.loads((folder / "catalog.json").read_text())["events"] == 5
+    table = pq.read_table(folder / "events.parquet")
+    rows = table.to_pylist()
+    first = rows[0]["id"]
+    rows[1]["id"] = first  # a doubled id
+    rows[2]["actors"] = ["martians"]  # an unknown faction
+    rows[3]["lat"] = 95.0  # off the globe
+    pq.write_table(pa.Table.from_pylist(rows, schema=table.schema), folder / "events.parquet")
     with pytest.raises(_DataError) as info:
-        pipeline.check_in_chunks(folder)
+        load_record(folder)
     text = str(info.value)
-    assert "e0: field 'id': is used twice" in text and "late: field 'date'" in text
+    assert f"{first}: field 'id': is used twice" in text
+    assert "field 'actors': unknown faction ids ['martians']" in text
+    assert f"{rows[3]['id']}: field 'geometry': lies outside" in text

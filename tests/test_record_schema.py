@@ -236,7 +236,7 @@ def test_event_features_carry_toll_ranges_and_names_of_the_day():
 def test_notes_shown_to_users_carry_no_maintainers_shorthand(record):
     for item in record.events:
         assert not (item.notes or "").lower().startswith("seed"), item.id
-    for item in record.events + record.areas:
+    for item in tuple(record.events) + record.areas:
         for source in item.sources:
             assert "not shown in stored copy" not in source.title, (item.id, source.url)
     seeded = [e for e in record.events if e.provenance and "seed" in e.provenance.lower()]

@@ -22,7 +22,7 @@ def test_bundled_record_is_large_and_spans_2014_to_2018(record):
 
 
 def test_every_record_has_sources_with_publisher_url_and_date(record):
-    for item in record.events + record.areas + record.movements:
+    for item in tuple(record.events) + record.areas + record.movements:
         assert item.sources, item.id
         for source in item.sources:
             assert source.publisher.strip() and source.url.startswith(("http://", "https://"))

@@ -15,19 +15,24 @@ legend, title, annotations) is escaped, so markup in a dataset's names stays tex
 """
 from __future__ import annotations
 
+import datetime as dt
 import html
 import math
+
+import numpy as np
+import shapely
 from functools import lru_cache
 
-from shapely.geometry import MultiPoint, Point
+from shapely.geometry import Point
 from shapely.ops import unary_union
 
 from dashboard import view as views
 from dashboard.basemap import rings_for_plotly
 from dashboard.dataset import Dataset
-from dashboard.geometry import projection_of
+from dashboard.eventtable import day_number
+from dashboard.geometry import fit_view, projection_of
 from dashboard.i18n import MONTHS, WEEKDAYS, date_words, t
-from dashboard.records import ControlArea, Event, Record
+from dashboard.records import ControlArea, Record
 from dashboard.state import ViewState, day_offset
 from dashboard.static import ASSET_VERSION
 from dashboard.taxonomy import type_label
@@ -82,7 +87,15 @@ def label_places(record: Record):
 
 def map_style(data: Dataset, lang: str, labels: bool, tiles: tuple[str, str] | None) -> dict:
     """A MapLibre style: sea, land, borders and coast from the bundled Natural Earth
-    GeoJSON (or online raster tiles when asked for), and the place names on top."""
+    GeoJSON (or online raster tiles when asked for), and the place names on top. Built once
+    per dataset and choice (a per-day bundle is rebuilt on every step)."""
+    key = ("map_style", lang, labels, tiles)
+    if key not in data.memo:
+        data.memo[key] = _map_style(data, lang, labels, tiles)
+    return data.memo[key]
+
+
+def _map_style(data: Dataset, lang: str, labels: bool, tiles: tuple[str, str] | None) -> dict:
     record = data.record
     priority = place_priority(record)
     places = {"type": "FeatureCollection", "features": [
@@ -119,18 +132,6 @@ def map_style(data: Dataset, lang: str, labels: bool, tiles: tuple[str, str] | N
     return {"version": 8, "name": f"frontlines-{lang}-{'tiles' if tiles else 'offline'}",
             "glyphs": "/assets/glyphs/{fontstack}/{range}.pbf?v=" + ASSET_VERSION,
             "sources": sources, "layers": layers}
-
-
-def fit_view(extent: tuple, width_px: int = 1100, height_px: int = 620) -> tuple[float, float, float]:
-    """(zoom, lat, lon) that shows a lon/lat box in a map of about the page's size."""
-    lon0, lat0, lon1, lat1 = extent
-
-    def merc(lat):
-        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-    zoom_x = math.log2(width_px * 360 / (512 * max(lon1 - lon0, 1e-6)))
-    zoom_y = math.log2(height_px * 2 * math.pi / (512 * max(merc(lat1) - merc(lat0), 1e-9)))
-    lat_c = math.degrees(math.atan(math.sinh((merc(lat0) + merc(lat1)) / 2)))
-    return round(min(zoom_x, zoom_y), 2), round(lat_c, 4), round((lon0 + lon1) / 2, 4)
 
 
 # --- traces ----------------------------------------------------------------------------
@@ -195,6 +196,7 @@ def _layers(record: Record, lang: str) -> list[dict]:
         traces.append(_trace(f"movement {fid}",
                              f"{plain(f.short[lang])} · {t('movement', lang)}", mode="lines",
                              line={"color": f.colour, "width": 3}, opacity=0.9))
+    traces += density_traces(lang)
     traces.append(_trace("selected event", mode="markers",
                          marker={"size": 30, "color": CHANGED, "opacity": 0.45}))
     traces.append(_trace("events", mode="markers+text", hoverinfo="text", customdata=[],
@@ -220,15 +222,66 @@ def area_trace(area: ControlArea) -> str:
     return f"area {area.faction} {area.status}{' unconfirmed' if unconfirmed else ''}"
 
 
-def marker_size(event: Event) -> float:
-    """Area grows with reported deaths; unknown tolls get the base size."""
-    return 10 if event.fatalities is None else min(10 + 2.2 * math.sqrt(event.fatalities), 32)
+def event_items(record: Record, events, lang: str, publisher_index) -> list[list]:
+    """The bundle's markers, built from the table's arrays for the drawn rows only:
+    [first day, last day, lon, lat, id, colour, size, hover, publisher indexes] (days as
+    offsets from the record's first day)."""
+    table, rows = record.events, events.rows
+    start = day_number(record.first_day)
+    first, last = (table.first[rows] - start).tolist(), (table.last[rows] - start).tolist()
+    tolls = table.fatalities[rows]  # the marker's area grows with reported deaths (-1: unknown)
+    sizes = np.where(tolls < 0, 10, np.minimum(10 + 2.2 * np.sqrt(np.maximum(tolls, 0)), 32))
+    columns = table.columns(rows, ("id", "place", "actors", "publishers"))
+    colours = {fid: f.colour for fid, f in record.factions.items()}
+    days: dict = {}  # many events share a day, a type, a set of actors: each written once
+    kinds: dict = {}
+    named: dict = {}
+    dated = {fid for fid, f in record.factions.items() if f.names}
+    lon, lat = table.lon[rows].tolist(), table.lat[rows].tolist()
+    types, sizes = table.type_code[rows].tolist(), sizes.round(2).tolist()
+    out = []
+    for k, (eid, place, actors, pubs) in enumerate(zip(
+            columns["id"], columns["place"], columns["actors"], columns["publishers"])):
+        day = first[k]
+        if day not in days:
+            days[day] = f"<b>{date_words(record.first_day + dt.timedelta(days=day), lang)}</b> · "
+        etype = types[k]
+        if etype not in kinds:
+            kinds[etype] = f"<br>{type_label(table.types[etype], lang)}: "
+        key = (tuple(actors), day if dated.intersection(actors) else None)
+        if key not in named:
+            when = record.first_day + dt.timedelta(days=day)
+            named[key] = plain(", ".join(_short(record, a, lang, when) for a in actors))
+        out.append([day, last[k], lon[k], lat[k], eid, colours[actors[0]], sizes[k],
+                    days[day] + plain(place) + kinds[etype] + named[key],
+                    sorted({publisher_index(p) for p in pubs})])
+    return out
 
 
-def event_hover(record: Record, event: Event, lang: str) -> str:
-    return (f"<b>{date_words(event.date, lang)}</b> · {plain(event.place)}<br>"
-            f"{type_label(event.event_type, lang)}: "
-            f"{plain(', '.join(_short(record, a, lang, event.date) for a in event.actors))}")
+# Density cells (view.drawing) in four size classes, each a trace of its own marker size.
+DENSITY_CLASSES = ((100, 18), (1_000, 24), (10_000, 32), (None, 42))
+DENSITY = "#4b3f72"
+
+
+def density_traces(lang: str) -> list[dict]:
+    return [_trace(f"density {i}", t("density_legend", lang) if i == 0 else None,
+                   mode="markers+text", text=[], hoverinfo="text",
+                   marker={"size": size, "color": DENSITY, "opacity": 0.72},
+                   textfont={"family": GLYPHS, "size": 11, "color": "#ffffff"},
+                   textposition="middle center")
+            for i, (_, size) in enumerate(DENSITY_CLASSES)]
+
+
+def count_text(n: int) -> str:
+    return f"{n / 1000:.1f}k".replace(".0k", "k") if n >= 1000 else str(n)
+
+
+def add_density(cells, add) -> None:
+    """Each cell in the trace of its size class, its count written on it."""
+    for lon, lat, n in cells:
+        k = next(i for i, (top, _) in enumerate(DENSITY_CLASSES) if top is None or n < top)
+        add(f"density {k}", "always", None, None,
+            {"lon": [lon], "lat": [lat], "text": [count_text(n)]})
 
 
 def area_label_text(record: Record, faction: str, status: str, rivals, lang: str,
@@ -244,14 +297,21 @@ def area_labels(record: Record, areas, lang: str, day=None) -> tuple[list, list,
     groups: dict[tuple, list[ControlArea]] = {}
     for area in areas:
         groups.setdefault((area.faction, area.status, area.contested_with), []).append(area)
-    towns = projection_of(record).buffer(
-        MultiPoint([(p.lon, p.lat) for p in record.places]), TOWN_CLEARANCE_M) \
-        if record.places else None
     lon, lat, text = [], [], []
+    if not groups:
+        return lon, lat, text
+    # only the towns near a patch are cut from it: an import's gazetteer has thousands
+    places = np.array([(p.lon, p.lat) for p in record.places]).reshape(-1, 2)
+    projection = projection_of(record)
     for (fid, status, rivals), members in groups.items():
         label = area_label_text(record, fid, status, rivals, lang, day)
         merged = unary_union([a.geometry for a in members])
         for part in getattr(merged, "geoms", [merged]):
+            x0, y0, x1, y1 = projection.buffer(part.envelope, TOWN_CLEARANCE_M).bounds
+            near = places[(places[:, 0] >= x0) & (places[:, 0] <= x1)
+                          & (places[:, 1] >= y0) & (places[:, 1] <= y1)]
+            towns = projection.buffer(shapely.multipoints(near), TOWN_CLEARANCE_M) \
+                if len(near) else None
             free = part.difference(towns) if towns is not None else part
             point = (free if not free.is_empty else part).representative_point()
             lon.append(round(point.x, 4))
@@ -319,10 +379,13 @@ def map_bundle(data: Dataset, state: ViewState, tiles: tuple[str, str] | None = 
         spec["items"].append([first_day, last_day, payload])
 
     per_day = views.steps_on_server(data, state)
+    aggregated = 0
     if per_day:
         shown = views.shown(data, state)
         _add_shown(record, shown, state, add, pubs)
-        events = views.drawn_events(shown)
+        drawing = views.drawing(data, state, shown)
+        add_density(drawing.cells, add)
+        events, aggregated = drawing.markers, drawing.aggregated
     else:
         found = views.candidates(data, state)
         for area in found.areas:
@@ -378,9 +441,10 @@ def map_bundle(data: Dataset, state: ViewState, tiles: tuple[str, str] | None = 
         "traces": {str(index[uid]): spec for uid, spec in traces.items()},
         "names": names,  # legend names by period, for factions whose name changed
         "events": {"trace": index["events"], "selected": index["selected event"],
-                   "items": [[off(e.date), off(e.last_day), e.lon, e.lat, e.id,
-                              record.factions[e.actors[0]].colour, marker_size(e),
-                              event_hover(record, e, lang), pubs(e)] for e in events]},
+                   "items": event_items(record, events, lang,
+                                        lambda p: publishers.setdefault(p, len(publishers)))},
+        # events counted in density cells rather than drawn one by one (view.drawing)
+        "aggregated": aggregated,
         "window": window,
         "publishers": [plain(p) for p in publishers],
         "words": {"months": MONTHS[lang], "weekdays": WEEKDAYS[lang], "lang": lang,
@@ -512,9 +576,7 @@ def _step_changes(data: Dataset, state: ViewState):
 
 def sources_line(shown: views.Shown, lang: str) -> str:
     """Publishers of what the map shows, most cited first."""
-    counts: dict[str, int] = {}
-    for source in shown.sources():
-        counts[source.publisher] = counts.get(source.publisher, 0) + 1
+    counts = shown.publisher_counts()
     names = sorted(counts, key=lambda p: (-counts[p], p))
     listed = ", ".join(names[:8]) + (f" (+{len(names) - 8})" if len(names) > 8 else "")
     return f"{t('sources_line', lang)} {listed}" if names else ""

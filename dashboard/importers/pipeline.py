@@ -29,56 +29,8 @@ from dashboard.importers.textfile import (Row, Table, check_size, csv_table, del
                                           first_line, head, sniff_encoding, wide_encoding)
 from dashboard.importers.writer import DatasetBuilder, target_folder
 from dashboard.leftovers import close_quietly, scratch_dir, tagged, tidy
-from dashboard.records import (DataError, load_areas, load_events, load_factions, load_meta,
-                               load_movements, load_places, load_record)
-
-CHUNKED_ABOVE = 100_000  # events; above this the final check reads them a chunk at a time
-CHUNK = 20_000
-
-
-def check_in_chunks(folder: Path) -> None:
-    """load_record's checks with bounded memory: the events are validated CHUNK at a time
-    (FeatureWriter puts one feature on each line), ids are checked across chunks, and the
-    other files, which are small, are loaded whole. Raises DataError like load_record."""
-    region = tuple(load_meta(folder / "dataset.json")["region"])
-    factions = load_factions(folder / "factions.json")
-    problems: list[str] = []
-    for check in (lambda: load_areas(folder / "control_areas.geojson", factions, region),
-                  lambda: load_movements(folder / "movements.geojson", factions, region),
-                  lambda: load_places(folder / "places.csv")):
-        try:
-            check()
-        except DataError as exc:
-            problems += exc.problems
-    seen: set[str] = set()
-    with scratch_dir("check") as scratch, \
-            open(folder / "events.geojson", encoding="utf-8") as lines:
-        part = Path(scratch) / "events.geojson"
-        chunk: list[str] = []
-
-        def validate() -> None:
-            part.write_text('{"type":"FeatureCollection","features":[' + ",".join(chunk)
-                            + "]}", encoding="utf-8")
-            chunk.clear()
-            try:
-                load_events(part, factions, region)
-            except DataError as exc:
-                problems.extend(exc.problems)
-
-        for line in lines:
-            line = line.strip().rstrip(",")
-            if line.startswith("{") and '"Feature"' in line[:40]:
-                rid = str((json.loads(line).get("properties") or {}).get("id"))
-                if rid in seen:  # within a chunk load_events says so too; across, only here
-                    problems.append(f"events.geojson: {rid}: field 'id': is used twice")
-                seen.add(rid)
-                chunk.append(line)
-                if len(chunk) >= CHUNK:
-                    validate()
-        if chunk:
-            validate()
-    if problems:
-        raise DataError(problems[:1000])
+from dashboard.catalog import write_catalog
+from dashboard.records import DataError, load_record
 
 CSV_FORMATS = {"acled": ACLED, "ucdp": UCDP, "csv": EVENTS}
 FORMATS = (*CSV_FORMATS, "geojson", "gpkg", "shapefile")
@@ -243,10 +195,7 @@ class _Run:
         self._tell("validating", 1.0)
         started = time.perf_counter()
         try:
-            if self.report.counts["events"] > CHUNKED_ABOVE:
-                check_in_chunks(folder)
-            else:
-                load_record(folder)
+            write_catalog(folder, load_record(folder))  # events checked as columns
         except DataError as exc:
             self.report.problems += [f"the dataset would not load: {p}" for p in exc.problems]
         except ValueError as exc:  # a loader failure the app would hit too: refuse it

@@ -16,6 +16,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
+import pyarrow as pa
 from shapely.geometry import mapping
 
 from dashboard.config import ROOT
@@ -25,7 +26,8 @@ from dashboard.importers.faults import checkpoint
 from dashboard.importers.layouts import AreaRow, EventRow
 from dashboard.importers.report import UsageError
 from dashboard.leftovers import SWAPPING, close_quietly, tagged
-from dashboard.records import LANGUAGES, WORLD
+from dashboard.eventtable import SCHEMA, write_parquet
+from dashboard.records import EVENTS_PARQUET, LANGUAGES, WORLD
 
 GEODATA = ROOT / "geodata"
 PLACE_COLUMNS = ("id", "name_en", "name_fr", "variants", "lon", "lat", "kind", "rank",
@@ -75,7 +77,7 @@ def read_meta(folder: Path) -> dict | None:
 
 def list_datasets(datasets_dir: Path) -> list[dict]:
     """The dataset folders in datasets_dir: name, title ({"en", "fr"}), path and number of
-    events (from the import's own count; counted from events.geojson for other folders)."""
+    events (from the import's own count; None for folders an import did not make)."""
     folder = Path(datasets_dir)
     if not folder.is_dir():
         return []
@@ -88,16 +90,35 @@ def list_datasets(datasets_dir: Path) -> list[dict]:
         if not (isinstance(title, dict) and all(isinstance(title.get(k), str) for k in LANGUAGES)):
             title = {"en": sub.name, "fr": sub.name}
         counts = meta["import"].get("counts") if is_imported(sub) else None
-        events = counts.get("events") if isinstance(counts, dict) else _count_features(sub)
+        events = counts.get("events") if isinstance(counts, dict) else None
         out.append({"name": sub.name, "title": title, "path": sub, "events": events})
     return out
 
 
-def _count_features(folder: Path) -> int | None:
-    try:
-        return len(json.loads((folder / "events.geojson").read_text(encoding="utf-8"))["features"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+class EventColumns:
+    """Events collected as Arrow record batches (a few hundred bytes an event rather than a
+    Python object's kilobytes), written sorted as GeoParquet at the end."""
+
+    BATCH = 50_000
+
+    def __init__(self):
+        self.rows: list[dict] = []
+        self.batches: list[pa.RecordBatch] = []
+
+    def add(self, row: dict) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= self.BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.rows:
+            self.batches.append(pa.RecordBatch.from_pylist(self.rows, schema=SCHEMA))
+            self.rows = []
+
+    def write(self, path: Path) -> None:
+        self._flush()
+        write_parquet(pa.Table.from_batches(self.batches, schema=SCHEMA), path)
+        self.batches = []
 
 
 class FeatureWriter:
@@ -134,11 +155,9 @@ class DatasetBuilder:
         self.committed = False
         try:
             self.folder.chmod(0o755)  # mkdtemp's 0700 would hide the dataset from a web server
-            self.events = FeatureWriter(self.folder / "events.geojson")
+            self.events = EventColumns()
             self.areas = FeatureWriter(self.folder / "control_areas.geojson")
         except BaseException:  # e.g. a full disk: no `with` block will clean up
-            if hasattr(self, "events"):
-                close_quietly(self.events)
             shutil.rmtree(self.folder, ignore_errors=True)
             raise
         self.places: dict[tuple[str, ...], list] = {}  # place key → [name, Σlon, Σlat, n]
@@ -148,22 +167,22 @@ class DatasetBuilder:
 
     def __exit__(self, *exc) -> None:
         """Deletes what was not committed, even on a full disk (where closing fails)."""
-        close_quietly(self.events)
         close_quietly(self.areas)
         if not self.committed:
             shutil.rmtree(self.folder, ignore_errors=True)
 
     def add_event(self, row: EventRow, eid: str, actors: list[str]) -> None:
         self.events.add({
-            "type": "Feature", "geometry": {"type": "Point", "coordinates": [row.lon, row.lat]},
-            "properties": {
-                "id": eid, "date": row.date.isoformat(),
-                "date_end": row.date_end.isoformat() if row.date_end else None,
-                "date_precision": row.date_precision, "place": row.place, "place_detail": None,
-                "location_precision": row.location_precision, "event_type": row.event_type,
-                "sub_event_type": row.sub_event_type, "actors": actors,
-                "actor_names": list(row.actor_names), "fatalities": row.fatalities,
-                "summary": row.summary, "notes": row.notes, "sources": [row.source]}})
+            "id": eid, "date": row.date, "date_end": row.date_end,
+            "date_precision": row.date_precision, "place": row.place, "place_detail": None,
+            "lon": row.lon, "lat": row.lat, "location_precision": row.location_precision,
+            "event_type": row.event_type, "sub_event_type": row.sub_event_type,
+            "actors": actors, "actor_names": list(row.actor_names),
+            "fatalities": row.fatalities, "fatalities_low": None, "fatalities_high": None,
+            "summary_en": row.summary["en"], "summary_fr": row.summary["fr"],
+            "notes": row.notes, "sources": json.dumps([row.source], ensure_ascii=False),
+            "publishers": [row.source["publisher"]], "fatality_claims": None,
+            "provenance": None})
         place = self.places.setdefault(row.place_key, [row.place, 0.0, 0.0, 0])
         place[1] += row.lon
         place[2] += row.lat
@@ -180,8 +199,9 @@ class DatasetBuilder:
                 "precision": row.precision, "sources": [row.source]}})
 
     def finish(self, factions: list[dict], meta: dict) -> Path:
-        """Write the files that need the whole import (factions used, gazetteer, metadata)."""
-        self.events.close()
+        """Write the files that need the whole import (events sorted, factions used,
+        gazetteer, metadata)."""
+        self.events.write(self.folder / EVENTS_PARQUET)
         self.areas.close()
         (self.folder / "movements.geojson").write_text(
             '{"type":"FeatureCollection","features":[]}\n', encoding="utf-8")

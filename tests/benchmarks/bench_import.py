@@ -113,7 +113,7 @@ def child_import(csv_path: Path, datasets: Path) -> dict:
                   file=sys.stderr, flush=True)
         else:
             marks["streaming_peak_mib"] = peak_mib()
-            print("  final check (load_record's rules; events in chunks above 100,000)…", file=sys.stderr, flush=True)
+            print("  final check (load_record, the events as columns)…", file=sys.stderr, flush=True)
 
     started = time.perf_counter()
     report = import_file(csv_path, dataset="big", datasets_dir=datasets, max_bytes=2**32,
@@ -172,8 +172,8 @@ def main() -> None:
               f"{result['streaming_peak_mib']:.0f} MiB")
         print(f"  final check of the folder: {t['validating']:.1f} s; peak RSS "
               f"of the whole import {result['peak_mib']:.0f} MiB")
-        events = work / "datasets" / "big" / "events.geojson"
-        print(f"  events.geojson: {events.stat().st_size / 2**20:.0f} MiB")
+        events = work / "datasets" / "big" / "events.parquet"
+        print(f"  events.parquet: {events.stat().st_size / 2**20:.0f} MiB")
         loaded = in_child("load", str(work / "datasets" / "big"))
         print(f"load_record alone (as the app loads it): {loaded['events']:,} events in "
               f"{loaded['seconds']:.1f} s, peak RSS {loaded['peak_mib']:.0f} MiB")
