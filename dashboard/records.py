@@ -31,6 +31,7 @@ ASSESSMENTS = ("reported", "claimed", "assumed")
 WORLD = (-180.0, -90.0, 180.0, 90.0)  # lon_min, lat_min, lon_max, lat_max
 FACTION_ID = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+SOURCE_URL = re.compile(r"^https?://[^\s<>\"']+$")  # a source's address, record or import
 # Overlaps smaller than this (in square degrees, about 0.01 km²) are shared edges, not claims.
 OVERLAP_TOLERANCE = 1e-6
 
@@ -286,7 +287,7 @@ class _Checker:
                 continue
             publisher = self.get(src, record, "publisher", str)
             url = self.get(src, record, "url", str)
-            if url is not None and not re.match(r"^https?://[^\s<>\"']+$", url):
+            if url is not None and not SOURCE_URL.match(url):
                 self.fail(record, f"{where}.url", f"{url!r} is not an http(s) address")
                 url = None
             day = self.date(src, record, "date")

@@ -249,7 +249,7 @@ def check_story(story: Story, data: Dataset) -> None:
                            (step.movements, movements)):
             missing += [i for i in ids if i not in table and i not in missing]
         for eid in step.events:
-            if eid in events and events[eid].date > day:
+            if eid in events and events.get(eid).date > day:
                 problems.append(f"{at}: event {eid} happens after the step's date {day}")
         for aid in step.areas:
             if aid in areas and not areas[aid].valid_on(day):
@@ -306,7 +306,7 @@ def step_sources(story: Story, index: int, data: Dataset) -> list:
     step = story.steps[index]
     areas = {a.id: a for a in data.record.areas}
     movements = {m.id: m for m in data.record.movements}
-    items = [data.events_by_id[i] for i in step.events] + [areas[i] for i in step.areas] \
+    items = [data.events_by_id.get(i) for i in step.events] + [areas[i] for i in step.areas] \
         + [movements[i] for i in step.movements]
     seen, out = set(), []
     for item in items:

@@ -14,9 +14,9 @@ import re
 from typing import Mapping, Sequence
 
 from dashboard.importers.report import FileError
+from dashboard.records import SOURCE_URL
 from dashboard.taxonomy import EVENT_TYPES, TYPE_BY_SLUG
 
-URL = re.compile(r"^https?://[^\s<>\"']+$")  # the rule records.py applies to source URLs
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name} \
     | {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name} | {"sept": 9}
 _ISO = re.compile(r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
@@ -163,7 +163,7 @@ class Cells:
         value = self.text(field) or default
         if not value:
             self.fail(field, "is empty (give each row a URL, or --source-url for all rows)")
-        elif not URL.match(value):
+        elif not SOURCE_URL.match(value):
             self.fail(field, f"{value!r} is not an http(s) address")
             return None
         return value

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
 from dashboard.csvsafe import safe_row
-from dashboard.importers.cells import URL, Cells, Header
+from dashboard.importers.cells import Cells, Header
 from dashboard.importers.factions import FactionResolver, load_registry, load_user_mapping
 from dashboard.importers.faults import checkpoint
 from dashboard.importers.layouts import (ACLED, AREAS, COLUMN_FIELDS, EVENTS, UCDP,
@@ -30,7 +30,7 @@ from dashboard.importers.textfile import (Row, Table, check_size, csv_table, del
 from dashboard.importers.writer import DatasetBuilder, target_folder
 from dashboard.leftovers import close_quietly, scratch_dir, tagged, tidy
 from dashboard.catalog import write_catalog
-from dashboard.records import DataError, load_record
+from dashboard.records import SOURCE_URL, DataError, load_record
 
 CSV_FORMATS = {"acled": ACLED, "ucdp": UCDP, "csv": EVENTS}
 FORMATS = (*CSV_FORMATS, "geojson", "gpkg", "shapefile")
@@ -116,7 +116,7 @@ def import_file(path: Path | str, *, dataset: str, datasets_dir: Path | str,
         raise UsageError(f"format {fmt!r}: use one of {', '.join(FORMATS)}")
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
-    if source_url is not None and not URL.match(source_url):
+    if source_url is not None and not SOURCE_URL.match(source_url):
         raise UsageError(f"source URL {source_url!r} is not an http(s) address")
     if max_bytes <= 0:
         raise UsageError("max_bytes must be positive")

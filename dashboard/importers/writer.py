@@ -19,7 +19,7 @@ from pathlib import Path
 import pyarrow as pa
 from shapely.geometry import mapping
 
-from dashboard.config import ROOT
+from dashboard.config import ROOT, from_environment
 from dashboard.dataset_names import is_dataset_name, name_problem
 from dashboard.importers.factions import PALETTE_NOTE, UniqueIds, slugify
 from dashboard.importers.faults import checkpoint
@@ -35,7 +35,8 @@ PLACE_COLUMNS = ("id", "name_en", "name_fr", "variants", "lon", "lat", "kind", "
 
 
 def default_datasets_dir() -> Path:
-    return Path(os.environ.get("FRONTLINES_DATASETS_DIR") or ROOT / "datasets")
+    """The app's datasets folder, as its one Config reads it (FRONTLINES_DATASETS_DIR)."""
+    return Path(from_environment([]).datasets_dir)
 
 
 def target_folder(datasets_dir: Path, name: str) -> Path:
