@@ -127,11 +127,6 @@ class Registry:
                 _, (_, dropped) = self._cache.popitem(last=False)
                 total -= _size(dropped)
 
-    def forget(self, name: str) -> None:
-        """Drop this worker's copy now (a new import is seen anyway through its files)."""
-        with self._lock:
-            self._cache.pop(name, None)
-
     def describe(self) -> list[dict]:
         """Every dataset's catalog entry; one that failed to load is listed with its error.
         A folder without a catalog (made by hand, or by an older version) is described from
