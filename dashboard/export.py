@@ -12,6 +12,7 @@ machine. Every file is written to a temporary name and renamed into place.
 from __future__ import annotations
 
 import base64
+import html
 import datetime as dt
 import os
 import subprocess
@@ -192,15 +193,66 @@ def check_request(data: Dataset, fmt: str, size: str, start: dt.date | None = No
     return step_days(start, end, step)
 
 
-def _image(page, fmt: str, size: str) -> bytes:
+SHEET_CSS = """
+@page { size: %(page)s; margin: 0; }
+html, body { margin: 0; font-family: "DejaVu Sans", Verdana, Arial, sans-serif; color: #1d232a; }
+.sheet { box-sizing: border-box; position: relative; width: %(w)s; height: %(h)s; overflow: hidden;
+         break-after: page; page-break-after: always; }
+.sheet:last-child { break-after: auto; page-break-after: auto; }
+.text { padding: 5%% 6%%; }
+.shot { display: block; width: 100%%; height: 100%%; object-fit: contain; }
+h1 { font-size: 2.1em; margin: 0 0 0.3em; } h2 { font-size: 1.25em; color: #56606b; margin: 0 0 1.2em; font-weight: normal; }
+.steps { font-size: 1em; line-height: 1.35; padding-left: 1.6em; }
+.steps li { margin-bottom: 0.45em; } .steps b { display: inline-block; min-width: 9em; }
+.sources { font-size: 0.62em; line-height: 1.3; columns: 2; column-gap: 2em; }
+.sources h3 { font-size: 1.15em; margin: 0.6em 0 0.15em; break-after: avoid; }
+.sources p { margin: 0 0 0.15em; overflow-wrap: anywhere; }
+.foot { position: absolute; bottom: 3%%; left: 6%%; font-size: 0.7em; color: #56606b; }
+"""
+
+
+def sheet_css(size: str) -> str:
+    """A printed document's style: one sheet per page, A4 landscape for print, else the
+    size's pixels."""
     width, height, _ = SIZES[size]
+    wide = size == "print"
+    return SHEET_CSS % {"page": "A4 landscape" if wide else f"{width}px {height}px",
+                        "w": "297mm" if wide else f"{width}px",
+                        "h": "210mm" if wide else f"{height}px"}
+
+
+def print_pdf(page, size: str) -> bytes:
+    """The page's document printed at the size's page (print: A4 landscape, 842 × 595 pt)."""
+    width, height, _ = SIZES[size]
+    page_size = {"prefer_css_page_size": True} if size == "print" \
+        else {"width": f"{width}px", "height": f"{height}px"}
+    return page.pdf(**page_size, print_background=True,
+                    margin={"top": "0", "right": "0", "bottom": "0", "left": "0"})
+
+
+def image_of(page, fmt: str, size: str) -> bytes:
     if fmt == "png":
         return page.locator("#map").screenshot(type="png")
-    if fmt == "pdf":  # print is a true A4 landscape page (EXPORT_CSS's @page): 842 × 595 pt
-        page_size = {"prefer_css_page_size": True} if size == "print" \
-            else {"width": f"{width}px", "height": f"{height}px"}
-        return page.pdf(**page_size, print_background=True,
-                        margin={"top": "0", "right": "0", "bottom": "0", "left": "0"})
+    if fmt == "pdf":
+        # A WebGL canvas does not print: the map's is swapped for a picture of its pixels
+        # (taken with the plot's overlays hidden), so the document keeps the map and, over
+        # it, the title, legend, scale bar and sources as text.
+        overlays = "document.querySelectorAll('#map .main-svg')"
+        page.evaluate(f"() => {overlays}.forEach(svg => svg.style.visibility = 'hidden')")
+        canvas = page.locator("#map canvas.maplibregl-canvas").first
+        pixels = base64.b64encode(canvas.screenshot(type="png")).decode()
+        page.evaluate("""pixels => {
+            document.querySelectorAll('#map .main-svg').forEach(svg => svg.style.visibility = '');
+            const canvas = document.querySelector('#map canvas.maplibregl-canvas');
+            const picture = new Image();
+            picture.src = 'data:image/png;base64,' + pixels;
+            picture.style.cssText = 'position:absolute;left:0;top:0;width:' + canvas.clientWidth
+              + 'px;height:' + canvas.clientHeight + 'px';
+            canvas.style.visibility = 'hidden';
+            canvas.parentNode.insertBefore(picture, canvas);
+            return picture.decode(); }""", pixels)
+        return print_pdf(page, size)
+    width, height, _ = SIZES[size]
     url = page.evaluate("([w, h]) => Plotly.toImage(document.querySelector('#map .js-plotly-plot'),"
                         " {format: 'svg', width: w, height: h})", [width, height])
     header, _, payload = url.partition(",")
@@ -214,7 +266,7 @@ def render_image(renderer: Renderer, data: Dataset, state: ViewState, fmt: str,
     def work(r: Renderer) -> bytes:
         page = r.open(state, data, size)
         try:
-            return _image(page, fmt, size)
+            return image_of(page, fmt, size)
         finally:
             page.close()
     return renderer.run(work)
@@ -234,7 +286,7 @@ def render_animation(renderer: Renderer, data: Dataset, state: ViewState, fmt: s
         page = r.open(replace(state, day=frames[0], mode="explore"), data, size)
         with scratch_dir("frames") as folder:
             out = Path(folder) / f"out.{fmt}"
-            encoder = _encoder(fmt, out)
+            encoder = start_encoder(fmt, out)
             try:
                 progress(0, len(frames))
                 for i, day in enumerate(frames):
@@ -255,7 +307,7 @@ def render_animation(renderer: Renderer, data: Dataset, state: ViewState, fmt: s
     return renderer.run(work)
 
 
-def _encoder(fmt: str, out: Path) -> subprocess.Popen:
+def start_encoder(fmt: str, out: Path) -> subprocess.Popen:
     """ffmpeg reading PNG frames from a pipe (imageio-ffmpeg ships the binary)."""
     import imageio_ffmpeg
 

@@ -24,7 +24,7 @@ from typing import Callable
 
 from dashboard.dataset import Dataset
 from dashboard.export import (ANIMATION_FORMATS, FRAME_SECONDS, SIZES, ExportError, Renderer,
-                              _encoder, _image)
+                              image_of, print_pdf, sheet_css, start_encoder)
 from dashboard.i18n import date_words
 from dashboard.leftovers import scratch_dir
 from dashboard.stories import Story, step_state
@@ -64,22 +64,6 @@ def _open(renderer: Renderer, story: Story, data: Dataset, body: dict, size: str
     return page
 
 
-PAGE_CSS = """
-@page { size: %(page)s; margin: 0; }
-html, body { margin: 0; font-family: "DejaVu Sans", Verdana, Arial, sans-serif; color: #1d232a; }
-.sheet { box-sizing: border-box; position: relative; width: %(w)s; height: %(h)s; overflow: hidden;
-         break-after: page; page-break-after: always; }
-.sheet:last-child { break-after: auto; page-break-after: auto; }
-.text { padding: 5%% 6%%; }
-.shot { display: block; width: 100%%; height: 100%%; object-fit: contain; }
-h1 { font-size: 2.1em; margin: 0 0 0.3em; } h2 { font-size: 1.25em; color: #56606b; margin: 0 0 1.2em; font-weight: normal; }
-.steps { font-size: 1em; line-height: 1.35; padding-left: 1.6em; }
-.steps li { margin-bottom: 0.45em; } .steps b { display: inline-block; min-width: 9em; }
-.sources { font-size: 0.62em; line-height: 1.3; columns: 2; column-gap: 2em; }
-.sources h3 { font-size: 1.15em; margin: 0.6em 0 0.15em; break-after: avoid; }
-.sources p { margin: 0 0 0.15em; overflow-wrap: anywhere; }
-.foot { position: absolute; bottom: 3%%; left: 6%%; font-size: 0.7em; color: #56606b; }
-"""
 
 
 def _caption(step: dict, lang: str) -> str:
@@ -91,12 +75,8 @@ def deck_html(story: Story, data: Dataset, body: dict, shots: list[bytes], size:
     """The whole deck as one document, a page per sheet: the title page, each step as the
     page showed it (its screenshot), the sources page. Text from the story and the record
     is escaped."""
-    width, height, _ = SIZES[size]
-    print_size = size == "print"
-    css = PAGE_CSS % {"page": "A4 landscape" if print_size else f"{width}px {height}px",
-                      "w": "297mm" if print_size else f"{width}px",
-                      "h": "210mm" if print_size else f"{height}px"}
-    base_font = "13px" if print_size else f"{round(height / 48)}px"
+    css = sheet_css(size)
+    base_font = "13px" if size == "print" else f"{round(SIZES[size][1] / 48)}px"
     words = {"en": ("Steps", "Sources", "Step",
                     "The sources of every step are on the last page. Made with Frontlines."),
              "fr": ("Étapes", "Sources", "Étape",
@@ -163,10 +143,10 @@ def _deck(r: Renderer, story: Story, data: Dataset, body: dict, size: str, lang:
         for index in range(len(story.steps)):
             if index:
                 _go(page, index)
-            shots.append(_image(page, "png", size))
+            shots.append(image_of(page, "png", size))
             progress(index + 1, total)
         page.set_content(deck_html(story, data, body, shots, size, lang))
-        content = _image(page, "pdf", size)
+        content = print_pdf(page, size)
         progress(total, total)
         return content
     finally:
@@ -180,7 +160,7 @@ def _video(r: Renderer, story: Story, data: Dataset, body: dict, fmt: str, size:
     page = _open(r, story, data, body, size, lang)
     with scratch_dir("frames") as folder:
         out = Path(folder) / f"story.{fmt}"
-        encoder = _encoder(fmt, out)
+        encoder = start_encoder(fmt, out)
         done = 0
         try:
             for index, day in enumerate(days):

@@ -89,6 +89,16 @@ def test_a4_pdf_is_842_by_595_points_with_its_title_and_a_french_text_layer(rend
     text = reader.pages[0].extract_text()
     assert "21 avril 2016" in text and "EI · tenu" in text and "Sources :" in text
     (ARTIFACTS / "export-2016-04-21-fr.pdf").write_bytes(pdf)
+    # the map itself is printed (a WebGL canvas is not, unless swapped for its picture):
+    # the page shows sea and land in the map's colours, not a blank sheet
+    import pypdfium2
+    page = pypdfium2.PdfDocument(pdf)[0].render(scale=1).to_pil().convert("RGB")
+    page.save(ARTIFACTS / "export-2016-04-21-fr-pdf.png")
+    colours = page.getcolors(page.width * page.height)
+    share = {name: sum(n for n, rgb in colours if max(abs(a - b) for a, b in zip(rgb, hexes))
+                       < 6) / (page.width * page.height)
+             for name, hexes in (("sea", (0xd7, 0xe6, 0xf2)), ("land", (0xf4, 0xf1, 0xea)))}
+    assert share["sea"] > 0.2 and share["land"] > 0.1, share
 
 
 def test_gif_has_one_frame_per_step_each_stamped_with_its_date(renderer, data, record):

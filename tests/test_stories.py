@@ -8,14 +8,12 @@ import datetime as dt
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from shapely.geometry import Point
 
 from app import create_app
 from datasets import GEODATA
-from dashboard import timeline
 from dashboard.config import ROOT, Config
 from dashboard.registry import Registry
 from dashboard.state import parse_state
