@@ -57,6 +57,9 @@
       set(input, 'aria-labelledby', 'label-upload_file label-drop_file');
       set(input, 'aria-describedby', 'label-import_help');
     });
+    each('#story-upload input[type=file]', function (input) {
+      set(input, 'aria-labelledby', 'story-label-upload');
+    });
     each('#date-slider [role=slider]', function (thumb) {
       drop(thumb, 'aria-label');
       set(thumb, 'aria-labelledby', 'label-date_shown');

@@ -131,7 +131,8 @@ def story_controls(lang: str) -> list:
         html.Button(tr("add", lang), id=ADD, className="button wide"),
         html.Div(id=DRAFT_INFO, role="status", className="export-status"),
         html.Button(tr("save", lang), id=SAVE, className="button wide"),
-        dcc.Upload(id=UPLOAD, children=html.Div(tr("upload", lang)), className="upload",
+        dcc.Upload(id=UPLOAD, children=html.Div(tr("upload", lang), id=f"{LABEL}-upload"),
+                   className="upload",
                    max_size=1_000_000, accept=".json,application/json"),
         html.Div(id=STATUS, role="status", className="export-status"),
         dcc.Store(id=DRAFT), dcc.Download(id=SAVE_FILE),
@@ -299,7 +300,8 @@ def register_story_callbacks(app: Dash, registry) -> None:
     def translate(lang):
         return (tr("previous", lang), tr("previous", lang), tr("next", lang), tr("next", lang),
                 tr("leave", lang), tr("start", lang), tr("add", lang), tr("save", lang),
-                html.Div(tr("upload", lang)), tr("pick", lang), tr("stories", lang),
+                html.Div(tr("upload", lang), id=f"{LABEL}-upload"), tr("pick", lang),
+                tr("stories", lang),
                 *[tr(key, lang) for key in LABELLED])
 
     @app.callback(Output(PANEL, "hidden"), Output(PANEL, "data-step"), Output(TITLE, "children"),
