@@ -364,7 +364,9 @@ def test_reduced_motion_stops_transitions_and_play_still_steps(context, server):
         " const s = getComputedStyle(el); return parseFloat(s.transitionDuration) > 0"
         " || s.animationName !== 'none'; }).map(el => el.tagName + '.' + el.className).slice(0, 5)")
     assert running == []
-    assert reduced.map_call("map => map._fadeDuration") == 0, "map labels do not fade"
+    reduced.page.wait_for_function(
+        "() => document.querySelector('#map .js-plotly-plot')._fullLayout.map._subplot.map"
+        "._fadeDuration === 0", timeout=10000)  # map labels do not fade
     before = reduced.drawn_count()
     reduced.page.focus("#play")
     reduced.page.keyboard.press("Enter")
