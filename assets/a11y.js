@@ -31,6 +31,8 @@
     return group ? group.getAttribute('aria-labelledby') : null;
   }
 
+  var reduced = window.matchMedia('(prefers-reduced-motion: reduce)');
+
   function repair() {
     each('.dash-options-list.dash-checklist, .dash-options-list.dash-radioitems', function (list) {
       drop(list, 'role');
@@ -70,6 +72,11 @@
       drop(canvas, 'aria-label');
       set(canvas, 'aria-labelledby', 'label-map_name');
       set(canvas, 'aria-describedby', 'summary');
+      // reduced motion: labels appear at once from the first frame (map.js does it for
+      // every reader once the map is drawn, for speed)
+      var gd = canvas.closest('.js-plotly-plot'), full = gd && gd._fullLayout;
+      var map = full && full.map && full.map._subplot && full.map._subplot.map;
+      if (map && map._fadeDuration !== 0 && reduced.matches) { map._fadeDuration = 0; }
     });
   }
 
