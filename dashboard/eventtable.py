@@ -381,7 +381,7 @@ def read_parquet(path: Path, factions: Mapping, region: tuple = WORLD) -> EventT
     except (pa.ArrowException, ValueError) as exc:
         raise DataError([f"{name}: columns do not have the expected types ({str(exc)[:200]})"]) \
             from None
-    problems = check_table(table, name, factions, region)
+    problems = [] if already_checked(Path(path)) else check_table(table, name, factions, region)
     problems += [f"{name}: field '{n}': {k:,} events have none" for n, k in nulls.items() if k]
     first = pc.cast(table["date"], pa.int32()).to_numpy()
     if len(first) > 1 and not np.all(first[1:] >= first[:-1]):
@@ -392,6 +392,17 @@ def read_parquet(path: Path, factions: Mapping, region: tuple = WORLD) -> EventT
     events = EventTable(table, tuple(factions), texts)
     pa.default_memory_pool().release_unused()  # what the checks' temporaries held
     return events
+
+
+def already_checked(path: Path) -> bool:
+    """Whether catalog.json says this very file (same size and modification time) passed
+    check_table when it was imported: then loading it does not check it again."""
+    try:
+        entry = json.loads((path.parent / "catalog.json").read_text(encoding="utf-8"))
+        st = path.stat()
+        return entry["checked"] == {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
 
 
 def _null_count(texts: pq.ParquetFile, column: str) -> int:
