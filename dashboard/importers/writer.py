@@ -99,7 +99,7 @@ class EventColumns:
     """Events collected as Arrow record batches (a few hundred bytes an event rather than a
     Python object's kilobytes), written sorted as GeoParquet at the end."""
 
-    BATCH = 50_000
+    BATCH = 10_000  # rows held as Python dicts before they become a compact Arrow batch
 
     def __init__(self):
         self.rows: list[dict] = []
