@@ -352,11 +352,16 @@ def write_parquet(table: pa.Table, path: Path) -> None:
     import shapely
 
     table = table.select(SCHEMA.names)
-    table = table.take(pc.sort_indices(table, [("date", "ascending"), ("id", "ascending")]))
-    points = shapely.points(table["lon"].to_numpy(), table["lat"].to_numpy())
-    table = table.append_column("geometry", pa.array(shapely.to_wkb(points), pa.binary()))
-    table = table.replace_schema_metadata({b"geo": geoparquet_metadata()})
-    pq.write_table(table, path, compression="zstd", row_group_size=ROW_GROUP)
+    order = pc.sort_indices(table, [("date", "ascending"), ("id", "ascending")])
+    schema = SCHEMA.append(pa.field("geometry", pa.binary())).with_metadata(
+        {b"geo": geoparquet_metadata()})
+    with pq.ParquetWriter(path, schema, compression="zstd") as out:
+        for at in range(0, max(len(table), 1), ROW_GROUP):  # one sorted row group at a time
+            part = table.take(order[at:at + ROW_GROUP])
+            points = shapely.points(part["lon"].to_numpy(), part["lat"].to_numpy())
+            part = part.append_column("geometry",
+                                      pa.array(shapely.to_wkb(points), pa.binary()))
+            out.write_table(part.cast(schema), row_group_size=ROW_GROUP)
 
 
 def read_parquet(path: Path, factions: Mapping, region: tuple = WORLD) -> EventTable:

@@ -117,8 +117,8 @@ class EventColumns:
 
     def write(self, path: Path) -> None:
         self._flush()
-        write_parquet(pa.Table.from_batches(self.batches, schema=SCHEMA), path)
-        self.batches = []
+        batches, self.batches = self.batches, []  # held once, by the table only
+        write_parquet(pa.Table.from_batches(batches, schema=SCHEMA), path)
 
 
 class FeatureWriter:
