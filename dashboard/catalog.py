@@ -13,7 +13,7 @@ import os
 import uuid
 from pathlib import Path
 
-from dashboard.records import LANGUAGES, Record
+from dashboard.records import EVENTS_PARQUET, LANGUAGES, Record
 
 CATALOG = "catalog.json"
 FIELDS = ("title", "events", "areas", "movements", "first_day", "last_day", "extent")
@@ -28,7 +28,14 @@ def describe(record: Record) -> dict:
 
 
 def write_catalog(folder: Path, record: Record) -> dict:
+    """After the folder was loaded and checked: the entry, a new version, and the size and
+    modification time of the events file checked, so that loading that very file again
+    can skip the checks (eventtable.read_parquet); any change to it brings them back."""
     entry = {**describe(record), "version": uuid.uuid4().hex}
+    events = Path(folder) / EVENTS_PARQUET
+    if events.exists():
+        st = events.stat()
+        entry["checked"] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
     path = Path(folder) / CATALOG
     temp = path.with_name(f".{CATALOG}.writing")
     temp.write_text(json.dumps(entry, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -352,11 +352,16 @@ def write_parquet(table: pa.Table, path: Path) -> None:
     import shapely
 
     table = table.select(SCHEMA.names)
-    table = table.take(pc.sort_indices(table, [("date", "ascending"), ("id", "ascending")]))
-    points = shapely.points(table["lon"].to_numpy(), table["lat"].to_numpy())
-    table = table.append_column("geometry", pa.array(shapely.to_wkb(points), pa.binary()))
-    table = table.replace_schema_metadata({b"geo": geoparquet_metadata()})
-    pq.write_table(table, path, compression="zstd", row_group_size=ROW_GROUP)
+    order = pc.sort_indices(table, [("date", "ascending"), ("id", "ascending")])
+    schema = SCHEMA.append(pa.field("geometry", pa.binary())).with_metadata(
+        {b"geo": geoparquet_metadata()})
+    with pq.ParquetWriter(path, schema, compression="zstd") as out:
+        for at in range(0, max(len(table), 1), ROW_GROUP):  # one sorted row group at a time
+            part = table.take(order[at:at + ROW_GROUP])
+            points = shapely.points(part["lon"].to_numpy(), part["lat"].to_numpy())
+            part = part.append_column("geometry",
+                                      pa.array(shapely.to_wkb(points), pa.binary()))
+            out.write_table(part.cast(schema), row_group_size=ROW_GROUP)
 
 
 def read_parquet(path: Path, factions: Mapping, region: tuple = WORLD) -> EventTable:
@@ -381,7 +386,7 @@ def read_parquet(path: Path, factions: Mapping, region: tuple = WORLD) -> EventT
     except (pa.ArrowException, ValueError) as exc:
         raise DataError([f"{name}: columns do not have the expected types ({str(exc)[:200]})"]) \
             from None
-    problems = check_table(table, name, factions, region)
+    problems = [] if already_checked(Path(path)) else check_table(table, name, factions, region)
     problems += [f"{name}: field '{n}': {k:,} events have none" for n, k in nulls.items() if k]
     first = pc.cast(table["date"], pa.int32()).to_numpy()
     if len(first) > 1 and not np.all(first[1:] >= first[:-1]):
@@ -392,6 +397,17 @@ def read_parquet(path: Path, factions: Mapping, region: tuple = WORLD) -> EventT
     events = EventTable(table, tuple(factions), texts)
     pa.default_memory_pool().release_unused()  # what the checks' temporaries held
     return events
+
+
+def already_checked(path: Path) -> bool:
+    """Whether catalog.json says this very file (same size and modification time) passed
+    check_table when it was imported: then loading it does not check it again."""
+    try:
+        entry = json.loads((path.parent / "catalog.json").read_text(encoding="utf-8"))
+        st = path.stat()
+        return entry["checked"] == {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
 
 
 def _null_count(texts: pq.ParquetFile, column: str) -> int:

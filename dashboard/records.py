@@ -1,5 +1,7 @@
 """The domain (factions, events, movements, control areas) and the one door data comes in by.
 
+A record's events are an `eventtable.EventTable` (columns), whichever file they came from.
+
 Everything the dashboard shows is read here and checked here, so that a bad file is refused
 with a message naming the file, the record and the field, before any query or figure sees it.
 Loaded records are frozen: queries and callbacks can share them between users safely.

@@ -247,3 +247,12 @@ def test_under_budget_every_event_is_a_marker(crowded, monkeypatch):
     bundle = map_bundle(crowded, state)
     assert len(bundle["events"]["items"]) == 90 and bundle["aggregated"] == 0
     assert json.dumps(bundle)  # the bundle is plain JSON
+
+
+def test_the_checks_are_skipped_only_for_the_very_file_the_import_checked(imported):
+    from dashboard.eventtable import already_checked
+
+    events = imported / "acled" / "events.parquet"
+    assert already_checked(events)
+    events.write_bytes(events.read_bytes())  # the same bytes, written again: a new mtime
+    assert not already_checked(events)

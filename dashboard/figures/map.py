@@ -31,7 +31,7 @@ from dashboard.basemap import rings_for_plotly
 from dashboard.dataset import Dataset
 from dashboard.eventtable import day_number
 from dashboard.geometry import fit_view, projection_of
-from dashboard.i18n import MONTHS, WEEKDAYS, date_words, t
+from dashboard.i18n import MONTHS, WEEKDAYS, date_words, number, t
 from dashboard.records import ControlArea, Record
 from dashboard.state import ViewState, day_offset
 from dashboard.static import ASSET_VERSION
@@ -259,12 +259,16 @@ def event_items(record: Record, events, lang: str, publisher_index) -> list[list
 
 
 # Density cells (view.drawing) in four size classes, each a trace of its own marker size.
-DENSITY_CLASSES = ((100, 18), (1_000, 24), (10_000, 32), (None, 42))
+DENSITY_CLASSES = ((100, 22), (1_000, 30), (10_000, 38), (None, 46))
 DENSITY = "#4b3f72"
 
 
 def density_traces(lang: str) -> list[dict]:
-    return [_trace(f"density {i}", t("density_legend", lang) if i == 0 else None,
+    """One trace per size class, each in the legend with its range of counts."""
+    bounds = [1] + [top for top, _ in DENSITY_CLASSES[:-1]]
+    ranges = [f"{number(low, lang)}–{number(top - 1, lang)}" if top else f"≥ {number(low, lang)}"
+              for low, (top, _) in zip(bounds, DENSITY_CLASSES)]
+    return [_trace(f"density {i}", t("density_legend", lang).format(range=ranges[i]),
                    mode="markers+text", text=[], hoverinfo="text",
                    marker={"size": size, "color": DENSITY, "opacity": 0.72},
                    textfont={"family": GLYPHS, "size": 11, "color": "#ffffff"},

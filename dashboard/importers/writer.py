@@ -100,7 +100,7 @@ class EventColumns:
     """Events collected as Arrow record batches (a few hundred bytes an event rather than a
     Python object's kilobytes), written sorted as GeoParquet at the end."""
 
-    BATCH = 50_000
+    BATCH = 10_000  # rows held as Python dicts before they become a compact Arrow batch
 
     def __init__(self):
         self.rows: list[dict] = []
@@ -118,8 +118,8 @@ class EventColumns:
 
     def write(self, path: Path) -> None:
         self._flush()
-        write_parquet(pa.Table.from_batches(self.batches, schema=SCHEMA), path)
-        self.batches = []
+        batches, self.batches = self.batches, []  # held once, by the table only
+        write_parquet(pa.Table.from_batches(batches, schema=SCHEMA), path)
 
 
 class FeatureWriter:
