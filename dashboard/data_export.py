@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from shapely.geometry import mapping
 
@@ -20,7 +20,8 @@ from dashboard.view import shown
 
 EVENT_COLUMNS = ("id", "event_date", "date_end", "time_precision", "event_type",
                  "sub_event_type", "actors", "actor_names", "location", "place_detail",
-                 "latitude", "longitude", "geo_precision", "fatalities", "fatalities_low", "fatalities_high", "summary",
+                 "latitude", "longitude", "geo_precision", "fatalities", "fatalities_low",
+                 "fatalities_high", "summary",
                  "summary_fr", "notes", "source_publishers", "source_urls", "source_dates",
                  "source_titles")
 SEPARATOR = " | "

@@ -21,7 +21,7 @@ import csv
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import shapely
 from shapely.geometry import MultiPoint, Point

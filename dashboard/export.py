@@ -12,7 +12,6 @@ machine. Every file is written to a temporary name and renamed into place.
 from __future__ import annotations
 
 import base64
-import html
 import datetime as dt
 import os
 import subprocess
@@ -21,7 +20,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import unquote
 
 from dashboard.dataset import Dataset
@@ -201,7 +200,8 @@ html, body { margin: 0; font-family: "DejaVu Sans", Verdana, Arial, sans-serif; 
 .sheet:last-child { break-after: auto; page-break-after: auto; }
 .text { padding: 5%% 6%%; }
 .shot { display: block; width: 100%%; height: 100%%; object-fit: contain; }
-h1 { font-size: 2.1em; margin: 0 0 0.3em; } h2 { font-size: 1.25em; color: #56606b; margin: 0 0 1.2em; font-weight: normal; }
+h1 { font-size: 2.1em; margin: 0 0 0.3em; }
+h2 { font-size: 1.25em; color: #56606b; margin: 0 0 1.2em; font-weight: normal; }
 .steps { font-size: 1em; line-height: 1.35; padding-left: 1.6em; }
 .steps li { margin-bottom: 0.45em; } .steps b { display: inline-block; min-width: 9em; }
 .sources { font-size: 0.62em; line-height: 1.3; columns: 2; column-gap: 2em; }

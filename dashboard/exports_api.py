@@ -11,7 +11,7 @@ answers 202 with progress while it runs, the file when it is done; DELETE cancel
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Blueprint, jsonify, request, send_file
 

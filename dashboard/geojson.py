@@ -7,7 +7,7 @@ day in question (`Faction.name_on`), so that no group is named before it existed
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from shapely.geometry import mapping
 

@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Mapping
+from collections.abc import Mapping
 
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union

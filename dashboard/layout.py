@@ -71,7 +71,8 @@ def faction_checklist(record: Record, lang: str, value: list[str]) -> dcc.Checkl
 
 
 def type_options(lang: str) -> list[dict]:
-    return [{"label": html.Span([html.Span(SYMBOL_GLYPH[e.symbol], className="glyph", **{"aria-hidden": "true"}),
+    return [{"label": html.Span([html.Span(SYMBOL_GLYPH[e.symbol], className="glyph",
+                                           **{"aria-hidden": "true"}),
                                  " " + type_label(e.name, lang)]), "value": e.name}
             for e in EVENT_TYPES.values()]
 

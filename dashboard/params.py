@@ -6,7 +6,7 @@ answer 400 and the page can show a notice; nothing here ever raises anything els
 from __future__ import annotations
 
 import datetime as dt
-from typing import Mapping
+from collections.abc import Mapping
 
 from dashboard.records import Record, parse_date
 from dashboard.taxonomy import event_type

@@ -25,7 +25,8 @@ import datetime as dt
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from shapely.geometry import Point
@@ -325,7 +326,7 @@ class Stories:
         self.imported_dir = Path(datasets_dir) / ".stories" if datasets_dir else None
 
     @classmethod
-    def of(cls, registry) -> "Stories":
+    def of(cls, registry) -> Stories:
         """The stories beside a registry's datasets (the same folders, so every worker and
         the command line agree)."""
         return cls(registry.bundled, registry.datasets_dir)

@@ -7,11 +7,11 @@ once. Each step is printed (deck) or screenshot (video) exactly as the page show
 map with its title and date, legend, scale bar and sources footer, and the step's caption
 over it.
 
-Deck: a title page, one page per step (its screenshot, as the PNG export takes it: the map
-is WebGL, which Chromium does not print), a sources page (every source of every step), all
-in one document printed once; A4 landscape (size print) or 16:9 (slide, small). Video: each step held HOLD_FRAMES frames,
-then BETWEEN_FRAMES frames with the date running towards the next step's date; each frame
-lasts export.FRAME_SECONDS, so a story of n steps lasts
+Deck: a title page, one page per step (its screenshot, as the PNG export takes it), a
+sources page (every source of every step), all
+in one document printed once; A4 landscape (size print) or 16:9 (slide, small). Video: each
+step held HOLD_FRAMES frames, then BETWEEN_FRAMES frames with the date running towards the
+next step's date; each frame lasts export.FRAME_SECONDS, so a story of n steps lasts
 (n × HOLD_FRAMES + (n − 1) × BETWEEN_FRAMES) × FRAME_SECONDS seconds.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ import datetime as dt
 import base64
 import html
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from dashboard.dataset import Dataset
 from dashboard.export import (ANIMATION_FORMATS, FRAME_SECONDS, SIZES, ExportError, Renderer,

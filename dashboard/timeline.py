@@ -7,8 +7,7 @@ One rule for time everywhere: a control area is valid on days valid_from <= day 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 
 from dashboard.eventtable import Selection
 from dashboard.records import ControlArea, Movement, Record
@@ -37,12 +36,3 @@ def movements_between(record: Record, start: dt.date | None = None, end: dt.date
     return tuple(m for m in record.movements
                  if touches(m.start, m.end, start, end)
                  and (factions is None or m.faction in factions))
-
-
-def area_by_faction(record: Record, day: dt.date) -> dict[str, dict[str, float]]:
-    """km² per faction on a day, split into 'held' and 'contested' (a contested area counts
-    for its primary faction only, so no ground is counted twice)."""
-    totals: dict[str, dict[str, float]] = defaultdict(lambda: {"held": 0.0, "contested": 0.0})
-    for area in control_at(record, day):
-        totals[area.faction][area.status] += area.km2
-    return {f: {k: round(v, 1) for k, v in t.items()} for f, t in sorted(totals.items())}

@@ -7,7 +7,7 @@ import base64
 import binascii
 import re
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from dashboard.config import Config
 from dashboard.dataset_names import name_problem

@@ -18,6 +18,7 @@ from pathlib import Path
 import psutil
 
 from datasets import ROOT
+import contextlib
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -84,10 +85,8 @@ class Server:
             procs.update({p.pid: p for p in [render] + render.children(recursive=True)})
         total = 0
         for proc in procs.values():
-            try:
+            with contextlib.suppress(psutil.Error):
                 total += proc.memory_full_info().pss
-            except psutil.Error:
-                pass
         return total
 
     def renders(self) -> list[psutil.Process]:

@@ -191,12 +191,11 @@ def test_a_full_disk_fails_the_import_cleanly_and_leaves_nothing(tmp_path, monke
 def test_a_rejects_file_that_cannot_be_finished_leaves_no_temporary(tmp_path):
     """Its final flush goes to /dev/full, a device that is always full."""
     path = tmp_path / "x.rejects.csv"
-    with pytest.raises(OSError, match="No space"):
-        with RejectLog(path) as log:
-            log.file.close()
-            log.file = open("/dev/full", "w", newline="", encoding="utf-8")
-            log.file.write("layer,line,field,reason,row\r\n")
-            log.keep()
+    with pytest.raises(OSError, match="No space"), RejectLog(path) as log:
+        log.file.close()
+        log.file = open("/dev/full", "w", newline="", encoding="utf-8")
+        log.file.write("layer,line,field,reason,row\r\n")
+        log.keep()
     assert list(tmp_path.iterdir()) == []
 
 

@@ -51,7 +51,7 @@ def test_the_events_csv_of_the_api_neutralises_formulas(tmp_path):
     text = client.get("/api/events?format=csv&dataset=hostile").get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == len(HOSTILE)
-    for row, (original, written) in zip(rows, HOSTILE.items()):
+    for row, (_original, written) in zip(rows, HOSTILE.items()):
         for column in ("location", "notes", "actor_names", "summary", "summary_fr"):
             assert row[column] == written, column
         assert row["longitude"] == "-3.5"  # a number, kept as a number

@@ -207,7 +207,7 @@ def test_data_shown_is_what_the_filters_and_the_day_select(data, record):
     events = [e for e in record.events if "is" in e.actors and e.date <= day
               and e.last_day >= start]
     areas = [a for a in record.areas if a.valid_on(day)
-             and ("is" == a.faction or "is" in a.contested_with)]
+             and (a.faction == "is" or "is" in a.contested_with)]
     table = pd.read_csv(io.StringIO(events_csv(shown(data, state).events)))
     assert sorted(table["id"]) == sorted(e.id for e in events) and len(events) > 0
     collection = shown_geojson(data, state)

@@ -63,12 +63,3 @@ def test_movements_overlapping_the_window(small):
     assert [m.id for m in timeline.movements_between(small, D(2016, 1, 12), D(2016, 1, 12))] == ["m"]
     assert timeline.movements_between(small, D(2016, 1, 13), None) == ()
     assert timeline.movements_between(small, factions=["is"]) == ()
-
-
-def test_area_by_faction_in_equal_area_km2(small):
-    # a 0.1° square at 30°N: 0.1° of latitude ≈ 11.09 km, 0.1° of longitude ≈ 9.65 km
-    sizes = timeline.area_by_faction(small, D(2016, 1, 16))
-    assert sizes["is"]["held"] == pytest.approx(11.09 * 9.65, rel=0.01)
-    assert sizes["is"]["contested"] == pytest.approx(11.09 * 9.65, rel=0.01)
-    assert "gna" not in sizes
-    assert timeline.area_by_faction(small, D(2015, 1, 1)) == {}

@@ -11,7 +11,7 @@ import calendar
 import datetime as dt
 import math
 import re
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from dashboard.importers.report import FileError
 from dashboard.records import SOURCE_URL

@@ -15,7 +15,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from dashboard.csvsafe import safe_row
 from dashboard.importers.cells import Cells, Header
@@ -307,7 +307,7 @@ class _Run:
 
     def _meta(self, fmt: str) -> dict:
         counts = {k: self.report.counts[k] for k in ("rows_read", "events", "areas", "rejected")}
-        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         return {"name": self.target.name, "title": {"en": self.title, "fr": self.title},
                 "import": {"file": self.path.name, "format": fmt, "imported_at": now,
                            "encoding": self.report.encoding, "counts": counts}}

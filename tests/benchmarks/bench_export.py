@@ -42,7 +42,7 @@ def main() -> None:
         repeat = 1 if args.quick else 5
         for fmt, size in (("png", "slide"), ("svg", "slide"), ("pdf", "slide"),
                           ("png", "print"), ("pdf", "print")):
-            runs = [seconds(lambda: render_image(renderer, data, state, fmt, size))
+            runs = [seconds(lambda fmt=fmt, size=size: render_image(renderer, data, state, fmt, size))
                     for _ in range(repeat)]
             print(f"{fmt.upper()} {size:<6} median {statistics.median(r[0] for r in runs):.2f} s, "
                   f"{runs[0][1] / 1024:.0f} KiB")

@@ -87,7 +87,8 @@ def generate(path: Path, rows: int, seed: int = 1) -> None:
             outlets = "; ".join(rng.sample(OUTLETS, rng.choice((1, 1, 2))))
             notes = (f"On {day:%d %B %Y}, {actor1} and {actor2 or 'unidentified persons'} were "
                      f"involved in {subtype.lower()} in {location} ({admin1}). "
-                     f"{rng.choice(['No fatalities reported.', 'Casualties unknown.', 'Several people were wounded.'])}")
+                     + rng.choice(['No fatalities reported.', 'Casualties unknown.',
+                                   'Several people were wounded.']))
             writer.writerow([
                 f"LBY{i + 1}", day.isoformat(), day.year, rng.choice((1, 1, 1, 2, 3)), disorder,
                 etype, subtype, actor1, "", rng.randrange(1, 9), actor2, "", rng.randrange(0, 9),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from common import arguments, header  # noqa: E402
+import contextlib
 
 
 def render_tree_pss(me) -> int:
@@ -21,10 +22,8 @@ def render_tree_pss(me) -> int:
 
     total = 0
     for proc in me.children(recursive=True):
-        try:
+        with contextlib.suppress(psutil.Error):
             total += proc.memory_full_info().pss
-        except psutil.Error:
-            pass
     return total
 
 

@@ -53,7 +53,8 @@ FOCUS_SHOWN = """() => {
   const ring = el.type === 'file' ? el.closest('.upload') : el;
   const style = getComputedStyle(ring);
   const box = ring.getBoundingClientRect();
-  const what = el.tagName + '#' + el.id + '.' + el.className + ' ' + (el.textContent || el.value || '').slice(0, 30);
+  const what = el.tagName + '#' + el.id + '.' + el.className + ' '
+    + (el.textContent || el.value || '').slice(0, 30);
   return {ok: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2
               && box.width > 0 && box.height > 0, what: what};
 }"""

@@ -21,7 +21,8 @@ PLACED = """map => {
     boxes.push(b);
   }
   const layers = map.getStyle().layers.filter(l => l.type === 'symbol' &&
-      (l.id === 'places' || l.id.indexOf('area labels') >= 0 || l.id.indexOf('key places') >= 0)).map(l => l.id);
+      (l.id === 'places' || l.id.indexOf('area labels') >= 0
+       || l.id.indexOf('key places') >= 0)).map(l => l.id);
   const texts = map.queryRenderedFeatures({layers}).map(f =>
       [f.layer.id.indexOf('area labels') >= 0 ? 'area' : 'place',
        f.properties.name || f.properties.text || '',

@@ -40,7 +40,7 @@ def check_step(page, data: dict, index: int) -> None:
     assert abs(shown[0] - zoom) < 0.05 and abs(shown[1] - lat) < 0.05 \
         and abs(shown[2] - lon) < 0.05, (shown, view["map"])
     caption = page.page.inner_text("#story-caption")
-    assert caption == step["caption"][data["lang"] if "lang" in data else "en"]
+    assert caption == step["caption"][data.get("lang", "en")]
     # the caption's sources: those of the records it refers to, as links
     links = page.page.eval_on_selector_all("#story-sources a", "as => as.map(a => a.getAttribute('href'))")
     assert links and set(links) == {s["url"] for s in step["sources"]}
