@@ -20,7 +20,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from urllib.parse import unquote
 
 from dashboard.dataset import Dataset
@@ -284,27 +284,39 @@ def render_animation(renderer: Renderer, data: Dataset, state: ViewState, fmt: s
 
     def work(r: Renderer) -> bytes:
         page = r.open(replace(state, day=frames[0], mode="explore"), data, size)
-        with scratch_dir("frames") as folder:
-            out = Path(folder) / f"out.{fmt}"
-            encoder = start_encoder(fmt, out)
-            try:
-                progress(0, len(frames))
-                for i, day in enumerate(frames):
-                    if i:
-                        r.show_day(page, data, day)
-                    encoder.stdin.write(page.locator("#map").screenshot(type="png"))
-                    progress(i + 1, len(frames))
-                encoder.stdin.close()
-                if encoder.wait(timeout=600) != 0 or not out.exists():
-                    raise ExportError(f"ffmpeg could not write the {fmt.upper()} "
-                                      f"({len(frames)} frames): "
-                                      f"{encoder.stderr.read().decode()[-300:]}")
-                return out.read_bytes()
-            finally:
-                page.close()
-                if encoder.poll() is None:
-                    encoder.kill()
+
+        def shots():
+            progress(0, len(frames))
+            for i, day in enumerate(frames):
+                if i:
+                    r.show_day(page, data, day)
+                yield page.locator("#map").screenshot(type="png")
+                progress(i + 1, len(frames))
+        try:
+            return encode(fmt, shots())
+        finally:
+            page.close()
     return renderer.run(work)
+
+
+def encode(fmt: str, frames: Iterable[bytes]) -> bytes:
+    """An animation of PNG frames, each piped to ffmpeg as it comes (none is held)."""
+    with scratch_dir("frames") as folder:
+        out = Path(folder) / f"out.{fmt}"
+        encoder = start_encoder(fmt, out)
+        count = 0
+        try:
+            for frame in frames:
+                encoder.stdin.write(frame)
+                count += 1
+            encoder.stdin.close()
+            if encoder.wait(timeout=600) != 0 or not out.exists():
+                raise ExportError(f"ffmpeg could not write the {fmt.upper()} ({count} frames): "
+                                  f"{encoder.stderr.read().decode()[-300:]}")
+            return out.read_bytes()
+        finally:
+            if encoder.poll() is None:
+                encoder.kill()
 
 
 def start_encoder(fmt: str, out: Path) -> subprocess.Popen:

@@ -24,9 +24,8 @@ from collections.abc import Callable
 
 from dashboard.dataset import Dataset
 from dashboard.export import (ANIMATION_FORMATS, FRAME_SECONDS, SIZES, ExportError, Renderer,
-                              image_of, print_pdf, sheet_css, start_encoder)
+                              encode, image_of, print_pdf, sheet_css)
 from dashboard.i18n import date_words
-from dashboard.leftovers import scratch_dir
 from dashboard.stories import Story, step_state
 from dashboard.story_api import story_json
 
@@ -158,34 +157,27 @@ def _video(r: Renderer, story: Story, data: Dataset, body: dict, fmt: str, size:
     days = [s.day for s in story.steps]
     total = len(days) + (len(days) - 1) * BETWEEN_FRAMES
     page = _open(r, story, data, body, size, lang)
-    with scratch_dir("frames") as folder:
-        out = Path(folder) / f"story.{fmt}"
-        encoder = start_encoder(fmt, out)
+
+    def shots():
         done = 0
-        try:
-            for index, day in enumerate(days):
-                if index:
-                    _go(page, index)
-                frame = page.locator("#map").screenshot(type="png")
-                for _ in range(HOLD_FRAMES):
-                    encoder.stdin.write(frame)
-                done += 1
-                progress(done, total)
-                if index + 1 < len(days):
-                    for between in between_days(day, days[index + 1]):
-                        r.show_day(page, data, between)
-                        encoder.stdin.write(page.locator("#map").screenshot(type="png"))
-                        done += 1
-                        progress(done, total)
-            encoder.stdin.close()
-            if encoder.wait(timeout=600) != 0 or not out.exists():
-                raise ExportError(f"ffmpeg could not write the {fmt.upper()}: "
-                                  f"{encoder.stderr.read().decode()[-300:]}")
-            return out.read_bytes()
-        finally:
-            page.close()
-            if encoder.poll() is None:
-                encoder.kill()
+        for index, day in enumerate(days):
+            if index:
+                _go(page, index)
+            frame = page.locator("#map").screenshot(type="png")
+            for _ in range(HOLD_FRAMES):
+                yield frame
+            done += 1
+            progress(done, total)
+            if index + 1 < len(days):
+                for between in between_days(day, days[index + 1]):
+                    r.show_day(page, data, between)
+                    yield page.locator("#map").screenshot(type="png")
+                    done += 1
+                    progress(done, total)
+    try:
+        return encode(fmt, shots())
+    finally:
+        page.close()
 
 
 def export_story(renderer: Renderer, registry, name: str, out: Path, fmt: str, size: str,

@@ -19,7 +19,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import ids
 from dashboard import view as views
-from dashboard.i18n import date_words
+from dashboard.i18n import date_words, t
 from dashboard.records import LANGUAGES
 from dashboard.state import state_to_search
 from dashboard.stories import (FORMAT, VIEW_KEYS, Stories, StoryError, UnknownStory,
@@ -58,37 +58,11 @@ LABELLED = ("stories", "your_story", "draft_title", "draft_caption", "sources")
 
 MAX_PREFILLED = 20  # events pre-filled in a new step: the latest shown
 
-TEXT = {
-    "stories": {"en": "Stories", "fr": "Récits"},
-    "start": {"en": "Play story", "fr": "Lire le récit"},
-    "pick": {"en": "Choose a story", "fr": "Choisir un récit"},
-    "step_of": {"en": "Step {n} of {total}", "fr": "Étape {n} sur {total}"},
-    "previous": {"en": "Previous step (←)", "fr": "Étape précédente (←)"},
-    "next": {"en": "Next step (→)", "fr": "Étape suivante (→)"},
-    "leave": {"en": "Leave the story", "fr": "Quitter le récit"},
-    "sources": {"en": "Sources of this step", "fr": "Sources de cette étape"},
-    "steps": {"en": "Steps", "fr": "Étapes"},
-    "your_story": {"en": "Your story", "fr": "Votre récit"},
-    "draft_title": {"en": "Title", "fr": "Titre"},
-    "draft_caption": {"en": "Caption of this view (your own words)",
-                      "fr": "Légende de cette vue (avec vos mots)"},
-    "add": {"en": "Add this view as a step", "fr": "Ajouter cette vue comme étape"},
-    "draft_info": {"en": "{n} steps", "fr": "{n} étapes"},
-    "save": {"en": "Download the story file", "fr": "Télécharger le fichier du récit"},
-    "upload": {"en": "Import a story file (drop or click)",
-               "fr": "Importer un fichier de récit (déposer ou cliquer)"},
-    "imported": {"en": "Imported story {name} ({n} steps).", "fr": "Récit {name} importé ({n} étapes)."},
-    "refused": {"en": "Story refused: {error}", "fr": "Récit refusé : {error}"},
-    "need_caption": {"en": "Type a caption first.", "fr": "Écrivez d'abord une légende."},
-    "need_records": {"en": "This view shows no event or area to cite: a step needs one.",
-                     "fr": "Cette vue ne montre aucun événement ni zone à citer : une étape en demande un."},
-    "added": {"en": "Step {n} added: {events} events and {areas} areas referenced.",
-              "fr": "Étape {n} ajoutée : {events} événements et {areas} zones cités."},
-}
 
 
 def tr(key: str, lang: str) -> str:
-    return TEXT[key][lang if lang in LANGUAGES else "en"]
+    """A story panel's words (i18n's story_… keys)."""
+    return t(f"story_{key}", lang if lang in LANGUAGES else "en")
 
 
 def story_panel(lang: str) -> html.Section:

@@ -422,11 +422,6 @@ def test_upload_from_the_page_names_missing_ids(raw, registry):
     assert ok and "dropped" in message
 
 
-def test_every_story_text_has_both_languages():
-    from dashboard.story_ui import TEXT
-    assert all(set(texts) == {"en", "fr"} and all(texts.values()) for texts in TEXT.values())
-
-
 def test_export_command_refuses_an_unknown_story(tmp_path):
     from dashboard.export_cli import main as export_cli
     out = tmp_path / "deck.pdf"
