@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 from shapely.geometry import mapping
 
 from dashboard import steps, timeline
-from dashboard.data_export import events_csv_chunks
+from dashboard.data_export import MAX_EVENTS, events_csv_chunks
 from dashboard.dataset import Dataset
 from dashboard.exports_api import add_export_routes
 from dashboard.jobs import Jobs
@@ -28,7 +28,7 @@ from dashboard.story_api import add_story_routes
 from dashboard.registry import Registry, UnknownDataset
 
 MAX_SERIES_POINTS = 5000
-PAGE, MAX_PAGE = 10_000, 100_000  # /api/events: the default and largest page of events
+PAGE, MAX_PAGE = 10_000, MAX_EVENTS  # /api/events: the default and largest page of events
 
 
 def _lang(args) -> str:

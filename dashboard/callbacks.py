@@ -17,7 +17,7 @@ from dash import (ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc,
 from dashboard import ids
 from dashboard import view as views
 from dashboard.config import Config
-from dashboard.data_export import events_csv, shown_geojson
+from dashboard.data_export import MAX_EVENTS, events_csv, shown_geojson
 from dashboard.dataset import Dataset
 from dashboard.export import ExportError, default_filename
 from dashboard.exports_api import submit_export
@@ -252,9 +252,14 @@ def export_data(registry: Registry, jobs: Jobs, stored: dict, which: str, fmt: s
     JobRefused. An image is an export job like any other (the same limits, the same queue,
     rendered by its own process), waited for here: the caller is a background callback."""
     state, data = view_of(registry, stored)
+    if which in (ids.EXPORT_CSV, ids.EXPORT_GEOJSON):
+        events = views.shown(data, state).events
+        if len(events) > MAX_EVENTS:
+            raise ExportError(f"this view shows {len(events):,} events, more than one download "
+                              f"holds ({MAX_EVENTS:,}): narrow the dates or filters, or page "
+                              "through /api/events")
     if which == ids.EXPORT_CSV:
-        return default_filename(data, state, "csv"), \
-            events_csv(views.shown(data, state).events).encode()
+        return default_filename(data, state, "csv"), events_csv(events).encode()
     if which == ids.EXPORT_GEOJSON:
         return default_filename(data, state, "geojson"), \
             json.dumps(shown_geojson(data, state), ensure_ascii=False).encode()

@@ -27,6 +27,11 @@ EVENT_COLUMNS = ("id", "event_date", "date_end", "time_precision", "event_type",
 SEPARATOR = " | "
 
 
+# The most events one download of the page holds (as the API's largest page): a request's
+# memory stays bounded whatever the dataset; more is paged through /api/events.
+MAX_EVENTS = 100_000
+
+
 def events_csv(events: Iterable[Event]) -> str:
     """RFC 4180 CSV; lists (actors, sources) joined with ' | '; unknown fatalities empty;
     fatalities_low/high empty unless sources disagree on the toll; cells that a spreadsheet

@@ -171,3 +171,19 @@ def test_dataset_controls_are_sent_once_per_dataset_and_language(registry):
     _, french = moved(registry, "?date=2016-04-21", lang="fr")
     assert dataset_controls(registry, french["state"], key)[0] != out[0]
     assert all(v is no_update for v in dataset_controls(registry, None, key))
+
+
+def test_a_download_of_more_events_than_one_holds_is_refused_with_the_way_out(registry,
+                                                                             monkeypatch):
+    from dashboard import callbacks
+    from dashboard.export import ExportError
+    monkeypatch.setattr(callbacks, "MAX_EVENTS", 20)  # the bundled record: 125 events
+    everything = opened(registry, "?date=2018-06-30&window=all")["state"]
+    for which in (ids.EXPORT_CSV, ids.EXPORT_GEOJSON):
+        with pytest.raises(ExportError, match="more than one download holds.*/api/events"):
+            callbacks.export_data(registry, None, everything, which, "png", "slide", "me")
+    one_week = opened(registry, "?date=2016-04-21&window=7")["state"]
+    name, content = callbacks.export_data(registry, None, one_week, ids.EXPORT_CSV, "png",
+                                          "slide", "me")
+    rows = content.decode().strip().splitlines()
+    assert name.endswith(".csv") and 1 < len(rows) <= 21
