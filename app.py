@@ -26,7 +26,7 @@ from dashboard.static import fingerprint_assets
 
 
 def create_app(config: Config) -> Dash:
-    registry = Registry(config.data_dir, config.datasets_dir)
+    registry = Registry(config.data_dir, config.datasets_dir, config.cache_mb * 2**20)
     tiles = (config.tile_url, config.tile_attribution) if config.tile_url else None
     manager = background_manager(config)
     app = Dash(__name__, title=t("title", "en"), serve_locally=True, update_title=None,

@@ -25,6 +25,7 @@ class Config:
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     tile_attribution: str = "© OpenStreetMap contributors"
     chromium: str = "/usr/bin/chromium"  # exports render the page in it (Playwright)
+    cache_mb: int = 2048  # loaded datasets, least recently used out first
     # Serving a team: what every worker shares, and the bounds on exports.
     shared_dir: str = ""  # blank: DATASETS_DIR/.shared
     redis: str = ""
@@ -44,6 +45,8 @@ class Config:
         "tile_url": "XYZ tile URL for the opt-in online basemap; empty to hide that option",
         "tile_attribution": "attribution shown with the online tiles",
         "chromium": "the Chromium that renders exports (Debian's by default)",
+        "cache_mb": "memory for loaded datasets in each worker, in MB (least recently used "
+                    "out first)",
         "shared_dir": "folder every worker shares for background work, export jobs and their "
                       "files (default: DATASETS_DIR/.shared)",
         "redis": "redis://… URL: run background callbacks with Celery on this Redis (start "

@@ -22,7 +22,6 @@ from dashboard.dataset_names import is_dataset_name
 from dashboard.leftovers import tidy
 from dashboard.records import EVENTS_GEOJSON, EVENTS_PARQUET, DataError, load_meta
 
-DEFAULT_CACHE_BYTES = 2 * 2**30  # FRONTLINES_CACHE_MB overrides
 DATA_FILES = ("catalog.json", "dataset.json", "factions.json", EVENTS_PARQUET, EVENTS_GEOJSON,
               "control_areas.geojson", "movements.geojson", "places.csv")
 
@@ -48,21 +47,14 @@ def signature(folder: Path) -> tuple:
     return tuple(out)
 
 
-def cache_budget() -> int:
-    try:
-        return int(os.environ["FRONTLINES_CACHE_MB"]) * 2**20
-    except (KeyError, ValueError):
-        return DEFAULT_CACHE_BYTES
-
-
 class Registry:
     def __init__(self, bundled: Path, datasets_dir: Path | None,
-                 cache_bytes: int | None = None):
+                 cache_bytes: int = 2 * 2**30):
         self.bundled = Path(bundled)
         self.datasets_dir = Path(datasets_dir) if datasets_dir else None
         tidy(self.datasets_dir)  # what a killed import or export left, before serving
         self.default = load_meta(self.bundled / "dataset.json")["name"]
-        self.budget = cache_budget() if cache_bytes is None else cache_bytes
+        self.budget = cache_bytes  # memory for loaded datasets (Config.cache_mb)
         self._lock = threading.Lock()
         self._loading: dict[str, threading.Lock] = {}
         # name → (signature, Dataset or DataError); most recently used last

@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-from dashboard.config import ROOT
+from dashboard.config import from_environment
 from dashboard.registry import Registry
 from dashboard.stories import Stories, StoryError, check_story, load_story_text
 
@@ -25,16 +25,18 @@ def _parser() -> argparse.ArgumentParser:
                                      description="List, check and import stories.")
     parser.add_argument("action", choices=("list", "check", "import"))
     parser.add_argument("file", nargs="?", type=Path, help="the story file (check, import)")
-    parser.add_argument("--data-dir", type=Path, default=ROOT / "geodata",
+    parser.add_argument("--data-dir", type=Path, default=None,
                         help="the bundled record's folder")
-    parser.add_argument("--datasets-dir", type=Path, default=ROOT / "datasets",
+    parser.add_argument("--datasets-dir", type=Path, default=None,
                         help="imported datasets; imported stories are kept in its .stories/")
     return parser
 
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
-    registry = Registry(args.data_dir, args.datasets_dir)
+    config = from_environment([])  # defaults: the app's own settings
+    registry = Registry(args.data_dir or config.data_dir,
+                        args.datasets_dir or config.datasets_dir, config.cache_mb * 2**20)
     stories = Stories.of(registry)
     if args.action == "list":
         print(json.dumps(stories.describe(registry), ensure_ascii=False, indent=1))
