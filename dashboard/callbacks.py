@@ -273,6 +273,42 @@ def export_data(registry: Registry, jobs: Jobs, stored: dict, which: str, fmt: s
     return job.filename, jobs.path(job).read_bytes()
 
 
+def queue_animation(registry: Registry, jobs: Jobs, stored: dict | None, start, end, step,
+                    fmt: str, size: str, client: str) -> tuple:
+    """The animation export's button: the request checked and queued in the shared job
+    store (as POST /api/exports does), answered at once; the job's own process renders.
+    (job reference, polling disabled, status text)."""
+    if not stored:
+        return no_update, no_update, no_update
+    state, data = view_of(registry, stored)
+    try:
+        first = parse_date(str(start)[:10], "start") if start else None
+        last = parse_date(str(end)[:10], "end") if end else None
+        job = submit_export(jobs, data, state, fmt, size, first, last, step, client)
+    except (ExportError, JobRefused, ValueError) as exc:
+        return no_update, True, t("failed", state.lang).format(error=exc)
+    return {"id": job, "lang": state.lang}, False, t("queued", state.lang)
+
+
+def animation_status(jobs: Jobs, job_ref: dict | None) -> tuple:
+    """A poll of the animation's job: (progress value, max, status, polling disabled)."""
+    job = jobs.get((job_ref or {}).get("id", ""))
+    lang = (job_ref or {}).get("lang", "en")
+    if job is None:
+        return "0", "1", "", True
+    if job.state in ("failed", "cancelled"):
+        return "0", "1", t("failed", lang).format(error=job.error), True
+    if job.state == "done":
+        link = html.A(t("ready", lang).format(name=job.filename),
+                      href=f"/api/exports/{job.id}", download=job.filename,
+                      className="download-link")
+        return "1", "1", link, True
+    if job.state == "queued" or not job.total:
+        return "0", "1", t("queued", lang), False
+    return str(job.done), str(job.total), t("rendering", lang).format(
+        done=job.done, total=job.total), False
+
+
 def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | None,
                        jobs: Jobs, config: Config) -> None:
     tiles_enabled = tiles is not None
@@ -394,19 +430,8 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
                   State(ids.STEP, "value"), State(ids.ANIM_FORMAT, "value"),
                   State(ids.EXPORT_SIZE, "value"), prevent_initial_call=True)
     def start_animation(_clicks, stored, start, end, step, fmt, size):
-        """Checks the request, queues it in the shared job store (as POST /api/exports
-        does), and returns at once; the job's own process renders."""
-        if not stored:
-            return no_update, no_update, no_update
-        state, data = view_of(registry, stored)
-        try:
-            first = parse_date(str(start)[:10], "start") if start else None
-            last = parse_date(str(end)[:10], "end") if end else None
-            job = submit_export(jobs, data, state, fmt, size, first, last, step,
-                                ctx.remote or "")
-        except (ExportError, JobRefused, ValueError) as exc:
-            return no_update, True, t("failed", state.lang).format(error=exc)
-        return {"id": job, "lang": state.lang}, False, t("queued", state.lang)
+        return queue_animation(registry, jobs, stored, start, end, step, fmt, size,
+                               ctx.remote or "")
 
     @app.callback(Output(ids.ANIM_PROGRESS, "value"), Output(ids.ANIM_PROGRESS, "max"),
                   Output(ids.ANIM_STATUS, "children"),
@@ -414,21 +439,7 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
                   Input(ids.ANIM_POLL, "n_intervals"), State(ids.ANIM_JOB, "data"),
                   prevent_initial_call=True)
     def animation_progress(_n, job_ref):
-        job = jobs.get((job_ref or {}).get("id", ""))
-        lang = (job_ref or {}).get("lang", "en")
-        if job is None:
-            return "0", "1", "", True
-        if job.state in ("failed", "cancelled"):
-            return "0", "1", t("failed", lang).format(error=job.error), True
-        if job.state == "done":
-            link = html.A(t("ready", lang).format(name=job.filename),
-                          href=f"/api/exports/{job.id}", download=job.filename,
-                          className="download-link")
-            return "1", "1", link, True
-        if job.state == "queued" or not job.total:
-            return "0", "1", t("queued", lang), False
-        return str(job.done), str(job.total), t("rendering", lang).format(
-            done=job.done, total=job.total), False
+        return animation_status(jobs, job_ref)
 
     @app.callback(Output(ids.IMPORT_REPORT, "children"),
                   Output(ids.DATASET, "value", allow_duplicate=True),

@@ -10,6 +10,7 @@ from dash import no_update
 from datasets import GEODATA
 from dashboard import ids
 from dashboard.callbacks import (DATASET_OUTPUTS, SYNC_OUTPUTS, TRANSLATION_OUTPUTS,
+                                 animation_status, queue_animation,
                                  all_or_none, bundle_key, chart, dataset_controls,
                                  play_label, redraw_if_changed, sync, translations)
 from dashboard.registry import Registry
@@ -187,3 +188,56 @@ def test_a_download_of_more_events_than_one_holds_is_refused_with_the_way_out(re
                                           "slide", "me")
     rows = content.decode().strip().splitlines()
     assert name.endswith(".csv") and 1 < len(rows) <= 21
+
+
+class FakeJobs:
+    """The job store as the page's callbacks see it: jobs by id, and what was submitted."""
+
+    def __init__(self, *jobs):
+        self.jobs = {job.id: job for job in jobs}
+
+    def get(self, job_id):
+        return self.jobs.get(job_id)
+
+
+def _job(state, done=0, total=0, error=""):
+    from dashboard.jobs import Job
+    return Job("j1", "frontlines-2016.gif", "image/gif", "me", {}, 0.0, state, done, total, error)
+
+
+@pytest.mark.parametrize("job,lang,expected_value,expected_max,status,polling_stops", [
+    (None, "en", "0", "1", "", True),                       # expired or never existed
+    (_job("queued"), "en", "0", "1", "Waiting for the export worker", False),
+    (_job("running", 0, 0), "fr", "0", "1", "En attente", False),  # started, no frame yet
+    (_job("running", 3, 12), "en", "3", "12", "frame 3 of 12", False),
+    (_job("failed", error="ffmpeg broke"), "en", "0", "1", "ffmpeg broke", True),
+    (_job("cancelled", error="cancelled"), "en", "0", "1", "cancelled", True),
+    (_job("done", 12, 12), "en", "1", "1", "frontlines-2016.gif", True),
+])
+def test_the_animation_poll_says_where_the_job_is(job, lang, expected_value, expected_max,
+                                                 status, polling_stops):
+    jobs = FakeJobs(*([job] if job else []))
+    value, most, text, stop = animation_status(jobs, {"id": "j1", "lang": lang})
+    assert (value, most, stop) == (expected_value, expected_max, polling_stops)
+    assert status in str(text)
+    if job is not None and job.state == "done":
+        assert text.href == "/api/exports/j1" and text.download == "frontlines-2016.gif"
+
+
+def test_the_animation_button_queues_a_checked_request_or_says_why_not(registry, tmp_path):
+    from dashboard.config import Config
+    from dashboard.jobs import Jobs
+    launched = []
+    jobs = Jobs(Config(datasets_dir=tmp_path), launch=launched.append)  # nothing renders
+    first = opened(registry, "?date=2016-04-21&factions=is")
+    job, polling_disabled, status = queue_animation(
+        registry, jobs, first["state"], "2016-05-01", "2016-04-01", "week", "gif", "small", "me")
+    assert job is no_update and polling_disabled is True and "before start" in status
+    job, polling_disabled, status = queue_animation(
+        registry, jobs, first["state"], "2016-04-01", "2016-04-29", "week", "gif", "small", "me")
+    assert polling_disabled is False and launched == [job["id"]]
+    queued = jobs.get(job["id"])
+    assert queued.state == "queued" and "factions=is" in queued.request["query"]
+    assert (queued.request["start"], queued.request["end"]) == ("2016-04-01", "2016-04-29")
+    assert queue_animation(registry, jobs, None, None, None, "week", "gif", "small",
+                           "me") == (no_update, no_update, no_update)
