@@ -428,3 +428,30 @@ def test_export_command_refuses_an_unknown_story(tmp_path):
     assert export_cli(["--story", "nope", "--out", str(out),
                        "--datasets-dir", str(tmp_path / "ds")]) == 2
     assert not out.exists()
+
+
+def test_the_story_command_checks_imports_and_lists(tmp_path, capsys):
+    """`python -m dashboard story check|import|list`: a story with unknown ids is refused
+    with them listed, and nothing is imported; a good one is imported and then listed."""
+    from dashboard.story_cli import main as story_cli
+    folder = ["--datasets-dir", str(tmp_path)]
+    bundled = GEODATA / "stories" / "derna-to-sirte.json"
+    assert story_cli(["check", str(bundled), *folder]) == 0
+    assert "valid" in capsys.readouterr().out
+    story = json.loads(bundled.read_text(encoding="utf-8"))
+    story["name"] = "mine"
+    story["steps"][0]["events"].append("no-such-event")
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(story), encoding="utf-8")
+    assert story_cli(["import", str(bad), *folder]) == 1
+    assert "missing ids: no-such-event" in capsys.readouterr().err
+    assert story_cli(["list", *folder]) == 0
+    assert '"mine"' not in capsys.readouterr().out
+    story["steps"][0]["events"].remove("no-such-event")
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(story), encoding="utf-8")
+    assert story_cli(["import", str(good), *folder]) == 0
+    assert "imported into" in capsys.readouterr().out
+    assert story_cli(["list", *folder]) == 0
+    assert '"mine"' in capsys.readouterr().out
+    assert story_cli(["check", str(tmp_path / "absent.json"), *folder]) == 2
