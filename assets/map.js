@@ -140,7 +140,9 @@
     };
   };
 
-  function sourcesLine(bundle, chosen, events) {
+  // The sources of what is drawn, most cited first, on one line of at most `chars`
+  // characters (the map's width at the footer's size): the rest are counted, never cut off.
+  function sourcesLine(bundle, chosen, events, chars) {
     var counts = {};
     function count(list) { (list || []).forEach(function (p) { counts[p] = (counts[p] || 0) + 1; }); }
     Object.keys(chosen).forEach(function (k) { chosen[k].forEach(function (it) { count(it[2].p); }); });
@@ -149,8 +151,13 @@
       return counts[b] - counts[a] || bundle.publishers[a].localeCompare(bundle.publishers[b]);
     }).map(function (p) { return bundle.publishers[p]; });
     if (!names.length) { return ''; }
-    return bundle.words.sources + ' ' + names.slice(0, 8).join(', ') +
-      (names.length > 8 ? ' (+' + (names.length - 8) + ')' : '');
+    var room = Math.floor(chars) - bundle.words.sources.length - 8, shown = [];
+    names.forEach(function (name) {
+      var used = shown.join(', ').length;
+      if (shown.length < 8 && (!shown.length || used + 2 + name.length <= room)) { shown.push(name); }
+    });
+    var rest = names.length - shown.length;
+    return bundle.words.sources + ' ' + shown.join(', ') + (rest ? ' (+' + rest + ')' : '');
   }
 
   // The figure for one day: the template with the day's share filled in.
@@ -254,7 +261,8 @@
     var legendRows = narrow ? data.filter(function (t) { return t.showlegend; }).length : 0;
     if (narrow) { layout.margin = Object.assign({}, layout.margin, {b: 50 + legendRows * 19}); }
     layout.annotations = [
-      {text: bundle.words.footer + '<br>' + sourcesLine(bundle, picked.traces, picked.events),
+      {text: bundle.words.footer + '<br>' + sourcesLine(bundle, picked.traces, picked.events,
+                                                        sizeOf(gd).w / (narrow ? 4.6 : 5.8)),
        xref: 'paper', yref: 'paper', x: 0, y: 0, xanchor: 'left', yanchor: 'top',
        yshift: -8 - legendRows * 19, showarrow: false, align: 'left',
        font: {size: narrow ? 8 : 10, color: '#444'}, name: 'footer'},

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import struct
 
+import pytest
+
 DERNA = (22.4, 22.9, 32.6, 32.9)  # lon, lon, lat, lat box around Derna and its outskirts
 LABELS = "map => map.getStyle().layers.filter(l => l.type === 'symbol').map(l => l.id)"
 # Every label MapLibre placed, with its box on the screen, from its own collision index;
@@ -335,6 +337,23 @@ def test_report_view_and_png_download(page):
     size = page.page.locator("#map .js-plotly-plot").bounding_box()
     assert (width, height) == (round(size["width"]) * 2, round(size["height"]) * 2)
     assert page.external == []
+
+
+@pytest.mark.parametrize("query", ["?date=2016-04-21", "?date=2016-04-21&view=report",
+                                   "?date=2016-08-01&window=365&lang=fr"])
+def test_the_sources_line_fits_in_the_map_and_counts_what_it_leaves_out(page, query):
+    """An export is a figure for a report: its sources footer is never cut off at the edge."""
+    page.open(query)
+    line, right, edge = page.page.evaluate("""() => {
+        const gd = document.querySelector('#map .js-plotly-plot');
+        const footer = Array.from(gd.querySelectorAll('.annotation-text'))
+            .find(t => /Sources\s?:/.test(t.textContent));
+        const lines = Array.from(footer.querySelectorAll('.line'));
+        const last = lines[lines.length - 1];
+        return [last.textContent, last.getBoundingClientRect().right,
+                gd.getBoundingClientRect().right]; }""")
+    assert right <= edge, f"the sources line runs off the map: {line!r}"
+    assert line.split(":", 1)[1].strip(), "it names at least one source"
 
 
 def test_the_charts_move_the_slider(page):
