@@ -344,7 +344,7 @@ def test_report_view_and_png_download(page):
 def test_the_sources_line_fits_in_the_map_and_counts_what_it_leaves_out(page, query):
     """An export is a figure for a report: its sources footer is never cut off at the edge."""
     page.open(query)
-    line, right, edge = page.page.evaluate("""() => {
+    line, right, edge = page.page.evaluate(r"""() => {
         const gd = document.querySelector('#map .js-plotly-plot');
         const footer = Array.from(gd.querySelectorAll('.annotation-text'))
             .find(t => /Sources\s?:/.test(t.textContent));
