@@ -340,6 +340,18 @@
   // Drawn: plotly holds this figure's traces and MapLibre has every GeoJSON source parsed
   // (online tiles may fail offline: not ours to wait for). Checked on each frame, so no
   // event can be missed; a newer step supersedes an older one.
+  // The scale bar is computed with the figure, from the map as it was; a draw that brings
+  // a new view (a fitted extent, a map= from the address, an export's size) changes the
+  // map's zoom after that. Once drawn, the bar is made true for the map as it is.
+  function trueScale(gd) {
+    var bundle = F.bundle, shapes = gd.layout.shapes || [];
+    if (!bundle || !shapes.length || !mapOf(gd)) { return false; }
+    var bar = F.scaleBar(bundle, gd, gd.layout), drawn = shapes[0], want = bar.shapes[0];
+    if (Math.abs((drawn.x1 - drawn.x0) - (want.x1 - want.x0)) < 0.002) { return false; }
+    var annotations = gd.layout.annotations.map(function (a) { return a.name === 'scale' ? bar.annotation : a; });
+    Plotly.relayout(gd, {shapes: bar.shapes, annotations: annotations});
+    return true;
+  }
   function awaitDrawn(fig) {
     var pending = F.pending;
     function ready(gd) {
@@ -354,8 +366,9 @@
     function check() {
       if (F.pending !== pending) { return; }
       var gd = F.graph();
-      if (ready(gd)) { requestAnimationFrame(function () { if (F.pending === pending) { markDrawn(gd); } }); }
-      else { requestAnimationFrame(check); }
+      if (!ready(gd)) { requestAnimationFrame(check); return; }
+      if (trueScale(gd)) { requestAnimationFrame(check); return; }  // redrawn: look again
+      requestAnimationFrame(function () { if (F.pending === pending) { markDrawn(gd); } });
     }
     requestAnimationFrame(check);
   }

@@ -7,9 +7,11 @@ screenshot under tests/artifacts/: look at them, a test passing on a blank map i
 from __future__ import annotations
 
 import json
+import math
 import struct
 
 import pytest
+from conftest import Page
 
 DERNA = (22.4, 22.9, 32.6, 32.9)  # lon, lon, lat, lat box around Derna and its outskirts
 LABELS = "map => map.getStyle().layers.filter(l => l.type === 'symbol').map(l => l.id)"
@@ -354,6 +356,32 @@ def test_the_sources_line_fits_in_the_map_and_counts_what_it_leaves_out(page, qu
                 gd.getBoundingClientRect().right]; }""")
     assert right <= edge, f"the sources line runs off the map: {line!r}"
     assert line.split(":", 1)[1].strip(), "it names at least one source"
+
+
+@pytest.mark.parametrize("query,viewport", [
+    ("?date=2016-04-21", (1600, 1000)), ("?date=2016-04-21&map=10/32.76/22.64", (1600, 1000)),
+    ("?date=2016-04-21&view=report", (1920, 1080)),  # an export's slide
+])
+def test_the_scale_bar_is_true_on_the_map_as_drawn(browser, server, query, viewport):
+    """The bar's ends, read back from MapLibre, are as far apart on the ground as it says."""
+    context = browser.new_context(viewport=dict(zip(("width", "height"), viewport)))
+    try:
+        page = Page(context.new_page(), server).open(query)
+        ends, label = page.map_call("""(map, _) => {
+            const gd = document.querySelector('#map .js-plotly-plot');
+            const bar = gd.layout.shapes[0], size = gd._fullLayout._size;
+            const y = (1 - bar.y0) * size.h;
+            const ends = [bar.x0, bar.x1].map(x => map.unproject([x * size.w, y]))
+                .map(p => [p.lng, p.lat]);
+            return [ends, gd.layout.annotations.find(a => a.name === 'scale').text]; }""")
+        (lon0, lat0), (lon1, lat1) = ends
+        a = math.sin(math.radians(lat1 - lat0) / 2) ** 2 + math.cos(math.radians(lat0)) * \
+            math.cos(math.radians(lat1)) * math.sin(math.radians(lon1 - lon0) / 2) ** 2
+        km = 2 * 6371.0 * math.asin(math.sqrt(a))
+        said = float(label.split()[0])
+        assert km == pytest.approx(said, rel=0.03), f"{label} drawn, {km:.1f} km on the ground"
+    finally:
+        context.close()
 
 
 def test_the_charts_move_the_slider(page):
