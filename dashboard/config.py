@@ -21,8 +21,9 @@ class Config:
     data_dir: Path = ROOT / "geodata"
     datasets_dir: Path = ROOT / "datasets"
     upload_mb: int = 50
-    # Opt-in online basemap; blank disables it. Only fetched when a user picks that layer.
-    tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    # Opt-in online basemap, off by default (offline first): an XYZ URL turns the option on;
+    # its tiles are fetched only when a user picks that layer.
+    tile_url: str = ""
     tile_attribution: str = "© OpenStreetMap contributors"
     chromium: str = "/usr/bin/chromium"  # exports render the page in it (Playwright)
     cache_mb: int = 2048  # loaded datasets, least recently used out first

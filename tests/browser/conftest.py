@@ -154,6 +154,19 @@ class Page:
             "arg => { const map = document.querySelector('#map .js-plotly-plot')"
             f"._fullLayout.map._subplot.map; return ({script})(map, arg); }}", arg)
 
+    def export_animation(self, start: str, end: str):
+        """Ask for a small GIF from start to end as a user does, and wait for its link."""
+        self.page.locator("#animation-start").scroll_into_view_if_needed()
+        self.page.fill("#animation-range", start)
+        self.page.keyboard.press("Enter")
+        self.page.fill("#animation-range-end-date", end)
+        self.page.keyboard.press("Enter")
+        self.page.keyboard.press("Escape")
+        self.page.click("#export-size label:has-text('Small')")
+        self.page.click("#animation-start")
+        self.page.wait_for_selector("#animation-status a.download-link", timeout=180000)
+        return self.page.locator("#animation-status a.download-link")
+
     def shot(self, name: str) -> Path:
         path = ARTIFACTS / f"{name}.png"
         self.page.screenshot(path=str(path))

@@ -468,16 +468,7 @@ def test_export_image_and_data_from_the_page(page):
 
 def test_animation_export_shows_progress_and_offers_the_file(page):
     page.open("?date=2016-06-01")
-    page.page.locator("#animation-start").scroll_into_view_if_needed()
-    page.page.fill("#animation-range", "2016-05-01")
-    page.page.keyboard.press("Enter")
-    page.page.fill("#animation-range-end-date", "2016-05-15")
-    page.page.keyboard.press("Enter")
-    page.page.keyboard.press("Escape")
-    page.page.click("#export-size label:has-text('Small')")
-    page.page.click("#animation-start")
-    page.page.wait_for_selector("#animation-status a.download-link", timeout=180000)
-    link = page.page.locator("#animation-status a.download-link")
+    link = page.export_animation("2016-05-01", "2016-05-15")
     assert "frontlines-2016-05-01-to-2016-05-15.gif" in link.inner_text()
     assert page.page.evaluate("() => document.getElementById('animation-progress').value") == 1
     page.shot("17-animation-ready")

@@ -55,9 +55,22 @@ def test_the_page_works_under_its_content_security_policy(page):
     assert any("Content Security Policy" in e for e in page.errors)
 
 
-def test_the_maplibre_map_starts_its_workers_under_the_policy(page):
-    """The online-tiles basemap draws with MapLibre (plotly's map traces), which starts web
-    workers from blob: URLs; the tiles themselves are blocked by this harness (offline)."""
+def test_the_maplibre_map_starts_its_workers_under_the_policy(browser, tmp_path):
+    """The online-tiles basemap (offered with --tile-url) draws with MapLibre (plotly's map
+    traces), which starts web workers from blob: URLs; the tiles themselves are blocked by
+    this harness (offline)."""
+    process, url = start_server("--datasets-dir", str(tmp_path), "--tile-url",
+                                "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    try:
+        _tiles_under_the_policy(Page(context.new_page(), url))
+    finally:
+        context.close()
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _tiles_under_the_policy(page):
     page.page.add_init_script(COLLECT_VIOLATIONS)
     page.page.goto(page.base_url + "/?date=2016-04-21&basemap=tiles")
     # the traces' GeoJSON sources are parsed in the workers: loaded means the workers ran

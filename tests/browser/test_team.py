@@ -101,16 +101,7 @@ def test_the_page_animation_export_is_polled_across_workers(browser, team):
     page = Page(context.new_page(), team.base)
     try:
         page.open("?date=2016-06-01")
-        page.page.locator("#animation-start").scroll_into_view_if_needed()
-        page.page.fill("#animation-range", "2016-05-01")
-        page.page.keyboard.press("Enter")
-        page.page.fill("#animation-range-end-date", "2016-05-22")
-        page.page.keyboard.press("Enter")
-        page.page.keyboard.press("Escape")
-        page.page.click("#export-size label:has-text('Small')")
-        page.page.click("#animation-start")
-        page.page.wait_for_selector("#animation-status a.download-link", timeout=180000)
-        link = page.page.locator("#animation-status a.download-link")
+        link = page.export_animation("2016-05-01", "2016-05-22")
         assert "frontlines-2016-05-01-to-2016-05-22.gif" in link.inner_text()
         status, gif, _ = team.get(link.get_attribute("href"))
         assert status == 200 and gif[:6] == b"GIF89a"
