@@ -300,11 +300,11 @@
     // counts always show on their marker.
     var map = mapOf(gd);
     if (!map || !map.getStyle()) { return; }
-    map._polished = map._polished || {};
     map.getStyle().layers.forEach(function (layer) {
       if (layer.type !== 'symbol' || layer.id.indexOf('plotly-trace-layer-') !== 0) { return; }
-      if (map._polished[layer.id]) { return; }  // once: a layout change re-lays its tiles
-      map._polished[layer.id] = true;
+      // once per layer as plotly made it (it may make a layer anew under the same id): a
+      // layout change re-lays its tiles
+      if (map.getPaintProperty(layer.id, 'text-halo-width') === 1.5) { return; }
       // (the white counts on event markers get a dark halo: legible, AA, on every faction's colour)
       map.setPaintProperty(layer.id, 'text-halo-color', layer.id.indexOf('events') >= 0 ? '#1a1a1a' : '#ffffff');
       map.setPaintProperty(layer.id, 'text-halo-width', 1.5);
@@ -368,6 +368,7 @@
       var gd = F.graph();
       if (!ready(gd)) { requestAnimationFrame(check); return; }
       if (trueScale(gd)) { requestAnimationFrame(check); return; }  // redrawn: look again
+      polish(gd);  // every label layer has its halo before the map counts as drawn
       requestAnimationFrame(function () { if (F.pending === pending) { markDrawn(gd); } });
     }
     requestAnimationFrame(check);
