@@ -293,35 +293,51 @@
     if (F.drawnDay === day) { return Promise.resolve(day); }
     return new Promise(function (resolve) { waiters.push({day: day, resolve: resolve}); });
   };
+  // MapLibre options plotly does not expose: halos keep labels legible over fills (and give
+  // them AA contrast whatever lies under them), area labels try four positions around their
+  // point before giving way, and the event counts always show on their marker.
+  function labelStyle(id) {
+    if (id.indexOf('plotly-trace-layer-') !== 0) { return null; }
+    // (the white counts on event markers get a dark halo: legible, AA, on every faction's colour)
+    var style = {paint: {'text-halo-color': id.indexOf('events') >= 0 ? '#1a1a1a' : '#ffffff',
+                         'text-halo-width': 1.5}, layout: {}};
+    if (id.indexOf('area labels') >= 0 || id.indexOf('area-labels') >= 0) {
+      style.layout = {'text-variable-anchor': ['center', 'top', 'bottom', 'left', 'right'],
+                      'text-radial-offset': 0.6, 'text-padding': 2};
+    }
+    if (id.indexOf('key places') >= 0) {  // the name over its holder, on two lines
+      style.layout = {'text-max-width': 4, 'text-variable-anchor': ['bottom', 'top', 'left', 'right'],
+                      'text-radial-offset': 0.5};
+    }
+    if (id.indexOf('events') >= 0) {
+      style.layout = {'text-allow-overlap': true, 'text-ignore-placement': true};
+    }
+    return style;
+  }
   function polish(gd) {
-    // MapLibre options plotly does not expose: halos keep labels legible over fills (and give
-    // them AA contrast whatever lies under them), area
-    // labels try four positions around their point before giving way, and the event
-    // counts always show on their marker.
+    // A symbol layer is born with its style (plotly makes layers anew on some updates, at
+    // times after its afterplot), and the layers made before the map was first seen get it here.
     var map = mapOf(gd);
     if (!map || !map.getStyle()) { return; }
+    var proto = Object.getPrototypeOf(map);
+    if (!proto._frontlinesLabels) {
+      proto._frontlinesLabels = true;
+      var addLayer = proto.addLayer;
+      proto.addLayer = function (layer, before) {
+        var style = layer && layer.type === 'symbol' && labelStyle(layer.id);
+        if (style) {
+          layer = Object.assign({}, layer, {paint: Object.assign({}, layer.paint, style.paint),
+                                            layout: Object.assign({}, layer.layout, style.layout)});
+        }
+        return addLayer.call(this, layer, before);
+      };
+    }
     map.getStyle().layers.forEach(function (layer) {
-      if (layer.type !== 'symbol' || layer.id.indexOf('plotly-trace-layer-') !== 0) { return; }
-      // once per layer as plotly made it (it may make a layer anew under the same id): a
-      // layout change re-lays its tiles
-      if (map.getPaintProperty(layer.id, 'text-halo-width') === 1.5) { return; }
-      // (the white counts on event markers get a dark halo: legible, AA, on every faction's colour)
-      map.setPaintProperty(layer.id, 'text-halo-color', layer.id.indexOf('events') >= 0 ? '#1a1a1a' : '#ffffff');
-      map.setPaintProperty(layer.id, 'text-halo-width', 1.5);
-      if (layer.id.indexOf('area labels') >= 0 || layer.id.indexOf('area-labels') >= 0) {
-        map.setLayoutProperty(layer.id, 'text-variable-anchor', ['center', 'top', 'bottom', 'left', 'right']);
-        map.setLayoutProperty(layer.id, 'text-radial-offset', 0.6);
-        map.setLayoutProperty(layer.id, 'text-padding', 2);
-      }
-      if (layer.id.indexOf('key places') >= 0) {  // the name over its holder, on two lines
-        map.setLayoutProperty(layer.id, 'text-max-width', 4);
-        map.setLayoutProperty(layer.id, 'text-variable-anchor', ['bottom', 'top', 'left', 'right']);
-        map.setLayoutProperty(layer.id, 'text-radial-offset', 0.5);
-      }
-      if (layer.id.indexOf('events') >= 0) {
-        map.setLayoutProperty(layer.id, 'text-allow-overlap', true);
-        map.setLayoutProperty(layer.id, 'text-ignore-placement', true);
-      }
+      var style = layer.type === 'symbol' && labelStyle(layer.id);
+      if (!style) { return; }
+      // setting a property to the value it holds is no change (MapLibre compares)
+      Object.keys(style.paint).forEach(function (k) { map.setPaintProperty(layer.id, k, style.paint[k]); });
+      Object.keys(style.layout).forEach(function (k) { map.setLayoutProperty(layer.id, k, style.layout[k]); });
     });
   }
   // A click on the map that hits no event clears the selection.
