@@ -252,6 +252,13 @@
       memo.selected = {sig: selSig, trace: sel};
     }
     data[bundle.events.selected] = memo.selected.trace;
+    // A trace with no points is hidden by plotly, which then forgets its `below` and gives
+    // it the previous trace's; traces that share a `below` have all their layers removed and
+    // re-added by plotly on every update, and MapLibre rebuilds them: a slow redraw of every
+    // layer on each step. So a trace with nothing to draw today is left out (a trace that
+    // comes or goes costs its own layers only). One trace stays, for plotly to draw a map.
+    var drawn = data.filter(function (trace) { return trace.lon.length > 0; });
+    data = drawn.length ? drawn : data.slice(-1);
 
     var when = bundle.words.compare || F.words(bundle, day);
     layout.title = Object.assign({}, layout.title, {text: bundle.words.title + ' · ' + when});
@@ -462,7 +469,7 @@
     player.playing = true;
     told(true);
     var slider = start;
-    if (slider >= F.bundle.last) { slider = 0; window.dash_clientside.set_props('date-slider', {value: 0}); }
+    if (slider >= F.bundle.last) { slider = 0; F.goTo(0); }
     var anchor = slider, size = F.stepSize(), n = 0;
     function tick(current) {
       if (!player.playing) { return; }
@@ -471,14 +478,18 @@
       var next = Math.min(F.shift(b, anchor, size, n + 1), b.last);
       if (next <= current) { F.stop(); return; }
       n += 1;
-      window.dash_clientside.set_props('date-slider', {value: next});
+      F.goTo(next);
       F.whenDrawn(next).then(function () {
         if (!player.playing) { return; }
         var wait = Math.max(0, 1000 / F.speed() - (performance.now() - began));
         player.timer = setTimeout(function () { tick(next); }, wait);
       });
     }
-    player.timer = setTimeout(function () { tick(slider); }, 1000 / F.speed());
+    // from the last day, the first is shown (drawn) before the next step
+    var shown = slider === start ? Promise.resolve() : F.whenDrawn(slider);
+    shown.then(function () {
+      if (player.playing) { player.timer = setTimeout(function () { tick(slider); }, 1000 / F.speed()); }
+    });
   };
   F.stop = function () {
     if (player.playing) { told(false); }
@@ -516,42 +527,87 @@
     window.Plotly.setPlotConfig({locale: lang});
   };
 
+  // The charts' date line (and the activity chart's date) follow the day without a
+  // Plotly.relayout: a relayout redraws the chart, and the relayout event makes dcc.Graph
+  // redraw it once more, which cost a step 100-150 ms of the page's one thread. The layout
+  // is changed in place (a later redraw puts the line on the same day) and the drawn line
+  // is moved by the same distance.
+  function moveMarker(chart, iso, words) {
+    var full = chart && chart._fullLayout, xa = full && full.xaxis;
+    if (!xa || !xa.d2p || !chart.layout.shapes || !chart.layout.shapes.length || !full.shapes.length) { return; }
+    chart.layout.shapes[0].x0 = chart.layout.shapes[0].x1 = iso;
+    var dx = xa.d2p(iso) - xa.d2p(full.shapes[0].x0), shift = 'translate(' + dx + ',0)';
+    var line = chart.querySelector('.shapelayer path[data-index="0"]');
+    if (line) { line.setAttribute('transform', shift); }
+    var notes = chart.layout.annotations || [], label = chart.querySelector('.annotation[data-index="0"]');
+    if (words && notes.length && label) {
+      notes[0].x = iso; notes[0].text = words;
+      label.setAttribute('transform', shift);
+      var text = label.querySelector('.annotation-text');
+      if (text) { text.textContent = words; text.setAttribute('data-unformatted', words); }
+    }
+  }
+
+  // The map and the date of a day: [figure, date in words, ISO date], or null when there is
+  // nothing new to draw (the same day, bundle and selection) or the bundle is for another day.
+  function render(day, bundle, selected) {
+    if (!bundle || day === undefined || day === null) { return null; }
+    if (bundle.day !== null && bundle.day !== day) { return null; }  // a one-day bundle is coming
+    if (F.bundle === bundle && F.lastDay === day && F.lastSelected === selected) { return null; }
+    F.lastSelected = selected;
+    if (F.bundle !== bundle) {
+      Object.keys(bundle.traces).forEach(function (k) {
+        bundle.traces[k].items.forEach(function (it, n) { it.n = n; });
+      });
+    }
+    F.bundle = bundle;
+    var gd = F.graph();
+    if (gd && gd._fullLayout) { watch(gd); }
+    var prev = F.lastDay === undefined ? null : F.lastDay;
+    if (F.lastKey !== bundle.key) { prev = null; }
+    F.lastDay = day; F.lastKey = bundle.key;
+    var fig = F.figure(bundle, day, prev, selected, gd && gd._fullLayout ? gd : null);
+    awaitDrawn(fig);
+    F.setParam('date', F.iso(bundle, day));
+    var marker = F.iso(bundle, day);
+    document.title = bundle.words.page + ' – ' + F.words(bundle, day);
+    ['activity', 'area-chart'].forEach(function (id) {
+      // (the activity chart's first note is the date; the area chart's are its turns)
+      moveMarker(document.querySelector('#' + id + ' .js-plotly-plot'), marker,
+                 id === 'activity' ? F.words(bundle, day) : null);
+    });
+    return [fig, F.words(bundle, day, true), marker];
+  }
+  // Another day for the map, drawn at once. Through a Dash callback it would wait for the
+  // server: Dash holds back a callback while one in flight (the server's sync, on every
+  // step) may change what it reads, and the map reads the bundle that sync's filters make.
+  F.show = function (day) {
+    F.asked = day;
+    var out = render(day, F.bundle, F.lastSelected);
+    if (!out) { return; }
+    window.dash_clientside.set_props('map', {figure: out[0]});
+    window.dash_clientside.set_props('date-words', {children: out[1], dateTime: out[2]});
+  };
+  // Another day, as a step does: the map draws it at once, and the slider, the address
+  // and the text panels follow through the server.
+  F.goTo = function (offset) {
+    window.dash_clientside.set_props('date-slider', {value: offset});
+    F.show(offset);
+  };
+  // The slider moved by hand (or by the address): the map draws its day at once.
+  new MutationObserver(function (changes) {
+    changes.forEach(function (change) {
+      var thumb = change.target, offset = Number(thumb.getAttribute('aria-valuenow'));
+      if (thumb.closest('#date-slider') && isFinite(offset) && offset !== F.asked) { F.show(offset); }
+    });
+  }).observe(document.documentElement, {subtree: true, attributes: true, attributeFilter: ['aria-valuenow']});
+
   // ---------- Dash clientside callbacks ----------
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     frontlines: {
-      draw: function (day, bundle, selected) {
-        var nu = window.dash_clientside.no_update;
-        if (!bundle || day === undefined || day === null) { return nu; }
-        if (bundle.day !== null && bundle.day !== day) { return nu; }  // a one-day bundle is coming
-        if (F.bundle !== bundle) {
-          Object.keys(bundle.traces).forEach(function (k) {
-            bundle.traces[k].items.forEach(function (it, n) { it.n = n; });
-          });
-        }
-        F.bundle = bundle;
-        var gd = F.graph();
-        if (gd && gd._fullLayout) { watch(gd); }
-        var prev = F.lastDay === undefined ? null : F.lastDay;
-        if (F.lastKey !== bundle.key) { prev = null; }
-        F.lastDay = day; F.lastKey = bundle.key;
-        var fig = F.figure(bundle, day, prev, selected, gd && gd._fullLayout ? gd : null);
-        awaitDrawn(fig);
-        F.setParam('date', F.iso(bundle, day));
-        var words = F.words(bundle, day, true);
-        document.title = bundle.words.page + ' – ' + F.words(bundle, day);
-        var marker = F.iso(bundle, day);
-        ['activity', 'area-chart'].forEach(function (id) {
-          var chart = document.querySelector('#' + id + ' .js-plotly-plot');
-          if (chart && chart.layout && chart.layout.shapes && chart.layout.shapes.length) {
-            var update = {'shapes[0].x0': marker, 'shapes[0].x1': marker};
-            if (id === 'activity' && chart.layout.annotations && chart.layout.annotations.length) {
-              update['annotations[0].x'] = marker;
-              update['annotations[0].text'] = F.words(bundle, day);
-            }
-            Plotly.relayout(chart, update);
-          }
-        });
-        return [fig, words, marker];
+      draw: function (bundle, selected, slider) {
+        return render(F.asked === undefined ? slider : F.asked, bundle, selected) ||
+          window.dash_clientside.no_update;
       },
       step: function (back, forward, chartClick, areaClick, day, step) {
         var nu = window.dash_clientside.no_update, bundle = F.bundle;
@@ -561,10 +617,14 @@
           var click = trigger.indexOf('activity') === 0 ? chartClick : areaClick;
           var x = click && click.points && click.points[0] && click.points[0].x;
           if (!x) { return nu; }
-          return Math.min(Math.max(F.offsetOf(bundle, String(x)), 0), bundle.last);
+          var clicked = Math.min(Math.max(F.offsetOf(bundle, String(x)), 0), bundle.last);
+          F.show(clicked);
+          return clicked;
         }
         F.stop();
-        return F.step(bundle, day, step || 'week', trigger.indexOf('step-back') === 0 ? -1 : 1);
+        var next = F.step(bundle, day, step || 'week', trigger.indexOf('step-back') === 0 ? -1 : 1);
+        F.show(next);
+        return next;
       },
       play: function (clicks, speed, step, playing, day) {
         F.speedValue = Number(speed) || 1;

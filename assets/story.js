@@ -72,7 +72,7 @@
       (function (offset) {
         chain = chain.then(function () {
           if (token !== S.token || offset === F().lastDay) { return null; }
-          setProps('date-slider', {value: offset});
+          F().goTo(offset);
           return drawn(offset);
         });
       })(Math.round(from + (to - from) * i / FRAMES));

@@ -335,11 +335,13 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
     def bundle(filters):
         return build_bundle(registry, filters, tiles) if filters else no_update
 
+    # A new bundle or selection redraws the map here; a new day is drawn by assets/map.js
+    # itself (frontlines.show), at once, rather than after the server's answer to the step.
     app.clientside_callback(
         dash_function("draw"),
         Output(ids.MAP, "figure"), Output(ids.DATE_WORDS, "children"),
         Output(ids.DATE_WORDS, "dateTime"),
-        Input(ids.SLIDER, "value"), Input(ids.BUNDLE, "data"), Input(ids.EVENT, "data"))
+        Input(ids.BUNDLE, "data"), Input(ids.EVENT, "data"), State(ids.SLIDER, "value"))
 
     app.clientside_callback(
         dash_function("step"),

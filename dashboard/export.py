@@ -126,8 +126,7 @@ class Renderer:
     @staticmethod
     def show_day(page, data: Dataset, day: dt.date) -> None:
         """Move the page to another day as Play does, and wait until it is drawn."""
-        page.evaluate("offset => window.dash_clientside.set_props('date-slider', {value: offset})",
-                      day_offset(data.record, day))
+        page.evaluate("offset => window.frontlines.goTo(offset)", day_offset(data.record, day))
         Renderer.wait_drawn(page, day)
 
     def close(self) -> None:

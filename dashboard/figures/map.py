@@ -42,6 +42,14 @@ FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
 GLYPHS = "Noto Sans Regular"  # the fontstack in assets/glyphs: map text draws offline
 CHANGED = "#d62728"
 PLACES_LAYER = "places"  # every trace is drawn below the place names, which win collisions
+
+
+def slot(uid: str) -> str:
+    """The empty style layer a trace is drawn below: one per trace, in drawing order, under
+    the place names. Plotly removes and re-adds, on every update, the layers of traces that
+    share a `below` (to keep their order), and MapLibre then rebuilds them all: a step would
+    cost a redraw of the whole map. A `below` of its own keeps each trace's layers in place."""
+    return f"slot {uid}"
 ARROW_M = 5_000  # movement arrowheads
 HATCH_M = 2_000  # the spacing of the 'contested' hatching
 TOWN_CLEARANCE_M = 1_300  # area labels keep this far from a town's point
@@ -120,6 +128,8 @@ def _map_style(data: Dataset, lang: str, labels: bool, tiles: tuple[str, str] | 
              "paint": {"line-color": COAST, "line-width": 0.8}},
             {"id": "borders", "type": "line", "source": "borders",
              "paint": {"line-color": BORDER, "line-width": 1.1, "line-dasharray": [4, 2, 1, 2]}}]
+    layers += [{"id": slot(trace["uid"]), "type": "background", "layout": {"visibility": "none"}}
+               for trace in _layers(record, lang)]
     layers.append({
         "id": PLACES_LAYER, "type": "symbol", "source": "places",
         "layout": {"text-field": ["get", "name"], "text-font": [GLYPHS],
@@ -157,7 +167,7 @@ def _hatch(record: Record, geometries, spacing_m: float = HATCH_M) -> tuple[list
 def _trace(name: str, legend: str | None = None, **style) -> dict:
     """One map trace of the template; the browser fills its lon/lat (and text)."""
     return {"type": "scattermap", "name": legend if legend is not None else name,
-            "uid": name, "lon": [], "lat": [], "hoverinfo": "skip", "below": PLACES_LAYER,
+            "uid": name, "lon": [], "lat": [], "hoverinfo": "skip", "below": slot(name),
             "showlegend": False, "meta": {"key": name, "legend": legend is not None}, **style}
 
 

@@ -162,6 +162,11 @@ class Page:
         self.page.fill("#animation-range-end-date", end)
         self.page.keyboard.press("Enter")
         self.page.keyboard.press("Escape")
+        # the picker hands its dates to Dash a moment later: the request reads them then
+        self.page.wait_for_function(
+            "([start, end]) => { const p = window.dash_component_api.getLayout('animation-range')"
+            ".props; return p.start_date === start && p.end_date === end; }",
+            arg=[start, end], timeout=30000)
         self.page.click("#export-size label:has-text('Small')")
         self.page.click("#animation-start")
         self.page.wait_for_selector("#animation-status a.download-link", timeout=180000)
