@@ -1,0 +1,149 @@
+"""Rows sorted without holding them all: an external merge sort, so that an import's memory
+does not grow with the number of rows it writes.
+
+Rows come one at a time. Every `run_rows` of them are sorted and spilled to a Parquet "run"
+in a folder of the caller's (the import's temporary dataset folder: a failed import deletes
+its runs with it). At the end the runs are merged a chunk at a time, vectorised: a chunk of
+each run is buffered, every buffered row up to the smallest last key among the buffers of
+runs that may hold more is emitted sorted (no unread row can come before it), the drained
+buffers are refilled, and so on. More than FAN_IN runs are first merged FAN_IN at a time
+into longer runs, so the buffers held together stay within MERGE_ROWS rows however many runs
+there are. A row's arrival number breaks ties, so the result is exactly a stable sort of all
+the rows, whatever the size of the runs.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from collections.abc import Iterator, Sequence
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+RUN_ROWS = 20_000  # rows sorted in memory before they are spilled as one run
+BATCH = 5_000  # rows held as Python dicts before they become a compact Arrow batch
+FAN_IN = 64  # runs merged at once
+MERGE_ROWS = 16_000  # rows buffered across the runs of one merge
+MIN_CHUNK = 256  # rows read from a run at a time, at least
+RUN_GROUP = 1_024  # rows of a run's row groups: what a reader of it decodes at once
+SEQ = "__arrival"  # the rows' arrival numbers, in the runs only
+
+
+class SortedRuns:
+    """Add rows (dicts of `schema`), then iterate `sorted()` once for them as tables, in the
+    order of `keys` (ascending; no nulls in them), rows with equal keys in arrival order."""
+
+    def __init__(self, folder: Path, schema: pa.Schema, keys: Sequence[str],
+                 run_rows: int = RUN_ROWS):
+        self.folder, self.schema, self.run_rows = Path(folder), schema, run_rows
+        self.keys = [*keys, SEQ]
+        self.order = [(k, "ascending") for k in self.keys]
+        self.rows: list[dict] = []
+        self.batches: list[pa.RecordBatch] = []
+        self.held = 0  # rows in self.rows and self.batches
+        self.added = 0
+        self.runs: list[Path] = []
+        self.made = 0  # run files made, for their names
+
+    def add(self, row: dict) -> None:
+        self.rows.append(row)
+        self.held += 1
+        if len(self.rows) >= min(BATCH, self.run_rows):
+            self._batch()
+        if self.held >= self.run_rows:
+            self._spill()
+
+    def _batch(self) -> None:
+        if self.rows:
+            batch = pa.RecordBatch.from_pylist(self.rows, schema=self.schema)
+            arrival = pa.array(range(self.added, self.added + len(self.rows)), pa.int64())
+            self.batches.append(batch.append_column(SEQ, arrival))
+            self.added += len(self.rows)
+            self.rows = []
+
+    def _held(self) -> pa.Table:
+        """The rows held in memory, sorted; held no more."""
+        self._batch()
+        table = pa.Table.from_batches(self.batches, schema=self.schema.append(
+            pa.field(SEQ, pa.int64())))
+        self.batches, self.held = [], 0
+        return table.take(pc.sort_indices(table, self.order))
+
+    def _spill(self) -> None:
+        self._write_run([self._held()])
+
+    def _write_run(self, parts) -> None:
+        path = self.folder / f"run-{self.made:05d}.parquet"
+        self.made += 1
+        self.folder.mkdir(parents=True, exist_ok=True)
+        schema = self.schema.append(pa.field(SEQ, pa.int64()))
+        with pq.ParquetWriter(path, schema, compression="lz4") as out:
+            for part in parts:
+                out.write_table(part, row_group_size=RUN_GROUP)
+        self.runs.append(path)
+
+    def sorted(self) -> Iterator[pa.Table]:
+        """Every row added, sorted, as a few tables in order (none when no row was added);
+        the runs' folder is deleted once they are used up (or the merge fails)."""
+        if not self.runs:
+            table = self._held()
+            if len(table):
+                yield table.drop_columns([SEQ])
+            return
+        try:
+            if self.held:
+                self._spill()
+            while len(self.runs) > FAN_IN:  # merge passes: longer runs, fewer of them
+                runs, self.runs = self.runs, []
+                for at in range(0, len(runs), FAN_IN):
+                    group = runs[at:at + FAN_IN]
+                    self._write_run(self._merge(group))
+                    _delete(group)
+            for part in self._merge(self.runs):
+                yield part.drop_columns([SEQ])
+        finally:
+            self.runs = []
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _merge(self, runs: list[Path]) -> Iterator[pa.Table]:
+        """The rows of sorted runs, sorted, a piece at a time."""
+        chunk = max(MIN_CHUNK, MERGE_ROWS // len(runs))
+        readers = [pq.ParquetFile(path).iter_batches(batch_size=chunk) for path in runs]
+        buffers: list[pa.Table | None] = [None] * len(runs)
+        more = [True] * len(runs)  # whether the run may hold rows not yet buffered
+        while True:
+            for i, reader in enumerate(readers):
+                while more[i] and (buffers[i] is None or not len(buffers[i])):
+                    try:
+                        buffers[i] = pa.Table.from_batches([next(reader)])
+                    except StopIteration:
+                        more[i] = False
+            live = [i for i, b in enumerate(buffers) if b is not None and len(b)]
+            if not live:
+                return
+            open_ = [self._last(buffers[i]) for i in live if more[i]]
+            bound = min(open_) if open_ else None
+            pieces = []
+            for i in live:
+                n = len(buffers[i]) if bound is None else self._up_to(buffers[i], bound)
+                pieces.append(buffers[i].slice(0, n))
+                buffers[i] = buffers[i].slice(n)
+            merged = pa.concat_tables(pieces)
+            yield merged.take(pc.sort_indices(merged, self.order))
+
+    def _last(self, table: pa.Table) -> tuple:
+        return tuple(table[k][-1].as_py() for k in self.keys)
+
+    def _up_to(self, table: pa.Table, bound: tuple) -> int:
+        """How many of the sorted table's first rows have keys ≤ bound (lexicographically)."""
+        at_most = pa.scalar(True)
+        for key, value in reversed(list(zip(self.keys, bound))):  # from the last key out
+            column, value = table[key], pa.scalar(value, table.schema.field(key).type)
+            at_most = pc.or_(pc.less(column, value), pc.and_(pc.equal(column, value), at_most))
+        return pc.sum(at_most).as_py() or 0
+
+
+def _delete(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
