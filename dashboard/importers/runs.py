@@ -21,12 +21,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from dashboard.importers.faults import checkpoint
+
 RUN_ROWS = 20_000  # rows sorted in memory before they are spilled as one run
 BATCH = 5_000  # rows held as Python dicts before they become a compact Arrow batch
 FAN_IN = 64  # runs merged at once
 MERGE_ROWS = 16_000  # rows buffered across the runs of one merge
-MIN_CHUNK = 256  # rows read from a run at a time, at least
-RUN_GROUP = 1_024  # rows of a run's row groups: what a reader of it decodes at once
+RUN_GROUP = MERGE_ROWS // FAN_IN  # rows of a run's row groups, the least read at once
 SEQ = "__arrival"  # the rows' arrival numbers, in the runs only
 
 
@@ -35,8 +36,9 @@ class SortedRuns:
     order of `keys` (ascending; no nulls in them), rows with equal keys in arrival order."""
 
     def __init__(self, folder: Path, schema: pa.Schema, keys: Sequence[str],
-                 run_rows: int = RUN_ROWS):
-        self.folder, self.schema, self.run_rows = Path(folder), schema, run_rows
+                 run_rows: int | None = None):
+        self.folder, self.schema = Path(folder), schema
+        self.run_rows = run_rows or RUN_ROWS
         self.keys = [*keys, SEQ]
         self.order = [(k, "ascending") for k in self.keys]
         self.rows: list[dict] = []
@@ -87,6 +89,7 @@ class SortedRuns:
         """Every row added, sorted, as a few tables in order (none when no row was added);
         the runs' folder is deleted once they are used up (or the merge fails)."""
         if not self.runs:
+            checkpoint("merging")
             table = self._held()
             if len(table):
                 yield table.drop_columns([SEQ])
@@ -94,6 +97,7 @@ class SortedRuns:
         try:
             if self.held:
                 self._spill()
+            checkpoint("merging")
             while len(self.runs) > FAN_IN:  # merge passes: longer runs, fewer of them
                 runs, self.runs = self.runs, []
                 for at in range(0, len(runs), FAN_IN):
@@ -108,21 +112,17 @@ class SortedRuns:
 
     def _merge(self, runs: list[Path]) -> Iterator[pa.Table]:
         """The rows of sorted runs, sorted, a piece at a time."""
-        chunk = max(MIN_CHUNK, MERGE_ROWS // len(runs))
-        readers = [pq.ParquetFile(path).iter_batches(batch_size=chunk) for path in runs]
+        groups = max(1, MERGE_ROWS // (len(runs) * RUN_GROUP))  # row groups read at once
+        readers = [_Reader(path, groups) for path in runs]
         buffers: list[pa.Table | None] = [None] * len(runs)
-        more = [True] * len(runs)  # whether the run may hold rows not yet buffered
         while True:
             for i, reader in enumerate(readers):
-                while more[i] and (buffers[i] is None or not len(buffers[i])):
-                    try:
-                        buffers[i] = pa.Table.from_batches([next(reader)])
-                    except StopIteration:
-                        more[i] = False
+                while not reader.done and (buffers[i] is None or not len(buffers[i])):
+                    buffers[i] = reader.read()
             live = [i for i, b in enumerate(buffers) if b is not None and len(b)]
             if not live:
                 return
-            open_ = [self._last(buffers[i]) for i in live if more[i]]
+            open_ = [self._last(buffers[i]) for i in live if not readers[i].done]
             bound = min(open_) if open_ else None
             pieces = []
             for i in live:
@@ -142,6 +142,21 @@ class SortedRuns:
             column, value = table[key], pa.scalar(value, table.schema.field(key).type)
             at_most = pc.or_(pc.less(column, value), pc.and_(pc.equal(column, value), at_most))
         return pc.sum(at_most).as_py() or 0
+
+
+class _Reader:
+    """A run read a few row groups at a time: nothing held between reads but the file's
+    metadata (a streaming reader would keep buffers of a whole row group per column)."""
+
+    def __init__(self, path: Path, groups: int):
+        self.file, self.groups, self.next = pq.ParquetFile(path), groups, 0
+        self.done = self.file.num_row_groups == 0
+
+    def read(self) -> pa.Table:
+        wanted = range(self.next, min(self.next + self.groups, self.file.num_row_groups))
+        self.next = wanted.stop
+        self.done = self.next >= self.file.num_row_groups
+        return self.file.read_row_groups(wanted, use_threads=False)
 
 
 def _delete(paths: list[Path]) -> None:

@@ -17,6 +17,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
+import pyarrow as pa
 from shapely.geometry import mapping
 
 from dashboard.config import ROOT, from_environment
@@ -179,6 +180,7 @@ class DatasetBuilder:
         """Write the files that need the whole import (events sorted, factions used,
         gazetteer, metadata)."""
         write_parquet(self.events.sorted(), self.folder / EVENTS_PARQUET)
+        pa.default_memory_pool().release_unused()  # the merge's buffers, before the check
         self.areas.close()
         (self.folder / "movements.geojson").write_text(
             '{"type":"FeatureCollection","features":[]}\n', encoding="utf-8")
