@@ -353,18 +353,28 @@ def write_parquet(parts: Iterable[pa.Table], path: Path) -> None:
     schema = SCHEMA.append(pa.field("geometry", pa.binary())).with_metadata(
         {b"geo": geoparquet_metadata()})
     with pq.ParquetWriter(path, schema, compression="zstd") as out:
-        pending: list[pa.Table] = []
-        held, groups = 0, 0
-        for part in parts:
-            pending.append(part.select(SCHEMA.names))
-            held += len(part)
-            while held >= ROW_GROUP:
-                rows = pa.concat_tables(pending)
-                _write_group(out, schema, rows.slice(0, ROW_GROUP))
-                pending, held, groups = [rows.slice(ROW_GROUP)], held - ROW_GROUP, groups + 1
-        if held or not groups:  # the rest; an empty file still has its one empty group
-            _write_group(out, schema, pa.concat_tables(pending) if pending
-                         else SCHEMA.empty_table())
+        written = False
+        for group in regroup(parts, ROW_GROUP):
+            _write_group(out, schema, group.select(SCHEMA.names))
+            written = True
+        if not written:  # an empty file still has its one, empty, row group
+            _write_group(out, schema, SCHEMA.empty_table())
+
+
+def regroup(parts: Iterable[pa.Table], size: int) -> Iterator[pa.Table]:
+    """The rows of `parts`, in order, as tables of `size` rows (the last may have fewer):
+    a Parquet writer makes a row group of each table it is given."""
+    pending: list[pa.Table] = []
+    held = 0
+    for part in parts:
+        pending.append(part)
+        held += len(part)
+        while held >= size:
+            rows = pa.concat_tables(pending)
+            yield rows.slice(0, size)
+            pending, held = [rows.slice(size)], held - size
+    if held:
+        yield pa.concat_tables(pending)
 
 
 def _write_group(out: pq.ParquetWriter, schema: pa.Schema, part: pa.Table) -> None:

@@ -14,6 +14,7 @@ the rows, whatever the size of the runs.
 from __future__ import annotations
 
 import shutil
+from bisect import bisect_right
 from pathlib import Path
 from collections.abc import Iterator, Sequence
 
@@ -21,12 +22,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from dashboard.eventtable import regroup
 from dashboard.importers.faults import checkpoint
 
 RUN_ROWS = 20_000  # rows sorted in memory before they are spilled as one run
 BATCH = 5_000  # rows held as Python dicts before they become a compact Arrow batch
 FAN_IN = 64  # runs merged at once
-MERGE_ROWS = 16_000  # rows buffered across the runs of one merge
+MERGE_ROWS = 32_000  # rows buffered across the runs of one merge (~800 bytes each)
 RUN_GROUP = MERGE_ROWS // FAN_IN  # rows of a run's row groups, the least read at once
 SEQ = "__arrival"  # the rows' arrival numbers, in the runs only
 
@@ -80,8 +82,8 @@ class SortedRuns:
         self.made += 1
         self.folder.mkdir(parents=True, exist_ok=True)
         schema = self.schema.append(pa.field(SEQ, pa.int64()))
-        with pq.ParquetWriter(path, schema, compression="lz4") as out:
-            for part in parts:
+        with pq.ParquetWriter(path, schema, compression="lz4", write_statistics=False) as out:
+            for part in regroup(parts, RUN_GROUP):
                 out.write_table(part, row_group_size=RUN_GROUP)
         self.runs.append(path)
 
@@ -113,50 +115,57 @@ class SortedRuns:
     def _merge(self, runs: list[Path]) -> Iterator[pa.Table]:
         """The rows of sorted runs, sorted, a piece at a time."""
         groups = max(1, MERGE_ROWS // (len(runs) * RUN_GROUP))  # row groups read at once
-        readers = [_Reader(path, groups) for path in runs]
-        buffers: list[pa.Table | None] = [None] * len(runs)
+        readers = [_Reader(path, groups, self.keys) for path in runs]
         while True:
-            for i, reader in enumerate(readers):
-                while not reader.done and (buffers[i] is None or not len(buffers[i])):
-                    buffers[i] = reader.read()
-            live = [i for i, b in enumerate(buffers) if b is not None and len(b)]
+            for reader in readers:
+                reader.fill()
+            live = [r for r in readers if not r.empty]
             if not live:
                 return
-            open_ = [self._last(buffers[i]) for i in live if not readers[i].done]
-            bound = min(open_) if open_ else None
-            pieces = []
-            for i in live:
-                n = len(buffers[i]) if bound is None else self._up_to(buffers[i], bound)
-                pieces.append(buffers[i].slice(0, n))
-                buffers[i] = buffers[i].slice(n)
-            merged = pa.concat_tables(pieces)
+            # no row still unread comes before the last row read from any run with more
+            bound = min((r.last for r in live if r.more), default=None)
+            merged = pa.concat_tables([r.take(bound) for r in live])
             yield merged.take(pc.sort_indices(merged, self.order))
-
-    def _last(self, table: pa.Table) -> tuple:
-        return tuple(table[k][-1].as_py() for k in self.keys)
-
-    def _up_to(self, table: pa.Table, bound: tuple) -> int:
-        """How many of the sorted table's first rows have keys ≤ bound (lexicographically)."""
-        at_most = pa.scalar(True)
-        for key, value in reversed(list(zip(self.keys, bound))):  # from the last key out
-            column, value = table[key], pa.scalar(value, table.schema.field(key).type)
-            at_most = pc.or_(pc.less(column, value), pc.and_(pc.equal(column, value), at_most))
-        return pc.sum(at_most).as_py() or 0
 
 
 class _Reader:
-    """A run read a few row groups at a time: nothing held between reads but the file's
-    metadata (a streaming reader would keep buffers of a whole row group per column)."""
+    """A run being merged: its rows read and not yet emitted, with their keys as tuples (a
+    binary search finds those up to a bound). It is read a few row groups at a time, holding
+    nothing else between reads but the file's metadata (a streaming reader would keep a
+    whole row group's buffers per column)."""
 
-    def __init__(self, path: Path, groups: int):
-        self.file, self.groups, self.next = pq.ParquetFile(path), groups, 0
-        self.done = self.file.num_row_groups == 0
+    def __init__(self, path: Path, groups: int, keys: Sequence[str]):
+        self.file, self.groups, self.keys = pq.ParquetFile(path), groups, keys
+        self.next = 0  # the next row group to read
+        self.rows = None
+        self.row_keys: list[tuple] = []
+        self.at = 0  # the first row not yet emitted
 
-    def read(self) -> pa.Table:
-        wanted = range(self.next, min(self.next + self.groups, self.file.num_row_groups))
-        self.next = wanted.stop
-        self.done = self.next >= self.file.num_row_groups
-        return self.file.read_row_groups(wanted, use_threads=False)
+    @property
+    def more(self) -> bool:
+        return self.next < self.file.num_row_groups
+
+    @property
+    def empty(self) -> bool:
+        return self.at >= len(self.row_keys)
+
+    @property
+    def last(self) -> tuple:
+        return self.row_keys[-1]
+
+    def fill(self) -> None:
+        while self.empty and self.more:
+            wanted = range(self.next, min(self.next + self.groups, self.file.num_row_groups))
+            self.next = wanted.stop
+            self.rows = self.file.read_row_groups(wanted, use_threads=False)
+            self.row_keys = list(zip(*(self.rows[k].to_pylist() for k in self.keys)))
+            self.at = 0
+
+    def take(self, bound: tuple | None) -> pa.Table:
+        """The rows not emitted yet whose keys are ≤ bound (all of them for None)."""
+        end = len(self.row_keys) if bound is None else bisect_right(self.row_keys, bound, self.at)
+        piece, self.at = self.rows.slice(self.at, end - self.at), end
+        return piece
 
 
 def _delete(paths: list[Path]) -> None:
