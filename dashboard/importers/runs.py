@@ -3,13 +3,14 @@ does not grow with the number of rows it writes.
 
 Rows come one at a time. Every `run_rows` of them are sorted and spilled to a Parquet "run"
 in a folder of the caller's (the import's temporary dataset folder: a failed import deletes
-its runs with it). At the end the runs are merged a chunk at a time, vectorised: a chunk of
-each run is buffered, every buffered row up to the smallest last key among the buffers of
-runs that may hold more is emitted sorted (no unread row can come before it), the drained
-buffers are refilled, and so on. More than FAN_IN runs are first merged FAN_IN at a time
-into longer runs, so the buffers held together stay within MERGE_ROWS rows however many runs
-there are. A row's arrival number breaks ties, so the result is exactly a stable sort of all
-the rows, whatever the size of the runs.
+its runs with it). At the end the runs are merged a chunk at a time: a few row groups of
+each run are buffered; every buffered row up to the smallest last key among the buffers of
+runs that hold more is emitted (no unread row can come before it: a binary search per run
+finds them, Arrow sorts them as one table); the drained buffers are refilled, and so on.
+More than FAN_IN runs are first merged FAN_IN at a time into longer runs, so the buffers
+held together stay within about MERGE_ROWS rows however many runs there are. A row's
+arrival number breaks ties, so the result is exactly a stable sort of all the rows, whatever
+the size of the runs.
 """
 from __future__ import annotations
 
@@ -115,17 +116,23 @@ class SortedRuns:
     def _merge(self, runs: list[Path]) -> Iterator[pa.Table]:
         """The rows of sorted runs, sorted, a piece at a time."""
         groups = max(1, MERGE_ROWS // (len(runs) * RUN_GROUP))  # row groups read at once
-        readers = [_Reader(path, groups, self.keys) for path in runs]
-        while True:
+        readers = []
+        try:
+            for path in runs:
+                readers.append(_Reader(path, groups, self.keys))
+            while True:
+                for reader in readers:
+                    reader.fill()
+                live = [r for r in readers if not r.empty]
+                if not live:
+                    return
+                # no row still unread comes before the last row read from a run with more
+                bound = min((r.last for r in live if r.more), default=None)
+                merged = pa.concat_tables([r.take(bound) for r in live])
+                yield merged.take(pc.sort_indices(merged, self.order))
+        finally:
             for reader in readers:
-                reader.fill()
-            live = [r for r in readers if not r.empty]
-            if not live:
-                return
-            # no row still unread comes before the last row read from any run with more
-            bound = min((r.last for r in live if r.more), default=None)
-            merged = pa.concat_tables([r.take(bound) for r in live])
-            yield merged.take(pc.sort_indices(merged, self.order))
+                reader.file.close()
 
 
 class _Reader:
