@@ -185,6 +185,7 @@ class _Run:
             if not self._worth_writing():
                 return
             started = time.perf_counter()
+            self._tell("writing", 1.0)
             folder = build.finish(self.resolver.factions(), self._meta(fmt))
             self.report.timings["writing"] = time.perf_counter() - started
             checkpoint("written")

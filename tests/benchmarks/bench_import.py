@@ -114,7 +114,7 @@ def child_import(csv_path: Path, datasets: Path) -> dict:
             print(f"  read {step.rows:,} rows ({step.fraction:.0%}), "
                   f"{time.perf_counter() - started:.1f} s, peak {peak_mib():.0f} MiB",
                   file=sys.stderr, flush=True)
-        else:
+        elif step.stage == "validating":
             marks["streaming_peak_mib"] = peak_mib()
             print("  final check (load_record, the events as columns)…", file=sys.stderr, flush=True)
 
