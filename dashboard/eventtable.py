@@ -52,6 +52,7 @@ TEXT = ("place_detail", "actor_names", "fatalities_low", "fatalities_high", "sum
         "summary_fr", "notes", "sources", "fatality_claims", "provenance")
 IN_MEMORY = tuple(n for n in SCHEMA.names if n not in TEXT)
 ROW_GROUP = 20_000  # rows of events.parquet read together to materialise some of them
+ORDER = (("date", "ascending"), ("id", "ascending"))  # of the rows, in memory and in the file
 
 
 def day_number(day: dt.date) -> int:
@@ -122,8 +123,7 @@ class EventTable:
                      for g in range(texts.metadata.num_row_groups)]
             self.group_starts = np.cumsum([0] + sizes)
         elif len(first) > 1 and not np.all(first[1:] >= first[:-1]):
-            table = table.take(pc.sort_indices(table, [("date", "ascending"),
-                                                       ("id", "ascending")]))
+            table = table.take(pc.sort_indices(table, list(ORDER)))
             first = pc.cast(table["date"], pa.int32()).to_numpy()
         self.arrow = table.combine_chunks()
         self.first = np.ascontiguousarray(first, dtype=np.int32)
@@ -346,22 +346,44 @@ def geoparquet_metadata() -> bytes:
         "geometry": {"encoding": "WKB", "geometry_types": ["Point"]}}}).encode()
 
 
-def write_parquet(table: pa.Table, path: Path) -> None:
-    """events.parquet: SCHEMA's columns sorted by (date, id), plus the points as WKB so that
-    GeoPandas, QGIS or DuckDB read the file as GeoParquet."""
-    import shapely
-
-    table = table.select(SCHEMA.names)
-    order = pc.sort_indices(table, [("date", "ascending"), ("id", "ascending")])
+def write_parquet(parts: Iterable[pa.Table], path: Path) -> None:
+    """events.parquet: SCHEMA's columns sorted by ORDER, from `parts` that are already in
+    that order (the importer's external sort), written ROW_GROUP rows at a time, plus the
+    points as WKB so that GeoPandas, QGIS or DuckDB read the file as GeoParquet."""
     schema = SCHEMA.append(pa.field("geometry", pa.binary())).with_metadata(
         {b"geo": geoparquet_metadata()})
     with pq.ParquetWriter(path, schema, compression="zstd") as out:
-        for at in range(0, max(len(table), 1), ROW_GROUP):  # one sorted row group at a time
-            part = table.take(order[at:at + ROW_GROUP])
-            points = shapely.points(part["lon"].to_numpy(), part["lat"].to_numpy())
-            part = part.append_column("geometry",
-                                      pa.array(shapely.to_wkb(points), pa.binary()))
-            out.write_table(part.cast(schema), row_group_size=ROW_GROUP)
+        written = False
+        for group in regroup(parts, ROW_GROUP):
+            _write_group(out, schema, group.select(SCHEMA.names))
+            written = True
+        if not written:  # an empty file still has its one, empty, row group
+            _write_group(out, schema, SCHEMA.empty_table())
+
+
+def regroup(parts: Iterable[pa.Table], size: int) -> Iterator[pa.Table]:
+    """The rows of `parts`, in order, as tables of `size` rows (the last may have fewer):
+    a Parquet writer makes a row group of each table it is given."""
+    pending: list[pa.Table] = []
+    held = 0
+    for part in parts:
+        pending.append(part)
+        held += len(part)
+        while held >= size:
+            rows = pa.concat_tables(pending)
+            yield rows.slice(0, size)
+            pending, held = [rows.slice(size)], held - size
+    if held:
+        yield pa.concat_tables(pending)
+
+
+def _write_group(out: pq.ParquetWriter, schema: pa.Schema, part: pa.Table) -> None:
+    import shapely
+
+    part = part.combine_chunks()
+    points = shapely.points(part["lon"].to_numpy(), part["lat"].to_numpy())
+    part = part.append_column("geometry", pa.array(shapely.to_wkb(points), pa.binary()))
+    out.write_table(part.cast(schema), row_group_size=ROW_GROUP)
 
 
 def read_parquet(path: Path, factions: Mapping, region: tuple = WORLD) -> EventTable:

@@ -55,6 +55,9 @@ def _print_progress(step: Progress) -> None:
     if step.stage == "reading":
         share = f" ({step.fraction:.0%} of the file)" if step.fraction is not None else ""
         print(f"read {step.rows:,} rows{share}", file=sys.stderr, flush=True)
+    elif step.stage == "writing":
+        print(f"writing the dataset ({step.rows:,} rows), sorted by date…", file=sys.stderr,
+              flush=True)
     else:
         print(f"checking the dataset ({step.rows:,} rows) as the app will load it…",
               file=sys.stderr, flush=True)

@@ -21,6 +21,8 @@ def progress_text(step) -> str:
     if step.stage == "reading":
         share = f" ({step.fraction:.0%} of the file)" if step.fraction is not None else ""
         return f"Importing… read {step.rows:,} rows{share}."
+    if step.stage == "writing":
+        return f"Importing… writing the dataset ({step.rows:,} rows), sorted by date."
     return f"Importing… checking the dataset ({step.rows:,} rows) as the app will load it."
 
 

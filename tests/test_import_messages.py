@@ -88,4 +88,6 @@ def test_an_upload_tells_its_progress_as_it_goes(tmp_path):
     assert ok, report
     rows = sum(1 for _ in ACLED_FILE.open(encoding="utf-8")) - 1
     assert said[0] == "Importing… reading the file."
-    assert f"Importing… checking the dataset ({rows:,} rows) as the app will load it." in said
+    assert said[-2:] == [f"Importing… writing the dataset ({rows:,} rows), sorted by date.",
+                         f"Importing… checking the dataset ({rows:,} rows) as the app will "
+                         "load it."]

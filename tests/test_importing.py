@@ -576,7 +576,7 @@ def test_progress_is_reported_while_reading(tmp_path, monkeypatch):
     steps = []
     import_file(ACLED_FILE, dataset="p", datasets_dir=tmp_path, progress=steps.append)
     assert [(s.stage, s.rows) for s in steps] == [("reading", 2), ("reading", 4),
-                                                  ("validating", 5)]
+                                                  ("writing", 5), ("validating", 5)]
     assert 0 < steps[0].fraction <= 1
 
 
@@ -589,6 +589,8 @@ def test_cli_imports_and_reports(tmp_path, capsys, monkeypatch):
     out, err = capsys.readouterr()
     assert code == 0 and "dataset written to" in out and "rows read: 5" in out
     assert "read 2 rows" in err and "checking the dataset" in err
+    assert err.index("read 4 rows") < err.index("writing the dataset (5 rows), sorted by date") \
+        < err.index("checking the dataset")
     assert load_record(tmp_path / "libya").events
 
 

@@ -8,7 +8,7 @@ import os
 import signal
 
 ENV = "FRONTLINES_KILL_IMPORT_AT"
-STAGES = ("reading", "written", "validated", "between-renames")
+STAGES = ("reading", "merging", "written", "validated", "between-renames")
 
 
 def checkpoint(stage: str) -> None:

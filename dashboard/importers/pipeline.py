@@ -181,9 +181,13 @@ class _Run:
                     table.close()
             self.report.rejects_file = log.keep()
             self.report.timings["reading"] = time.perf_counter() - started
+            self.seen.clear()  # ~100 bytes an id: given back before the folder is checked
             if not self._worth_writing():
                 return
+            started = time.perf_counter()
+            self._tell("writing", 1.0)
             folder = build.finish(self.resolver.factions(), self._meta(fmt))
+            self.report.timings["writing"] = time.perf_counter() - started
             checkpoint("written")
             if self._loads(folder):
                 checkpoint("validated")

@@ -37,8 +37,10 @@ class Reject:
 
 @dataclass(frozen=True)
 class Progress:
-    """Where a long import is: `stage` is "reading" (rows so far, share of the file read) or
-    "validating" (the finished folder is being loaded as the app will load it)."""
+    """Where a long import is: `stage` is "reading" (rows so far, share of the file read),
+    "writing" (the events, spilled as sorted runs while reading, merged into the dataset's
+    events file) or "validating" (the finished folder is being loaded as the app will load
+    it)."""
 
     stage: str
     rows: int

@@ -1,7 +1,8 @@
 """Writing a dataset folder so that the app never sees half of one.
 
 The folder is built under a hidden temporary name inside the datasets folder (the final
-rename then stays on one file system), events streamed to disk as they come. Only after
+rename then stays on one file system), events streamed to disk as they come (as sorted runs,
+merged into events.parquet at the end: dashboard.importers.runs). Only after
 `load_record` accepts the finished folder does it take the dataset's name; a dataset it
 replaces is moved aside first and deleted last, and put back if the swap fails. Anything
 not committed is deleted, whatever stopped the import.
@@ -25,8 +26,9 @@ from dashboard.importers.factions import PALETTE_NOTE, UniqueIds, slugify
 from dashboard.importers.faults import checkpoint
 from dashboard.importers.layouts import AreaRow, EventRow
 from dashboard.importers.report import UsageError
+from dashboard.importers.runs import SortedRuns
 from dashboard.leftovers import SWAPPING, close_quietly, tagged
-from dashboard.eventtable import SCHEMA, write_parquet
+from dashboard.eventtable import ORDER, SCHEMA, write_parquet
 from dashboard.records import EVENTS_PARQUET, LANGUAGES, WORLD
 
 GEODATA = ROOT / "geodata"
@@ -96,32 +98,6 @@ def list_datasets(datasets_dir: Path) -> list[dict]:
     return out
 
 
-class EventColumns:
-    """Events collected as Arrow record batches (a few hundred bytes an event rather than a
-    Python object's kilobytes), written sorted as GeoParquet at the end."""
-
-    BATCH = 10_000  # rows held as Python dicts before they become a compact Arrow batch
-
-    def __init__(self):
-        self.rows: list[dict] = []
-        self.batches: list[pa.RecordBatch] = []
-
-    def add(self, row: dict) -> None:
-        self.rows.append(row)
-        if len(self.rows) >= self.BATCH:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self.rows:
-            self.batches.append(pa.RecordBatch.from_pylist(self.rows, schema=SCHEMA))
-            self.rows = []
-
-    def write(self, path: Path) -> None:
-        self._flush()
-        batches, self.batches = self.batches, []  # held once, by the table only
-        write_parquet(pa.Table.from_batches(batches, schema=SCHEMA), path)
-
-
 class FeatureWriter:
     """A GeoJSON FeatureCollection written one feature at a time."""
 
@@ -156,7 +132,8 @@ class DatasetBuilder:
         self.committed = False
         try:
             self.folder.chmod(0o755)  # mkdtemp's 0700 would hide the dataset from a web server
-            self.events = EventColumns()
+            # sorted runs spilled inside the folder, deleted with it or once merged
+            self.events = SortedRuns(self.folder / ".runs", SCHEMA, [k for k, _ in ORDER])
             self.areas = FeatureWriter(self.folder / "control_areas.geojson")
         except BaseException:  # e.g. a full disk: no `with` block will clean up
             shutil.rmtree(self.folder, ignore_errors=True)
@@ -202,7 +179,8 @@ class DatasetBuilder:
     def finish(self, factions: list[dict], meta: dict) -> Path:
         """Write the files that need the whole import (events sorted, factions used,
         gazetteer, metadata)."""
-        self.events.write(self.folder / EVENTS_PARQUET)
+        write_parquet(self.events.sorted(), self.folder / EVENTS_PARQUET)
+        pa.default_memory_pool().release_unused()  # the merge's buffers, before the check
         self.areas.close()
         (self.folder / "movements.geojson").write_text(
             '{"type":"FeatureCollection","features":[]}\n', encoding="utf-8")

@@ -2,9 +2,11 @@
 
 Writes an ACLED-format CSV (1,000,000 rows by default; realistic columns, actors, places and
 notes) to a temporary folder, imports it with `import_file` in a child process, then loads
-the result with `load_record` in another child, and prints rows/s, times and peak memory
-(ru_maxrss of each child; the import's peak is also taken just before it starts validating,
-which is the streaming part alone). Run:
+the result with `load_record` in another child, and prints rows/s, times and peak resident
+memory (ru_maxrss of each child). The import's peak is also taken just before its final
+check (load_record of the finished folder): that is the peak of reading, sorting (sorted
+runs on disk, merged: dashboard.importers.runs) and writing, which should not grow with the
+number of rows. Run:
 
     .venv/bin/python tests/benchmarks/bench_import.py [--rows 1000000] [--keep DIR]
 """
@@ -112,7 +114,7 @@ def child_import(csv_path: Path, datasets: Path) -> dict:
             print(f"  read {step.rows:,} rows ({step.fraction:.0%}), "
                   f"{time.perf_counter() - started:.1f} s, peak {peak_mib():.0f} MiB",
                   file=sys.stderr, flush=True)
-        else:
+        elif step.stage == "validating":
             marks["streaming_peak_mib"] = peak_mib()
             print("  final check (load_record, the events as columns)…", file=sys.stderr, flush=True)
 
@@ -168,10 +170,11 @@ def main() -> None:
         t = result["timings"]
         print(f"import: {result['counts']['events']:,} events in {t['total']:.1f} s "
               f"({rows / t['total']:,.0f} rows/s overall)")
-        print(f"  reading, checking and writing: {t['reading']:.1f} s "
-              f"({rows / t['reading']:,.0f} rows/s), peak RSS "
-              f"{result['streaming_peak_mib']:.0f} MiB")
-        print(f"  final check of the folder: {t['validating']:.1f} s; peak RSS "
+        print(f"  reading and checking the rows (sorted runs spilled to disk): "
+              f"{t['reading']:.1f} s ({rows / t['reading']:,.0f} rows/s)")
+        print(f"  merging the runs and writing the dataset: {t['writing']:.1f} s; peak RSS "
+              f"so far {result['streaming_peak_mib']:.0f} MiB")
+        print(f"  final check of the folder (load_record): {t['validating']:.1f} s; peak RSS "
               f"of the whole import {result['peak_mib']:.0f} MiB")
         events = work / "datasets" / "big" / "events.parquet"
         print(f"  events.parquet: {events.stat().st_size / 2**20:.0f} MiB")
