@@ -2,9 +2,11 @@
 the finished folder with load_record → put it in place. Every format goes through the same
 steps; only the reading of tables (CSV or spatial) and the layouts differ.
 
-The whole file is read before anything is decided: by default one invalid row fails the
-import (every bad row is reported, nothing is written); with skip_invalid the rest is
-imported and the rejects are written to a CSV.
+Rows are parsed one by one in their format's terms (layouts, cells) and checked a batch at
+a time, as columns, by the rules of their shape (`dashboard.rows`, which the bundled
+record's loader applies too). The whole file is read before anything is decided: by default
+one invalid row fails the import (every bad row is reported, nothing is written); with
+skip_invalid the rest is imported and the rejects are written to a CSV.
 """
 from __future__ import annotations
 
@@ -14,15 +16,18 @@ import json
 import os
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Callable, Iterator, Mapping
+
+import numpy as np
 
 from dashboard.csvsafe import safe_row
 from dashboard.importers.cells import Cells, Header
 from dashboard.importers.factions import FactionResolver, load_registry, load_user_mapping
 from dashboard.importers.faults import checkpoint
-from dashboard.importers.layouts import (ACLED, AREAS, COLUMN_FIELDS, EVENTS, UCDP,
-                                         event_layout, read_area, read_event)
+from dashboard.importers.layouts import (ACLED, AREAS, COLUMN_FIELDS, EVENTS, UCDP, AreaRow,
+                                         EventRow, Layout, event_layout, read_area, read_event)
 from dashboard.importers.report import FileError, ImportReport, Progress, UsageError
 from dashboard.importers.spatial import POINT_LAT, POINT_LON, spatial_tables
 from dashboard.importers.textfile import (Row, Table, check_size, csv_table, delimiter,
@@ -30,12 +35,15 @@ from dashboard.importers.textfile import (Row, Table, check_size, csv_table, del
 from dashboard.importers.writer import DatasetBuilder, target_folder
 from dashboard.leftovers import close_quietly, scratch_dir, tagged, tidy
 from dashboard.catalog import write_catalog
-from dashboard.records import SOURCE_URL, DataError, load_record
+from dashboard import rows as shapes
+from dashboard.records import DataError, load_record
+from dashboard.rows import SOURCE_URL
 
 CSV_FORMATS = {"acled": ACLED, "ucdp": UCDP, "csv": EVENTS}
 FORMATS = (*CSV_FORMATS, "geojson", "gpkg", "shapefile")
 DEFAULT_MAX_BYTES = 50 * 2**20
 PROGRESS_EVERY = 100_000
+BATCH = 10_000  # rows parsed before their shape's rules check them together, as columns
 _EXTENSIONS = {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg", ".zip": "shapefile"}
 _POLYGONS = ("Polygon", "MultiPolygon")
 
@@ -217,16 +225,18 @@ class _Run:
         self.tables += 1
         layouts = self._layouts(table)
         counts = self.report.counts
+        batch: list[_Parsed] = []
         for row in table.rows:
             counts["rows_read"] += 1
             if counts["rows_read"] % PROGRESS_EVERY == 0:
                 self._tell("reading", table.fraction())
-            problems = self._row(row, table, layouts, build)
+            batch.append(self._parse(row, table, layouts))
             if counts["rows_read"] == 1:
                 checkpoint("reading")
-            if problems:
-                self.report.add_reject(row.line, problems, table.unit)
-                log.write(table, row, problems)
+            if len(batch) >= BATCH:
+                self._settle(batch, table, build, log)
+                batch = []
+        self._settle(batch, table, build, log)
 
     def _layouts(self, table: Table) -> dict:
         """The layout and header for each kind of geometry the table holds (None: CSV).
@@ -260,39 +270,60 @@ class _Run:
             raise FileError(next(iter(missing.values())))
         return out | missing
 
-    def _row(self, row: Row, table: Table, layouts: dict, build: DatasetBuilder) -> list:
-        """Import one row; return its problems (empty when it was imported)."""
+    def _parse(self, row: Row, table: Table, layouts: dict) -> _Parsed:
+        """Read one row in its format's terms (its problems so far, in the file's terms)."""
         if len(row.values) != len(table.columns):
-            return [("(row)", f"has {len(row.values)} cells; the header has "
-                              f"{len(table.columns)}")]
+            return _Parsed(row, [("(row)", f"has {len(row.values)} cells; the header has "
+                                           f"{len(table.columns)}")])
         kind = None if row.geometry is None or row.geometry.is_empty else row.geometry.geom_type
         if kind not in layouts:
-            return [("geometry", "is missing or empty" if kind is None
-                     else f"is a {kind}: only points (events) and polygons (control areas) "
-                          "are imported")]
+            return _Parsed(row, [("geometry", "is missing or empty" if kind is None
+                                  else f"is a {kind}: only points (events) and polygons "
+                                       "(control areas) are imported")])
         if isinstance(layouts[kind], str):
-            return [("geometry", f"is a {kind}, but {layouts[kind]}")]
+            return _Parsed(row, [("geometry", f"is a {kind}, but {layouts[kind]}")])
         layout, header = layouts[kind]
         cells = Cells(row.values, header)
         item = read_event(cells, layout) if layout.kind == "event" \
             else read_area(cells, layout, row.geometry)
-        if item is None:
-            return cells.problems
         auto = f"{table.unit}-{row.line}" if self.tables == 1 \
             else f"{table.unit}-{self.tables}-{row.line}"
-        rid = item.id or auto
-        if rid in self.seen[layout.kind]:
-            return [(header.column.get("id", "id"), f"{rid!r} is used by an earlier row")]
-        self.seen[layout.kind].add(rid)
-        if layout.kind == "event":
+        return _Parsed(row, cells.problems, layout, header, item, item.id or auto)
+
+    def _settle(self, batch: list[_Parsed], table: Table, build: DatasetBuilder,
+                log: RejectLog) -> None:
+        """Check a batch of parsed rows with their shape's rules, then import each good row
+        and reject each bad one with all its problems, in the file's order."""
+        for kind, shape in (("event", shapes.EVENT), ("area", shapes.AREA)):
+            mine = [p for p in batch if p.item is not None and p.layout.kind == kind]
+            if not mine:
+                continue
+            values = [p.item.values(p.rid) for p in mine]
+            findings = shapes.check(shape, shapes.columns(shape, values),
+                                    shapes.Context(seen=self.seen[kind]),
+                                    eligible=np.array([not p.problems for p in mine], bool))
+            parsed = [{name for name, _ in p.problems} for p in mine]
+            for r, name, reason in shapes.merge(findings, parsed.__getitem__,
+                                                lambda f, at=mine[0]: at.column(f)):
+                mine[r].problems.append((name, reason))
+        for p in batch:
+            if p.problems:
+                self.report.add_reject(p.row.line, p.problems, table.unit)
+                log.write(table, p.row, p.problems)
+            else:
+                self._add(p.item, p.rid, build)
+
+    def _add(self, item: EventRow | AreaRow, rid: str, build: DatasetBuilder) -> None:
+        if isinstance(item, EventRow):
             ids = [self.resolver.resolve(name) for name in item.actor_names]
             build.add_event(item, rid, list(dict.fromkeys(ids)))
+            kind = "events"
         else:
             build.add_area(item, rid, self.resolver.resolve(item.faction_name),
                            [self.resolver.resolve(n) for n in item.contested_names])
+            kind = "areas"
         self.report.counts["imported"] += 1
-        self.report.counts[f"{layout.kind}s"] += 1
-        return []
+        self.report.counts[kind] += 1
 
     def _worth_writing(self) -> bool:
         counts, problems = self.report.counts, self.report.problems
@@ -325,6 +356,27 @@ class _Run:
         self.report.counts["actors_mapped"] = sum(rule != "new faction"
                                                   for _, rule in decisions.values())
         self.report.counts["factions_created"] = len(created)
+
+
+@dataclass
+class _Parsed:
+    """One row as its format read it: its problems so far, and (unless the row could not be
+    placed at all) its layout, header, the values read and its id."""
+
+    row: Row
+    problems: list[tuple[str, str]]
+    layout: Layout | None = None
+    header: Header | None = None
+    item: EventRow | AreaRow | None = None
+    rid: str | None = None
+
+    def column(self, shape_field: str) -> str:
+        """The file's name for a field of the row's shape. A source without a date of its
+        own is dated by the event's date or the area's valid_from (layouts._source)."""
+        field = self.layout.field_of(shape_field)
+        if field == "source_date" and not Cells(self.row.values, self.header).text(field):
+            field = "date" if self.layout.kind == "event" else "valid_from"
+        return self.header.name(field)
 
 
 class RejectLog:
