@@ -79,9 +79,6 @@ class Columns:
     def __getitem__(self, name: str):
         return self.geometry if name == "geometry" else self.table[name]
 
-    def values(self, name: str) -> list:
-        return self.table[name].to_pylist()
-
 
 def _found(mask, field: str | Callable[[int], str],
            reason: str | Callable[[int], str]) -> Iterator[Finding]:
@@ -258,7 +255,8 @@ def _items(column) -> tuple[pa.Array, np.ndarray, np.ndarray]:
     return flat, parents, np.arange(len(parents)) - starts[parents]
 
 
-def _item_finding(bad: np.ndarray, parents: np.ndarray, field: Callable[[int], str], reason: Callable[[int], str]) -> Iterator[Finding]:
+def _item_finding(bad: np.ndarray, parents: np.ndarray, field: Callable[[int], str],
+                  reason: Callable[[int], str]) -> Iterator[Finding]:
     """A Finding over list items: `field(i)`, `reason(i)` take the item's index."""
     at = np.flatnonzero(bad)
     if len(at):
