@@ -333,7 +333,8 @@ class _Reader:
         names = names or {}
         labels = [v["id"] for v in values]
         parsed = {record: {f for f, _ in items} for record, items in self.found.items()}
-        findings = rows.check(shape_, rows.columns(shape_, values), ctx)
+        data = {f: [v.get(f) for v in values] for f in {f for v in values for f in v}}
+        findings = rows.check(shape_, rows.columns(shape_, data or {"id": []}), ctx)
         for r, fieldname, reason in rows.merge(findings, lambda r: parsed.get(labels[r], ()),
                                                lambda f: names.get(f, f)):
             self.fail(labels[r], fieldname, reason)

@@ -13,7 +13,7 @@ checking a million imported rows costs about as much as reading them once.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -437,15 +437,31 @@ MOVEMENT = Shape("movement", pa.schema([
     Shapes(), *_SOURCES), geometry=True)
 
 
-def columns(shape: Shape, rows: Iterable[Mapping]) -> Columns:
-    """Parsed rows (dicts of the shape's fields; absent = none) as the shape's columns."""
-    rows = list(rows)
-    arrays = [pa.array([r.get(f.name) for r in rows], f.type) for f in shape.schema]
-    geometry = np.empty(len(rows), dtype=object)
+def columns(shape: Shape, data: Mapping[str, Sequence]) -> Columns:
+    """Parsed rows as the shape's columns: `data` maps fields to equally long lists (or
+    Arrow arrays); a field left out has no value in any row."""
+    n = len(data["id"])
+    arrays = [_array(data[f.name], f.type) if f.name in data else pa.nulls(n, f.type)
+              for f in shape.schema]
+    geometry = None
     if shape.geometry:
-        geometry[:] = [r.get("geometry") for r in rows]
-    return Columns(pa.Table.from_arrays(arrays, schema=shape.schema),
-                   geometry if shape.geometry else None)
+        geometry = np.empty(n, dtype=object)
+        geometry[:] = list(data.get("geometry", [None] * n))
+    return Columns(pa.Table.from_arrays(arrays, schema=shape.schema), geometry)
+
+
+def _array(values, kind: pa.DataType) -> pa.Array:
+    return values if isinstance(values, pa.Array) else pa.array(values, kind)
+
+
+def one_each(values: Sequence, kind: pa.DataType | None = None) -> pa.Array:
+    """A list column holding one item per row (an import's one source a row), of text or,
+    with kind date32, of dates read from YYYY-MM-DD."""
+    dates = kind is not None and pa.types.is_date(kind)
+    flat = pa.array(values, pa.string())
+    if dates:
+        flat = flat.cast(kind)
+    return pa.ListArray.from_arrays(pa.array(np.arange(len(values) + 1, dtype=np.int32)), flat)
 
 
 def check(shape: Shape, c: Columns, ctx: Context = Context(),

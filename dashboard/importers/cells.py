@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import math
 import re
 from collections.abc import Mapping, Sequence
 

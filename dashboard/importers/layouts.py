@@ -14,7 +14,10 @@ from types import MappingProxyType
 from collections.abc import Callable, Mapping
 from urllib.parse import urlsplit
 
+import pyarrow as pa
+
 from dashboard.importers.cells import Cells
+from dashboard.rows import one_each
 
 ACLED_URL = "https://acleddata.com/"
 UCDP_URL = "https://ucdp.uu.se/"
@@ -51,16 +54,14 @@ class EventRow:
     notes: str | None
     source: dict
 
-    def values(self, rid: str) -> dict:
-        """The event shape's fields (dashboard.rows.EVENT), actors still as names."""
-        source = self.source
-        return {"id": rid, "date": self.date, "date_end": self.date_end,
-                "date_precision": self.date_precision, "place": self.place, "lon": self.lon,
-                "lat": self.lat, "location_precision": self.location_precision,
-                "event_type": self.event_type, "sub_event_type": self.sub_event_type,
-                "actors": list(self.actor_names), "fatalities": self.fatalities,
-                "publishers": [source["publisher"]], "source_urls": [source["url"]],
-                "source_dates": [_day(source["date"])]}
+    @staticmethod
+    def columns(items: list[EventRow], ids: list[str]) -> dict:
+        """Rows as the event shape's columns (dashboard.rows.EVENT), actors still names."""
+        out = {"id": ids, "actors": [i.actor_names for i in items]}
+        for name in ("date", "date_end", "date_precision", "place", "lon", "lat",
+                     "location_precision", "event_type", "sub_event_type", "fatalities"):
+            out[name] = [getattr(i, name) for i in items]
+        return out | _source_columns(items)
 
 
 @dataclass(frozen=True)
@@ -79,18 +80,25 @@ class AreaRow:
     source: dict
     geometry: object
 
-    def values(self, rid: str) -> dict:
-        """The control-area shape's fields (dashboard.rows.AREA), factions still as names."""
-        source = self.source
-        return {"id": rid, "faction": self.faction_name, "status": self.status,
-                "contested_with": list(self.contested_names), "valid_from": self.valid_from,
-                "valid_to": self.valid_to, "precision": self.precision,
-                "publishers": [source["publisher"]], "source_urls": [source["url"]],
-                "source_dates": [_day(source["date"])], "geometry": self.geometry}
+    @staticmethod
+    def columns(items: list[AreaRow], ids: list[str]) -> dict:
+        """Rows as the control-area shape's columns (dashboard.rows.AREA), factions still
+        names."""
+        return {"id": ids, "faction": [i.faction_name for i in items],
+                "status": [i.status for i in items],
+                "contested_with": [i.contested_names for i in items],
+                "valid_from": [i.valid_from for i in items],
+                "valid_to": [i.valid_to for i in items],
+                "precision": [i.precision for i in items],
+                "geometry": [i.geometry for i in items]} | _source_columns(items)
 
 
-def _day(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
+def _source_columns(items: list[EventRow] | list[AreaRow]) -> dict:
+    """An import's one source a row, as the shapes' source columns."""
+    sources = [i.source for i in items]
+    return {"publishers": one_each([s["publisher"] for s in sources]),
+            "source_urls": one_each([s["url"] for s in sources]),
+            "source_dates": one_each([s["date"] for s in sources], pa.date32())}
 
 
 # The shape's fields (dashboard.rows) a layout reads from another of its fields.

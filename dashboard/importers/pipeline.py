@@ -294,12 +294,13 @@ class _Run:
                 log: RejectLog) -> None:
         """Check a batch of parsed rows with their shape's rules, then import each good row
         and reject each bad one with all its problems, in the file's order."""
-        for kind, shape in (("event", shapes.EVENT), ("area", shapes.AREA)):
+        for kind, shape, read in (("event", shapes.EVENT, EventRow),
+                                  ("area", shapes.AREA, AreaRow)):
             mine = [p for p in batch if p.item is not None and p.layout.kind == kind]
             if not mine:
                 continue
-            values = [p.item.values(p.rid) for p in mine]
-            findings = shapes.check(shape, shapes.columns(shape, values),
+            data = read.columns([p.item for p in mine], [p.rid for p in mine])
+            findings = shapes.check(shape, shapes.columns(shape, data),
                                     shapes.Context(seen=self.seen[kind]),
                                     eligible=np.array([not p.problems for p in mine], bool))
             parsed = [{name for name, _ in p.problems} for p in mine]
