@@ -80,15 +80,13 @@ class Columns:
         return self.geometry if name == "geometry" else self.table[name]
 
 
-def _found(mask, field: str | Callable[[int], str],
-           reason: str | Callable[[int], str]) -> Iterator[Finding]:
-    """A Finding for the rows where `mask` is true; `reason` given a row index."""
+def _found(mask, field: str, reason: str | Callable[[int], str]) -> Iterator[Finding]:
+    """A Finding for the rows where `mask` is true; a `reason` to compute is given the row."""
     rows = np.flatnonzero(np.asarray(mask, dtype=bool))
     if not len(rows):
         return
     say = (lambda k: reason) if isinstance(reason, str) else (lambda k: reason(int(rows[k])))
-    name = (lambda k: field) if isinstance(field, str) else (lambda k: field(int(rows[k])))
-    yield Finding(rows, name, say)
+    yield Finding(rows, lambda k: field, say)
 
 
 def _mask(array) -> np.ndarray:
@@ -104,6 +102,9 @@ def _value(c: Columns, name: str) -> Callable[[int], object]:
 # --- the rules --------------------------------------------------------------------------
 
 class Rule:
+    """One rule of a shape. It reads the columns `needs` names; a reader without one of
+    them (events.parquet keeps its source links on disk) is not judged by it."""
+
     needs: tuple[str, ...] = ()
 
     def find(self, c: Columns, ctx: Context) -> Iterator[Finding]:
