@@ -336,7 +336,7 @@ class _Reader:
         data = {f: [v.get(f) for v in values] for f in {f for v in values for f in v}}
         findings = rows.check(shape_, rows.columns(shape_, data or {"id": []}), ctx)
         for r, fieldname, reason in rows.merge(findings, lambda r: parsed.get(labels[r], ()),
-                                               lambda f: names.get(f, f)):
+                                               lambda r, f: names.get(f, f)):
             self.fail(labels[r], fieldname, reason)
 
     def messages(self) -> list[str]:

@@ -503,12 +503,13 @@ def _repeated(c: Columns, ok: np.ndarray, seen: set | None) -> Iterator[Finding]
 
 
 def merge(findings: Iterable[Finding], parsed: Callable[[int], Container[str]],
-          name: Callable[[str], str] = str) -> Iterator[tuple[int, str, str]]:
-    """The findings as (row, field, reason), the field said by `name` in the reader's terms,
-    less those on a field the reader already found wrong in that row while parsing it
-    (`parsed(row)`: the parse's message is then the one that says what is wrong)."""
+          name: Callable[[int, str], str]) -> Iterator[tuple[int, str, str]]:
+    """The findings as (row, field, reason), the field said by `name(row, field)` in the
+    reader's terms, less those on a field the reader already found wrong in that row while
+    parsing it, or on a part of one (`parsed(row)`: the parse's message is then the one that
+    says what is wrong; "sources[0]" covers "sources[0].url")."""
     for finding in findings:
         for r, field, reason in finding.items():
-            said = name(field)
-            if said not in parsed(r):
+            said, found = name(r, field), parsed(r)
+            if said not in found and not any(said.startswith(f"{f}.") for f in found):
                 yield r, said, reason

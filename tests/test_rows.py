@@ -196,3 +196,14 @@ def test_a_bad_control_area_is_refused_alike_by_the_loader_and_the_importer(
     assert len(by_loader) == 1 and by_loader[0][0] == loader_field, by_loader
     assert by_loader[0][1].startswith(reason)
     assert _area_said_by_importer(tmp_path, field, value) == [(1, named, by_loader[0][1])]
+
+
+def test_a_part_the_format_cannot_read_is_reported_once_not_again_by_the_rules(dataset):
+    """A source that is no JSON object is said so; its missing publisher, address and date
+    are not listed as three more problems."""
+    feature = event("e1", "2016-01-10", ["is"])
+    feature["properties"]["sources"] = ["Reuters, 10 January"]
+    with pytest.raises(DataError) as info:
+        load_record(dataset(events=[feature], meta=WORLD_META))
+    assert _said(info.value.problems, "events.geojson", "e1") == [
+        ("sources[0]", "should be an object")]
