@@ -305,7 +305,7 @@ class _Run:
                                     eligible=np.array([not p.problems for p in mine], bool))
             parsed = [{name for name, _ in p.problems} for p in mine]
             for r, name, reason in shapes.merge(findings, parsed.__getitem__,
-                                                lambda r, f: mine[r].column(f)):
+                                                lambda r, f, mine=mine: mine[r].column(f)):
                 mine[r].problems.append((name, reason))
         for p in batch:
             if p.problems:
