@@ -26,6 +26,7 @@ _WORDS = re.compile(r"(\d{1,2})[ -]([A-Za-z]+)\.?[ -](\d{4})")
 _WHOLE = re.compile(r"-?\d+(?:\.0*)?")
 _TYPES = {t.name.casefold(): t for t in EVENT_TYPES.values()} \
     | {slug: t for slug, t in TYPE_BY_SLUG.items()}
+_SUBTYPES = {t.name: {s.casefold(): s for s in t.subtypes} for t in EVENT_TYPES.values()}
 
 
 def parse_day(text: str) -> dt.date:
@@ -154,8 +155,7 @@ class Cells:
         etype, subtype = self.text(type_field), self.text(sub_field)
         kind = _TYPES.get(etype.casefold())
         if kind is not None:
-            subtype = next((s for s in kind.subtypes if s.casefold() == subtype.casefold()),
-                           subtype)
+            subtype = _SUBTYPES[kind.name].get(subtype.casefold(), subtype)
         return (kind.name if kind else etype or None), subtype or None
 
     def url(self, field: str, default: str | None) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from types import MappingProxyType
 from collections.abc import Callable, Mapping
 from urllib.parse import urlsplit
@@ -32,7 +33,7 @@ _EXACT_TOWN_REGION = MappingProxyType({"": "town", "exact": "exact", "town": "to
 _STATUSES = {"": "held", "held": "held", "contested": "contested"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventRow:
     """An event as every format maps it, before actors become faction ids; a value that
     could not be read is None (the row is then rejected)."""
@@ -57,14 +58,10 @@ class EventRow:
     @staticmethod
     def columns(items: list[EventRow], ids: list[str]) -> dict:
         """Rows as the event shape's columns (dashboard.rows.EVENT), actors still names."""
-        out = {"id": ids, "actors": [i.actor_names for i in items]}
-        for name in ("date", "date_end", "date_precision", "place", "lon", "lat",
-                     "location_precision", "event_type", "sub_event_type", "fatalities"):
-            out[name] = [getattr(i, name) for i in items]
-        return out | _source_columns(items)
+        return _columns(items, ids, {"actor_names": "actors"}, _EVENT_COLUMNS)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AreaRow:
     """A control area as read from a polygon feature, before factions are ids; a value
     that could not be read is None (the row is then rejected)."""
@@ -84,21 +81,28 @@ class AreaRow:
     def columns(items: list[AreaRow], ids: list[str]) -> dict:
         """Rows as the control-area shape's columns (dashboard.rows.AREA), factions still
         names."""
-        return {"id": ids, "faction": [i.faction_name for i in items],
-                "status": [i.status for i in items],
-                "contested_with": [i.contested_names for i in items],
-                "valid_from": [i.valid_from for i in items],
-                "valid_to": [i.valid_to for i in items],
-                "precision": [i.precision for i in items],
-                "geometry": [i.geometry for i in items]} | _source_columns(items)
+        return _columns(items, ids, {"faction_name": "faction",
+                                     "contested_names": "contested_with"}, _AREA_COLUMNS)
 
 
-def _source_columns(items: list[EventRow] | list[AreaRow]) -> dict:
-    """An import's one source a row, as the shapes' source columns."""
-    sources = [i.source for i in items]
-    return {"publishers": one_each([s["publisher"] for s in sources]),
-            "source_urls": one_each([s["url"] for s in sources]),
-            "source_dates": one_each([s["date"] for s in sources], pa.date32())}
+_EVENT_COLUMNS = ("date", "date_end", "date_precision", "place", "lon", "lat",
+                  "location_precision", "event_type", "sub_event_type", "actor_names",
+                  "fatalities")
+_AREA_COLUMNS = ("faction_name", "status", "contested_names", "valid_from", "valid_to",
+                 "precision", "geometry")
+
+
+def _columns(items: list, ids: list[str], renamed: Mapping[str, str],
+             names: tuple[str, ...]) -> dict:
+    """The rows' attributes `names` (a shape's field where `renamed` says so) as lists, in
+    one pass, and their one source each as the shapes' source columns."""
+    rows = list(zip(*map(attrgetter(*names, "source"), items))) if items \
+        else [[] for _ in range(len(names) + 1)]
+    sources = rows[-1]
+    out = {renamed.get(n, n): list(values) for n, values in zip(names, rows)}
+    return out | {"id": ids, "publishers": one_each([s["publisher"] for s in sources]),
+                  "source_urls": one_each([s["url"] for s in sources]),
+                  "source_dates": one_each([s["date"] for s in sources], pa.date32())}
 
 
 # The shape's fields (dashboard.rows) a layout reads from another of its fields.

@@ -16,7 +16,6 @@ import json
 import os
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Callable, Iterator, Mapping
 
@@ -27,7 +26,7 @@ from dashboard.importers.cells import Cells, Header
 from dashboard.importers.factions import FactionResolver, load_registry, load_user_mapping
 from dashboard.importers.faults import checkpoint
 from dashboard.importers.layouts import (ACLED, AREAS, COLUMN_FIELDS, EVENTS, UCDP, AreaRow,
-                                         EventRow, Layout, event_layout, read_area, read_event)
+                                         EventRow, event_layout, read_area, read_event)
 from dashboard.importers.report import FileError, ImportReport, Progress, UsageError
 from dashboard.importers.spatial import POINT_LAT, POINT_LON, spatial_tables
 from dashboard.importers.textfile import (Row, Table, check_size, csv_table, delimiter,
@@ -225,18 +224,18 @@ class _Run:
         self.tables += 1
         layouts = self._layouts(table)
         counts = self.report.counts
-        batch: list[_Parsed] = []
+        batch = _Batch()
         for row in table.rows:
             counts["rows_read"] += 1
             if counts["rows_read"] % PROGRESS_EVERY == 0:
                 self._tell("reading", table.fraction())
-            batch.append(self._parse(row, table, layouts))
+            batch.add(row, *self._parse(row, table, layouts))
             if counts["rows_read"] == 1:
                 checkpoint("reading")
-            if len(batch) >= BATCH:
-                self._settle(batch, table, build, log)
-                batch = []
-        self._settle(batch, table, build, log)
+            if len(batch.lines) >= BATCH:
+                self._settle(batch, table, layouts, build, log)
+                batch = _Batch()
+        self._settle(batch, table, layouts, build, log)
 
     def _layouts(self, table: Table) -> dict:
         """The layout and header for each kind of geometry the table holds (None: CSV).
@@ -270,49 +269,62 @@ class _Run:
             raise FileError(next(iter(missing.values())))
         return out | missing
 
-    def _parse(self, row: Row, table: Table, layouts: dict) -> _Parsed:
-        """Read one row in its format's terms (its problems so far, in the file's terms)."""
+    def _parse(self, row: Row, table: Table, layouts: dict) -> tuple:
+        """Read one row in its format's terms: (its problems so far, in the file's terms,
+        and unless the row could not be placed at all: its layout's key, the values read,
+        its id)."""
         if len(row.values) != len(table.columns):
-            return _Parsed(row, [("(row)", f"has {len(row.values)} cells; the header has "
-                                           f"{len(table.columns)}")])
+            return [("(row)", f"has {len(row.values)} cells; the header has "
+                              f"{len(table.columns)}")],
         kind = None if row.geometry is None or row.geometry.is_empty else row.geometry.geom_type
         if kind not in layouts:
-            return _Parsed(row, [("geometry", "is missing or empty" if kind is None
-                                  else f"is a {kind}: only points (events) and polygons "
-                                       "(control areas) are imported")])
+            return [("geometry", "is missing or empty" if kind is None
+                     else f"is a {kind}: only points (events) and polygons (control areas) "
+                          "are imported")],
         if isinstance(layouts[kind], str):
-            return _Parsed(row, [("geometry", f"is a {kind}, but {layouts[kind]}")])
+            return [("geometry", f"is a {kind}, but {layouts[kind]}")],
         layout, header = layouts[kind]
         cells = Cells(row.values, header)
         item = read_event(cells, layout) if layout.kind == "event" \
             else read_area(cells, layout, row.geometry)
         auto = f"{table.unit}-{row.line}" if self.tables == 1 \
             else f"{table.unit}-{self.tables}-{row.line}"
-        return _Parsed(row, cells.problems, layout, header, item, item.id or auto)
+        return cells.problems, kind, item, item.id or auto
 
-    def _settle(self, batch: list[_Parsed], table: Table, build: DatasetBuilder,
+    def _settle(self, batch: _Batch, table: Table, layouts: dict, build: DatasetBuilder,
                 log: RejectLog) -> None:
         """Check a batch of parsed rows with their shape's rules, then import each good row
         and reject each bad one with all its problems, in the file's order."""
-        for kind, shape, read in (("event", shapes.EVENT, EventRow),
-                                  ("area", shapes.AREA, AreaRow)):
-            mine = [p for p in batch if p.item is not None and p.layout.kind == kind]
+        parsed = {i: {name for name, _ in found} for i, found in batch.problems.items()}
+        for shape, read in ((shapes.EVENT, EventRow), (shapes.AREA, AreaRow)):
+            mine = [i for i, item in enumerate(batch.items) if isinstance(item, read)]
             if not mine:
                 continue
-            data = read.columns([p.item for p in mine], [p.rid for p in mine])
+            layout, header = layouts[batch.keys[mine[0]]]  # one layout a kind in a table
+
+            def column(r: int, field: str, mine=mine, layout=layout, header=header) -> str:
+                """The file's name for a field of the shape. A source without a date of its
+                own is dated by the event's date or the area's valid_from (layouts._source)."""
+                field = layout.field_of(field)
+                at = header.index.get(field)
+                if field == "source_date" and (at is None or not batch.values[mine[r]][at].strip()):
+                    field = "date" if layout.kind == "event" else "valid_from"
+                return header.name(field)
+
+            data = read.columns([batch.items[i] for i in mine], [batch.rids[i] for i in mine])
             findings = shapes.check(shape, shapes.columns(shape, data),
-                                    shapes.Context(seen=self.seen[kind]),
-                                    eligible=np.array([not p.problems for p in mine], bool))
-            parsed = [{name for name, _ in p.problems} for p in mine]
-            for r, name, reason in shapes.merge(findings, parsed.__getitem__,
-                                                lambda r, f, mine=mine: mine[r].column(f)):
-                mine[r].problems.append((name, reason))
-        for p in batch:
-            if p.problems:
-                self.report.add_reject(p.row.line, p.problems, table.unit)
-                log.write(table, p.row, p.problems)
+                                    shapes.Context(seen=self.seen[layout.kind]),
+                                    eligible=np.array([i not in parsed for i in mine], bool))
+            for r, name, reason in shapes.merge(
+                    findings, lambda r, mine=mine: parsed.get(mine[r], ()), column):
+                batch.problems.setdefault(mine[r], []).append((name, reason))
+        for i, line in enumerate(batch.lines):
+            if i in batch.problems:
+                row = Row(line, list(batch.values[i]))
+                self.report.add_reject(line, batch.problems[i], table.unit)
+                log.write(table, row, batch.problems[i])
             else:
-                self._add(p.item, p.rid, build)
+                self._add(batch.items[i], batch.rids[i], build)
 
     def _add(self, item: EventRow | AreaRow, rid: str, build: DatasetBuilder) -> None:
         if isinstance(item, EventRow):
@@ -359,25 +371,29 @@ class _Run:
         self.report.counts["factions_created"] = len(created)
 
 
-@dataclass
-class _Parsed:
-    """One row as its format read it: its problems so far, and (unless the row could not be
-    placed at all) its layout, header, the values read and its id."""
+class _Batch:
+    """Rows read but not yet checked, as plain lists: their lines, cells (tuples of text),
+    layout keys, values read and ids, and the problems of those that have some. A million-row
+    import holds no object graph per row, which Python's garbage collector would walk again
+    and again."""
 
-    row: Row
-    problems: list[tuple[str, str]]
-    layout: Layout | None = None
-    header: Header | None = None
-    item: EventRow | AreaRow | None = None
-    rid: str | None = None
+    def __init__(self):
+        self.lines: list[int] = []
+        self.values: list[tuple[str, ...]] = []
+        self.keys: list[str | None] = []
+        self.items: list[EventRow | AreaRow | None] = []
+        self.rids: list[str | None] = []
+        self.problems: dict[int, list[tuple[str, str]]] = {}
 
-    def column(self, shape_field: str) -> str:
-        """The file's name for a field of the row's shape. A source without a date of its
-        own is dated by the event's date or the area's valid_from (layouts._source)."""
-        field = self.layout.field_of(shape_field)
-        if field == "source_date" and not Cells(self.row.values, self.header).text(field):
-            field = "date" if self.layout.kind == "event" else "valid_from"
-        return self.header.name(field)
+    def add(self, row: Row, problems: list, key: str | None = None,
+            item: EventRow | AreaRow | None = None, rid: str | None = None) -> None:
+        if problems:
+            self.problems[len(self.lines)] = problems
+        self.lines.append(row.line)
+        self.values.append(tuple(row.values))
+        self.keys.append(key)
+        self.items.append(item)
+        self.rids.append(rid)
 
 
 class RejectLog:
