@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from operator import attrgetter
+from operator import itemgetter
 from types import MappingProxyType
 from collections.abc import Callable, Mapping
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import pyarrow as pa
@@ -33,8 +34,7 @@ _EXACT_TOWN_REGION = MappingProxyType({"": "town", "exact": "exact", "town": "to
 _STATUSES = {"": "held", "held": "held", "contested": "contested"}
 
 
-@dataclass(frozen=True, slots=True)
-class EventRow:
+class EventRow(NamedTuple):
     """An event as every format maps it, before actors become faction ids; a value that
     could not be read is None (the row is then rejected)."""
 
@@ -56,13 +56,14 @@ class EventRow:
     source: dict
 
     @staticmethod
-    def columns(items: list[EventRow], ids: list[str]) -> dict:
-        """Rows as the event shape's columns (dashboard.rows.EVENT), actors still names."""
-        return _columns(items, ids, {"actor_names": "actors"}, _EVENT_COLUMNS)
+    def columns(items: list[tuple], ids: list[str]) -> dict:
+        """Rows (EventRows, or plain tuples of their values) as the event shape's columns
+        (dashboard.rows.EVENT), actors still names."""
+        return _columns(items, EventRow._fields, ids, {"actor_names": "actors"},
+                        _EVENT_COLUMNS)
 
 
-@dataclass(frozen=True, slots=True)
-class AreaRow:
+class AreaRow(NamedTuple):
     """A control area as read from a polygon feature, before factions are ids; a value
     that could not be read is None (the row is then rejected)."""
 
@@ -78,11 +79,12 @@ class AreaRow:
     geometry: object
 
     @staticmethod
-    def columns(items: list[AreaRow], ids: list[str]) -> dict:
-        """Rows as the control-area shape's columns (dashboard.rows.AREA), factions still
-        names."""
-        return _columns(items, ids, {"faction_name": "faction",
-                                     "contested_names": "contested_with"}, _AREA_COLUMNS)
+    def columns(items: list[tuple], ids: list[str]) -> dict:
+        """Rows (AreaRows, or plain tuples of their values) as the control-area shape's
+        columns (dashboard.rows.AREA), factions still names."""
+        return _columns(items, AreaRow._fields, ids, {"faction_name": "faction",
+                                                      "contested_names": "contested_with"},
+                        _AREA_COLUMNS)
 
 
 _EVENT_COLUMNS = ("date", "date_end", "date_precision", "place", "lon", "lat",
@@ -92,12 +94,13 @@ _AREA_COLUMNS = ("faction_name", "status", "contested_names", "valid_from", "val
                  "precision", "geometry")
 
 
-def _columns(items: list, ids: list[str], renamed: Mapping[str, str],
-             names: tuple[str, ...]) -> dict:
-    """The rows' attributes `names` (a shape's field where `renamed` says so) as lists, in
-    one pass, and their one source each as the shapes' source columns."""
-    rows = list(zip(*map(attrgetter(*names, "source"), items))) if items \
-        else [[] for _ in range(len(names) + 1)]
+def _columns(items: list[tuple], fields: tuple[str, ...], ids: list[str],
+             renamed: Mapping[str, str], names: tuple[str, ...]) -> dict:
+    """The rows' (tuples of `fields`) values of `names` (a shape's field where `renamed`
+    says so) as lists, in one pass, and their one source each as the shapes' source
+    columns."""
+    get = itemgetter(*(fields.index(n) for n in (*names, "source")))
+    rows = list(zip(*map(get, items))) if items else [[] for _ in range(len(names) + 1)]
     sources = rows[-1]
     out = {renamed.get(n, n): list(values) for n, values in zip(names, rows)}
     return out | {"id": ids, "publishers": one_each([s["publisher"] for s in sources]),

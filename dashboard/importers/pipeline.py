@@ -372,10 +372,10 @@ class _Run:
 
 
 class _Batch:
-    """Rows read but not yet checked, as plain lists: their lines, cells (tuples of text),
-    layout keys, values read and ids, and the problems of those that have some. A million-row
-    import holds no object graph per row, which Python's garbage collector would walk again
-    and again."""
+    """Rows read but not yet checked, as plain lists: their lines, cells (tuples of text,
+    which Python's garbage collector stops following once it has seen them), layout keys,
+    values read (EventRow or AreaRow) and ids, and the problems of those that have some: a
+    batch adds as few objects as it can for the collector to walk again and again."""
 
     def __init__(self):
         self.lines: list[int] = []
