@@ -207,3 +207,21 @@ def test_a_part_the_format_cannot_read_is_reported_once_not_again_by_the_rules(d
         load_record(dataset(events=[feature], meta=WORLD_META))
     assert _said(info.value.problems, "events.geojson", "e1") == [
         ("sources[0]", "should be an object")]
+
+
+def test_a_code_the_format_cannot_read_is_not_reported_again_under_the_shape_s_name(tmp_path):
+    """UCDP's type_of_violence gives the event type: an unknown code is one problem, on
+    that column, not also an event type 'missing'."""
+    source = Path(__file__).parent / "fixtures" / "imports" / "ucdp_ged.csv"
+    with open(source, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        header, rows = reader.fieldnames, list(reader)
+    rows[0]["type_of_violence"] = "9"
+    path = tmp_path / "ged.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, header)
+        writer.writeheader()
+        writer.writerows(rows)
+    report = import_file(path, dataset="ged", datasets_dir=tmp_path / "imported")
+    assert [(r.line, r.field) for r in report.rejects] == [(2, "type_of_violence")]
+    assert report.rejects[0].reason.startswith("'9' is not one of 1, 2, 3")
