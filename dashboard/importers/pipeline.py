@@ -320,7 +320,7 @@ class _Run:
                 batch.problems.setdefault(mine[r], []).append((name, reason))
         for i, line in enumerate(batch.lines):
             if i in batch.problems:
-                row = Row(line, list(batch.values[i]))
+                row = Row(line, batch.values[i])
                 self.report.add_reject(line, batch.problems[i], table.unit)
                 log.write(table, row, batch.problems[i])
             else:
@@ -372,14 +372,14 @@ class _Run:
 
 
 class _Batch:
-    """Rows read but not yet checked, as plain lists: their lines, cells (tuples of text,
-    which Python's garbage collector stops following once it has seen them), layout keys,
-    values read (EventRow or AreaRow) and ids, and the problems of those that have some: a
-    batch adds as few objects as it can for the collector to walk again and again."""
+    """Rows read but not yet checked, as plain lists: their lines, cells, layout keys,
+    values read (EventRow or AreaRow) and ids, and the problems of those that have some. A
+    batch keeps as few objects a row as it can: each one kept adds to the work of Python's
+    garbage collector while the batch waits."""
 
     def __init__(self):
         self.lines: list[int] = []
-        self.values: list[tuple[str, ...]] = []
+        self.values: list[list[str]] = []
         self.keys: list[str | None] = []
         self.items: list[EventRow | AreaRow | None] = []
         self.rids: list[str | None] = []
@@ -390,7 +390,7 @@ class _Batch:
         if problems:
             self.problems[len(self.lines)] = problems
         self.lines.append(row.line)
-        self.values.append(tuple(row.values))
+        self.values.append(row.values)
         self.keys.append(key)
         self.items.append(item)
         self.rids.append(rid)
