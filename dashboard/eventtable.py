@@ -23,8 +23,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from dashboard.records import (DATE_PRECISIONS, LOCATION_PRECISIONS, WORLD, DataError, Event,
-                               FatalityClaim, Source)
+from dashboard import rows
+from dashboard.records import WORLD, DataError, Event, FatalityClaim, Source
 from dashboard.taxonomy import EVENT_TYPES
 
 EPOCH = dt.date(1970, 1, 1)
@@ -44,8 +44,6 @@ SCHEMA = pa.schema([
     ("sources", pa.string()), ("publishers", pa.list_(pa.string())),
     ("fatality_claims", pa.string()), ("provenance", pa.string()),
 ])
-REQUIRED = ("id", "date", "date_precision", "place", "lon", "lat", "location_precision",
-            "event_type", "sub_event_type", "summary_en", "summary_fr", "sources")
 # What queries, markers and hovers read stays in memory; the long texts (about two thirds
 # of an import's bytes) are read from events.parquet for the rows materialised only.
 TEXT = ("place_detail", "actor_names", "fatalities_low", "fatalities_high", "summary_en",
@@ -387,7 +385,7 @@ def _write_group(out: pq.ParquetWriter, schema: pa.Schema, part: pa.Table) -> No
 
 
 def read_parquet(path: Path, factions: Mapping, region: tuple = WORLD) -> EventTable:
-    """events.parquet, checked with vectorised rules that match load_events' (every problem
+    """events.parquet, checked with the event shape's rules (dashboard.rows; every problem
     names the file, the event id and the field); raises DataError. Only IN_MEMORY's columns
     are read; the texts stay in the file (their presence checked from its statistics)."""
     name = Path(path).name
@@ -446,67 +444,16 @@ def _null_count(texts: pq.ParquetFile, column: str) -> int:
 
 
 def check_table(table: pa.Table, name: str, factions: Mapping, region: tuple) -> list[str]:
-    """load_events' rules, one array operation per rule."""
-    problems: list[str] = []
+    """The event shape's rules (dashboard.rows, as the loader and the importer apply them)
+    on the columns read, each problem naming the event id and the field; at most
+    MAX_PROBLEMS per rule, then how many more."""
+    findings = rows.check(rows.EVENT, rows.Columns(table), rows.Context(factions, region))
     ids = table["id"]
-
-    def report(mask, fieldname: str, message) -> None:
-        mask = np.asarray(mask, dtype=bool)
-        rows = np.flatnonzero(mask)[:MAX_PROBLEMS]
-        for r in rows:
-            rid = ids[int(r)].as_py() or f"row {int(r)}"
-            text = message(int(r)) if callable(message) else message
-            problems.append(f"{name}: {rid}: field '{fieldname}': {text}")
-        extra = int(mask.sum()) - len(rows)
-        if extra > 0:
-            problems.append(f"{name}: … and {extra:,} more events with field '{fieldname}' wrong")
-
-    def null(col):
-        return pc.is_null(table[col]).to_numpy(zero_copy_only=False)
-
-    for col in REQUIRED:
-        if col in table.column_names:
-            report(null(col), col, "is missing")
-    counts = pc.value_counts(ids)
-    doubled = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1)) \
-        .to_pylist()[:MAX_PROBLEMS]
-    problems += [f"{name}: {d}: field 'id': is used twice" for d in doubled]
-    start, end = table["date"], table["date_end"]
-    report(pc.fill_null(pc.less(end, start), False).to_numpy(zero_copy_only=False), "date_end",
-           "is before the start date")
-    for col, allowed in (("date_precision", DATE_PRECISIONS),
-                         ("location_precision", LOCATION_PRECISIONS)):
-        bad = pc.invert(pc.is_in(table[col], value_set=pa.array(allowed)))
-        report(pc.fill_null(bad, False).to_numpy(zero_copy_only=False), col,
-               f"is not one of {allowed}")
-    pairs = pc.binary_join_element_wise(table["event_type"], table["sub_event_type"], "\x1f")
-    valid = pa.array([f"{t}\x1f{s}" for t, et in EVENT_TYPES.items() for s in et.subtypes])
-    bad = pc.fill_null(pc.invert(pc.is_in(pairs, value_set=valid)), False)
-    report(bad.to_numpy(zero_copy_only=False), "event_type",
-           "with sub_event_type is not an ACLED type and sub-type")
-    lon = table["lon"].to_numpy(zero_copy_only=False)
-    lat = table["lat"].to_numpy(zero_copy_only=False)
-    with np.errstate(invalid="ignore"):
-        outside = ~(np.isfinite(lon) & np.isfinite(lat) & (lon >= region[0]) & (lat >= region[1])
-                    & (lon <= region[2]) & (lat <= region[3]))
-    report(outside & ~null("lon") & ~null("lat"), "geometry",
-           f"lies outside the dataset's region {tuple(region)}")
-    lengths = pc.fill_null(pc.list_value_length(table["actors"]), 0).to_numpy(
-        zero_copy_only=False)
-    report(lengths == 0, "actors", "needs at least one faction id")
-    known, codes, offsets = _codes(table["actors"], tuple(factions))
-    if (codes < 0).any():
-        flat = pc.list_flatten(table["actors"])
-        unknown = sorted(set(pc.filter(flat, pa.array(codes < 0)).to_pylist()))[:MAX_PROBLEMS]
-        row_of = np.repeat(np.arange(len(lengths)), np.diff(offsets))
-        report(np.isin(np.arange(len(lengths)), row_of[codes < 0]), "actors",
-               f"unknown faction ids {unknown}")
-    for col in ("fatalities", "fatalities_low", "fatalities_high"):
-        if col not in table.column_names:
-            continue
-        report(pc.fill_null(pc.less(table[col], 0), False).to_numpy(zero_copy_only=False), col,
-               "should be a whole number ≥ 0 or null")
-    sources = pc.fill_null(pc.list_value_length(table["publishers"]), 0).to_numpy(
-        zero_copy_only=False)
-    report(sources == 0, "sources", "needs at least one source")
+    problems: list[str] = []
+    for finding in findings:
+        for r, field, reason in finding.items(MAX_PROBLEMS):
+            problems.append(f"{name}: {ids[r].as_py() or f'row {r}'}: field '{field}': {reason}")
+        if len(finding) > MAX_PROBLEMS:
+            problems.append(f"{name}: … and {len(finding) - MAX_PROBLEMS:,} more events with "
+                            f"field '{finding.field(0)}' wrong")
     return problems

@@ -4,6 +4,9 @@ A record's events are an `eventtable.EventTable` (columns), whichever file they 
 
 Everything the dashboard shows is read here and checked here, so that a bad file is refused
 with a message naming the file, the record and the field, before any query or figure sees it.
+Reading a JSON file checks what its format alone decides (types, YYYY-MM-DD dates, GeoJSON
+geometry types); the rules of an event, an area or a movement are `dashboard.rows`', shared
+with the importer and the check of an imported events.parquet.
 Loaded records are frozen: queries and callbacks can share them between users safely.
 """
 from __future__ import annotations
@@ -21,20 +24,13 @@ from collections.abc import Iterable, Mapping
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
+from dashboard import rows
 from dashboard.geometry import EqualArea
-from dashboard.taxonomy import EVENT_TYPES
+from dashboard.rows import WORLD
 
 LANGUAGES = ("en", "fr")
-DATE_PRECISIONS = ("day", "week", "month")
-LOCATION_PRECISIONS = ("exact", "town", "region")
-STATUSES = ("held", "contested")
-# How far a control period is evidenced, after ISW's split of assessed control from claims:
-# a cited source says who held it; only the holder or its enemy says so; inferred.
-ASSESSMENTS = ("reported", "claimed", "assumed")
-WORLD = (-180.0, -90.0, 180.0, 90.0)  # lon_min, lat_min, lon_max, lat_max
 FACTION_ID = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
-SOURCE_URL = re.compile(r"^https?://[^\s<>\"']+$")  # a source's address, record or import
 # Overlaps smaller than this (in square degrees, about 0.01 km²) are shared edges, not claims.
 OVERLAP_TOLERANCE = 1e-6
 
@@ -230,16 +226,21 @@ def parse_date(value: Any, where: str) -> dt.date:
 
 
 
-class _Checker:
-    """Collects every problem of a file rather than stopping at the first."""
+class _Reader:
+    """Reads one JSON file's records, collecting every problem rather than stopping at the
+    first: its own (a value of the wrong type, a date not written YYYY-MM-DD, a geometry of
+    the wrong kind) and those of the shape's rules (`judge`)."""
 
-    def __init__(self, path: Path, region: tuple = WORLD):
+    def __init__(self, path: Path):
         self.path = path
-        self.region = region
-        self.problems: list[str] = []
+        self.found: dict[str, list[tuple[str, str]]] = {}  # record → [(field, reason)]
+
+    @property
+    def count(self) -> int:
+        return sum(len(v) for v in self.found.values())
 
     def fail(self, record: str, fieldname: str, message: str) -> None:
-        self.problems.append(f"{self.path.name}: {record}: field '{fieldname}': {message}")
+        self.found.setdefault(record, []).append((fieldname, message))
 
     def get(self, obj: Mapping, record: str, key: str, kind: type | tuple, optional=False):
         value = obj.get(key)
@@ -252,17 +253,35 @@ class _Checker:
             return None
         return value
 
-    def date(self, obj: Mapping, record: str, key: str, optional=False) -> dt.date | None:
+    def date(self, obj: Mapping, record: str, key: str, label: str | None = None,
+             optional=False) -> dt.date | None:
         value = obj.get(key)
         if value is None:
             if not optional:
-                self.fail(record, key, "is missing")
+                self.fail(record, label or key, "is missing")
             return None
         try:
             return parse_date(value, key)
         except ValueError:
-            self.fail(record, key, f"{value!r} is not a date in the form YYYY-MM-DD")
+            self.fail(record, label or key, f"{value!r} is not a date in the form YYYY-MM-DD")
             return None
+
+    def ids(self, obj: Mapping, record: str, key: str, optional=False) -> list[str] | None:
+        """A list of faction ids (whether each is known is a rule of the shape)."""
+        value = self.get(obj, record, key, list, optional)
+        if value is not None and not all(isinstance(v, str) for v in value):
+            self.fail(record, key, "should be a list of faction ids (text)")
+            return None
+        return value
+
+    def count_of(self, obj: Mapping, record: str, key: str) -> int | None:
+        """A toll: a whole number or null (whether it is ≥ 0 is a rule of the shape)."""
+        value = obj.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            self.fail(record, key, f"{value!r} is not a whole number (give a number ≥ 0, or "
+                                   "null)")
+            return None
+        return value
 
     def texts(self, obj: Mapping, record: str, key: str, label: str | None = None) -> dict[str, str]:
         """{"en", "fr"} under `key`; `label` is the field's name in messages (default: key)."""
@@ -276,36 +295,25 @@ class _Checker:
                 self.fail(record, f"{label}.{lang}", "needs a non-empty text")
         return {lang: str(value.get(lang, "")) for lang in LANGUAGES}
 
-    def sources(self, obj: Mapping, record: str) -> tuple[Source, ...]:
-        items = self.get(obj, record, "sources", list)
-        if not items:
-            if items is not None:
-                self.fail(record, "sources", "needs at least one source")
-            return ()
-        out = []
+    def sources(self, obj: Mapping, record: str) -> dict[str, list]:
+        """`sources` as the shape's columns (publishers, source_urls, source_dates)."""
+        items = self.get(obj, record, "sources", list) or []
+        out: dict[str, list] = {"publishers": [], "source_urls": [], "source_dates": []}
         for i, src in enumerate(items):
             where = f"sources[{i}]"
             if not isinstance(src, dict):
                 self.fail(record, where, "should be an object")
-                continue
-            publisher = self.get(src, record, "publisher", str)
-            url = self.get(src, record, "url", str)
-            if url is not None and not SOURCE_URL.match(url):
-                self.fail(record, f"{where}.url", f"{url!r} is not an http(s) address")
-                url = None
-            day = self.date(src, record, "date")
-            if publisher and url and day:
-                out.append(Source(publisher, url, day, str(src.get("title") or "")))
-        return tuple(out)
-
-    def factions(self, values: Iterable, record: str, key: str, known: Mapping) -> tuple[str, ...]:
-        out = []
-        for value in values:
-            if value not in known:
-                self.fail(record, key, f"unknown faction id {value!r} (known: {', '.join(known)})")
-            else:
-                out.append(value)
-        return tuple(out)
+                src = {}
+            publisher, url = src.get("publisher"), src.get("url")
+            for key, value in (("publisher", publisher), ("url", url)):
+                if value is not None and not isinstance(value, str):
+                    self.fail(record, f"{where}.{key}", f"should be text, got "
+                                                        f"{type(value).__name__}")
+            out["publishers"].append(publisher if isinstance(publisher, str) else None)
+            out["source_urls"].append(url if isinstance(url, str) else None)
+            out["source_dates"].append(self.date(src, record, "date", f"{where}.date",
+                                                 optional=True))
+        return out
 
     def geometry(self, obj: Mapping, record: str, kinds: tuple[str, ...]) -> BaseGeometry | None:
         raw = obj.get("geometry")
@@ -313,23 +321,32 @@ class _Checker:
             self.fail(record, "geometry", f"should be a GeoJSON {' or '.join(kinds)}")
             return None
         try:
-            geom = shape(raw)
+            return shape(raw)
         except Exception as exc:  # shapely raises several types for malformed coordinates
             self.fail(record, "geometry", f"cannot be read ({exc})")
             return None
-        if geom.is_empty or not geom.is_valid:
-            self.fail(record, "geometry", "is empty or invalid (self-intersecting or unclosed)")
-            return None
-        lon0, lat0, lon1, lat1 = geom.bounds
-        region = self.region
-        if lon0 < region[0] or lat0 < region[1] or lon1 > region[2] or lat1 > region[3]:
-            self.fail(record, "geometry", f"lies outside the dataset's region {region}")
-            return None
-        return geom
 
-    def done(self) -> None:
-        if self.problems:
-            raise DataError(self.problems)
+    def judge(self, shape_: rows.Shape, values: list[dict], ctx: rows.Context,
+              names: Mapping[str, str] | None = None) -> None:
+        """Apply the shape's rules to the parsed records (`values`: the shape's fields of
+        each, "id" their label), naming fields as this file does (`names`)."""
+        names = names or {}
+        labels = [v["id"] for v in values]
+        parsed = {record: {f for f, _ in items} for record, items in self.found.items()}
+        data = {f: [v.get(f) for v in values] for f in {f for v in values for f in v}}
+        findings = rows.check(shape_, rows.columns(shape_, data or {"id": []}), ctx)
+        for r, fieldname, reason in rows.merge(findings, lambda r: parsed.get(labels[r], ()),
+                                               lambda r, f: names.get(f, f)):
+            self.fail(labels[r], fieldname, reason)
+
+    def messages(self) -> list[str]:
+        return [f"{self.path.name}: {record}: field '{fieldname}': {message}"
+                for record, items in self.found.items() for fieldname, message in items]
+
+    def done(self, more: Iterable[str] = ()) -> None:
+        problems = self.messages() + list(more)
+        if problems:
+            raise DataError(problems)
 
 
 def _kind_name(kind) -> str:
@@ -354,7 +371,7 @@ def _features(path: Path) -> list[tuple[str, dict, dict]]:
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection" \
             or not isinstance(data.get("features"), list):
         raise DataError([f"{path.name}: should be a GeoJSON FeatureCollection"])
-    out, seen, problems = [], set(), []
+    out, problems = [], []
     for i, feat in enumerate(data["features"]):
         props = feat.get("properties") if isinstance(feat, dict) else None
         if not isinstance(props, dict):
@@ -364,9 +381,6 @@ def _features(path: Path) -> list[tuple[str, dict, dict]]:
         if not isinstance(rid, str) or not rid:
             problems.append(f"{path.name}: feature {i}: field 'id': is missing")
             continue
-        if rid in seen:
-            problems.append(f"{path.name}: {rid}: field 'id': is used twice")
-        seen.add(rid)
         out.append((rid, props, feat))
     if problems:
         raise DataError(problems)
@@ -375,7 +389,7 @@ def _features(path: Path) -> list[tuple[str, dict, dict]]:
 
 def load_factions(path: Path) -> dict[str, Faction]:
     data = _read_json(path)
-    check = _Checker(path)
+    check = _Reader(path)
     items = data.get("factions") if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise DataError([f"{path.name}: should be an object with a 'factions' list"])
@@ -405,13 +419,13 @@ def load_factions(path: Path) -> dict[str, Faction]:
     return factions
 
 
-def _dated_names(check: _Checker, item: Mapping, record: str) -> tuple[DatedName, ...]:
+def _dated_names(check: _Reader, item: Mapping, record: str) -> tuple[DatedName, ...]:
     """`names`: [{"from", "to", "name", "short"}, ...] in date order, each starting the day
     the previous one ends (no gap, no overlap); only the first may have no start and only the
     last no end. Outside them the faction's default name applies. Any problem drops them all,
     so that a faction is never shown under a half-checked name."""
     items = check.get(item, record, "names", list, optional=True) or []
-    before = len(check.problems)
+    before = check.count
     out: list[DatedName] = []
     for i, entry in enumerate(items):
         where = f"names[{i}]"
@@ -437,10 +451,10 @@ def _dated_names(check: _Checker, item: Mapping, record: str) -> tuple[DatedName
         name = check.texts(entry, record, "name", f"{where}.name")
         short = check.texts(entry, record, "short", f"{where}.short")
         out.append(DatedName(start, end, MappingProxyType(name), MappingProxyType(short)))
-    return tuple(out) if len(check.problems) == before else ()
+    return tuple(out) if check.count == before else ()
 
 
-def _optional_day(check: _Checker, record: str, obj: Mapping, key: str,
+def _optional_day(check: _Reader, record: str, obj: Mapping, key: str,
                   label: str) -> dt.date | None:
     value = obj.get(key)
     if value is None:
@@ -452,80 +466,58 @@ def _optional_day(check: _Checker, record: str, obj: Mapping, key: str,
         return None
 
 
+_EVENT_NAMES = {"lon": "geometry", "lat": "geometry"}  # the shape's fields in GeoJSON's terms
+
+
 def load_events(path: Path, factions: Mapping[str, Faction],
                 region: tuple = WORLD) -> tuple[Event, ...]:
-    check = _Checker(path, region)
-    events = []
+    check = _Reader(path)
+    values, extras = [], []
     for rid, p, feat in _features(path):
         geom = check.geometry(feat, rid, ("Point",))
-        day = check.date(p, rid, "date")
-        end = check.date(p, rid, "date_end", optional=True)
-        if day and end and end < day:
-            check.fail(rid, "date_end", f"{end} is before the start date {day}")
-        precision = p.get("date_precision")
-        if precision not in DATE_PRECISIONS:
-            check.fail(rid, "date_precision", f"{precision!r} is not one of {DATE_PRECISIONS}")
-        loc_precision = p.get("location_precision")
-        if loc_precision not in LOCATION_PRECISIONS:
-            check.fail(rid, "location_precision",
-                       f"{loc_precision!r} is not one of {LOCATION_PRECISIONS}")
-        etype, subtype = p.get("event_type"), p.get("sub_event_type")
-        if etype not in EVENT_TYPES:
-            check.fail(rid, "event_type", f"{etype!r} is not an ACLED event type")
-        elif subtype not in EVENT_TYPES[etype].subtypes:
-            check.fail(rid, "sub_event_type", f"{subtype!r} is not a sub-type of {etype!r}")
-        actors = check.get(p, rid, "actors", list) or []
-        if not actors:
-            check.fail(rid, "actors", "needs at least one faction id")
-        actors = check.factions(actors, rid, "actors", factions)
-        names = check.get(p, rid, "actor_names", list) or []
-        counts = {key: p.get(key) for key in ("fatalities", "fatalities_low", "fatalities_high")}
-        for key, value in counts.items():
-            if value is not None and not _count(value):
-                check.fail(rid, key, f"{value!r} should be a whole number ≥ 0 or null")
-                counts[key] = None
-        fatalities, low, high = counts.values()
-        _check_range(check, rid, p, fatalities, low, high)
-        place = check.get(p, rid, "place", str)
-        summary = check.texts(p, rid, "summary")
+        point = (round(geom.x, 5), round(geom.y, 5)) if geom is not None and not geom.is_empty \
+            else (None, None)
         sources = check.sources(p, rid)
-        raw_sources = p.get("sources")
-        claims = _fatality_claims(check, rid, p,
-                                  len(raw_sources) if isinstance(raw_sources, list) else 0)
-        if geom is not None and day and place and sources and precision in DATE_PRECISIONS:
-            events.append(Event(
-                rid, day, end, precision, place, p.get("place_detail"), round(geom.x, 5),
-                round(geom.y, 5), loc_precision, etype, subtype, actors,
-                tuple(str(n) for n in names), fatalities, MappingProxyType(summary), sources,
-                p.get("notes"), low, high, claims, p.get("provenance")))
+        counts = {key: check.count_of(p, rid, key)
+                  for key in ("fatalities", "fatalities_low", "fatalities_high")}
+        values.append({
+            "id": rid, "date": check.date(p, rid, "date"),
+            "date_end": check.date(p, rid, "date_end", optional=True),
+            "date_precision": check.get(p, rid, "date_precision", str),
+            "place": check.get(p, rid, "place", str), "lon": point[0], "lat": point[1],
+            "location_precision": check.get(p, rid, "location_precision", str),
+            "event_type": check.get(p, rid, "event_type", str),
+            "sub_event_type": check.get(p, rid, "sub_event_type", str),
+            "actors": check.ids(p, rid, "actors"), **counts, **sources})
+        extras.append((check.get(p, rid, "actor_names", list), check.texts(p, rid, "summary"),
+                       _fatality_claims(check, rid, p, len(sources["publishers"])), p))
+    check.judge(rows.EVENT, values, rows.Context(factions, region), _EVENT_NAMES)
     check.done()
+    events = []
+    for v, (names, summary, claims, p) in zip(values, extras):
+        events.append(Event(
+            v["id"], v["date"], v["date_end"], v["date_precision"], v["place"],
+            p.get("place_detail"), v["lon"], v["lat"], v["location_precision"], v["event_type"],
+            v["sub_event_type"], tuple(v["actors"]), tuple(str(n) for n in names),
+            v["fatalities"], MappingProxyType(summary), _sources(p), p.get("notes"),
+            v["fatalities_low"], v["fatalities_high"], claims, p.get("provenance")))
     return tuple(sorted(events, key=lambda e: (e.date, e.id)))
+
+
+def _sources(props: Mapping) -> tuple[Source, ...]:
+    """A checked record's sources."""
+    return tuple(Source(s["publisher"], s["url"], dt.date.fromisoformat(s["date"]),
+                        str(s.get("title") or "")) for s in props["sources"])
 
 
 def _count(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _check_range(check: _Checker, rid: str, p: Mapping, best, low, high) -> None:
-    """A toll range is given whole (low and high), with the best estimate inside it."""
-    given_low, given_high = p.get("fatalities_low") is not None, p.get("fatalities_high") is not None
-    if given_low != given_high:
-        missing = "fatalities_low" if given_high else "fatalities_high"
-        check.fail(rid, missing, "a toll range needs both fatalities_low and fatalities_high")
-    elif low is None or high is None:
-        return
-    elif low > high:
-        check.fail(rid, "fatalities_high", f"{high} is below fatalities_low {low}")
-    elif best is None:
-        check.fail(rid, "fatalities", "a toll range needs a best estimate in 'fatalities'")
-    elif not low <= best <= high:
-        check.fail(rid, "fatalities", f"best estimate {best} is outside the range {low}–{high} "
-                                      "(fatalities_low ≤ fatalities ≤ fatalities_high)")
-
-
-def _fatality_claims(check: _Checker, rid: str, p: Mapping,
+def _fatality_claims(check: _Reader, rid: str, p: Mapping,
                      n_sources: int) -> tuple[FatalityClaim, ...]:
-    """`fatality_claims`: [{"claimant", "low", "high" (null = at least), "killed", "source"}]."""
+    """`fatality_claims`: [{"claimant", "low", "high" (null = at least), "killed", "source"}]
+    (the bundled record's own field: no other format has it)."""
     items = check.get(p, rid, "fatality_claims", list, optional=True) or []
     out = []
     for i, claim in enumerate(items):
@@ -560,21 +552,20 @@ def _fatality_claims(check: _Checker, rid: str, p: Mapping,
 
 def load_movements(path: Path, factions: Mapping[str, Faction],
                    region: tuple = WORLD) -> tuple[Movement, ...]:
-    check = _Checker(path, region)
-    out = []
+    check = _Reader(path)
+    values, labels = [], []
     for rid, p, feat in _features(path):
-        geom = check.geometry(feat, rid, ("LineString", "MultiLineString"))
-        start, end = check.date(p, rid, "start"), check.date(p, rid, "end")
-        if start and end and end < start:
-            check.fail(rid, "end", f"{end} is before the start {start}")
-        faction = check.factions([p.get("faction")], rid, "faction", factions)
-        label = check.texts(p, rid, "label")
-        precision = check.get(p, rid, "precision", str)
-        sources = check.sources(p, rid)
-        if geom is not None and start and end and faction and sources and precision:
-            out.append(Movement(rid, faction[0], start, end, MappingProxyType(label), geom,
-                                sources, precision))
+        values.append({
+            "id": rid, "geometry": check.geometry(feat, rid, ("LineString", "MultiLineString")),
+            "start": check.date(p, rid, "start"), "end": check.date(p, rid, "end"),
+            "faction": check.get(p, rid, "faction", str),
+            "precision": check.get(p, rid, "precision", str), **check.sources(p, rid)})
+        labels.append((check.texts(p, rid, "label"), p))
+    check.judge(rows.MOVEMENT, values, rows.Context(factions, region))
     check.done()
+    out = [Movement(v["id"], v["faction"], v["start"], v["end"], MappingProxyType(label),
+                    v["geometry"], _sources(p), v["precision"])
+           for v, (label, p) in zip(values, labels)]
     return tuple(sorted(out, key=lambda m: (m.start, m.id)))
 
 
@@ -582,34 +573,27 @@ def load_areas(path: Path, factions: Mapping[str, Faction], region: tuple = WORL
                assessed: bool = False) -> tuple[ControlArea, ...]:
     """Control periods; with `assessed` (dataset.json "assessed": true, as in the bundled
     record) every period must say how far it is evidenced."""
-    check = _Checker(path, region)
-    found = []
+    check = _Reader(path)
+    values, extras = [], []
     for rid, p, feat in _features(path):
-        geom = check.geometry(feat, rid, ("Polygon", "MultiPolygon"))
-        start = check.date(p, rid, "valid_from")
-        end = check.date(p, rid, "valid_to", optional=True)
-        if start and end and end <= start:
-            check.fail(rid, "valid_to",
-                       f"{end} is not after valid_from {start} (valid_to is exclusive)")
-        faction = check.factions([p.get("faction")], rid, "faction", factions)
-        status = p.get("status")
-        contested = tuple(p.get("contested_with") or ())
-        if status not in STATUSES:
-            check.fail(rid, "status", f"{status!r} is not one of {STATUSES}")
-        elif status == "contested" and not contested:
-            check.fail(rid, "contested_with", "a contested area must name the other factions")
-        elif status == "held" and contested:
-            check.fail(rid, "contested_with", "a held area cannot be contested with anyone")
-        contested = check.factions(contested, rid, "contested_with", factions)
-        name = check.texts(p, rid, "name")
-        precision = check.get(p, rid, "precision", str)
-        sources = check.sources(p, rid)
-        assessment, note = _assessment(check, rid, p, assessed)
-        if geom is not None and start and faction and status in STATUSES and sources \
-                and precision:
-            found.append((rid, MappingProxyType(name), faction[0], status, contested,
-                          start, end, geom, sources, precision, assessment, note,
-                          p.get("provenance")))
+        values.append({
+            "id": rid, "geometry": check.geometry(feat, rid, ("Polygon", "MultiPolygon")),
+            "valid_from": check.date(p, rid, "valid_from"),
+            "valid_to": check.date(p, rid, "valid_to", optional=True),
+            "faction": check.get(p, rid, "faction", str),
+            "status": check.get(p, rid, "status", str),
+            "contested_with": check.ids(p, rid, "contested_with", optional=True) or [],
+            "precision": check.get(p, rid, "precision", str),
+            "assessment": check.get(p, rid, "assessment", str, optional=True),
+            "assessment_note": check.get(p, rid, "assessment_note", str, optional=True),
+            **check.sources(p, rid)})
+        extras.append((check.texts(p, rid, "name"), p))
+    check.judge(rows.AREA, values, rows.Context(factions, region, assessed))
+    check.done()
+    found = [(v["id"], MappingProxyType(name), v["faction"], v["status"],
+              tuple(v["contested_with"]), v["valid_from"], v["valid_to"], v["geometry"],
+              _sources(p), v["precision"], v["assessment"], v["assessment_note"],
+              p.get("provenance")) for v, (name, p) in zip(values, extras)]
     # km² in an equal-area projection centred on the areas (any centre gives the same area;
     # a near one keeps the arithmetic exact)
     if found:
@@ -617,34 +601,8 @@ def load_areas(path: Path, factions: Mapping[str, Faction], region: tuple = WORL
         equal_area = EqualArea.centred_on((min(b[0] for b in bounds), min(b[1] for b in bounds),
                                            max(b[2] for b in bounds), max(b[3] for b in bounds)))
     out = [ControlArea(*f[:8], round(equal_area.km2(f[7]), 1), *f[8:]) for f in found]
-    for problem in overlapping_held(out):
-        check.problems.append(f"{path.name}: {problem}")
-    check.done()
+    check.done(f"{path.name}: {problem}" for problem in overlapping_held(out))
     return tuple(sorted(out, key=lambda a: (a.valid_from, a.id)))
-
-
-def _assessment(check: _Checker, rid: str, p: Mapping,
-                required: bool) -> tuple[str | None, str | None]:
-    """A `reported` period cites a source saying who held the area; a `claimed` one names the
-    claimant in its note; an `assumed` one says in its note why it is drawn at all."""
-    assessment, note = p.get("assessment"), p.get("assessment_note")
-    if assessment is None:
-        if required:
-            check.fail(rid, "assessment", f"is missing (one of {', '.join(ASSESSMENTS)})")
-        return None, note
-    if assessment not in ASSESSMENTS:
-        check.fail(rid, "assessment", f"{assessment!r} is not one of {', '.join(ASSESSMENTS)}")
-        return None, note
-    if note is not None and not isinstance(note, str):
-        check.fail(rid, "assessment_note", "should be text")
-        note = None
-    if assessment == "reported" and not p.get("sources"):
-        check.fail(rid, "sources", "a reported period needs the source that says who held it")
-    if assessment in ("assumed", "claimed") and not (note or "").strip():
-        why = "an assumed period needs a note saying why it is drawn" \
-            if assessment == "assumed" else "a claimed period needs a note saying who claims it"
-        check.fail(rid, "assessment_note", why)
-    return assessment, note
 
 
 def overlapping_held(areas: Iterable[ControlArea]) -> list[str]:
@@ -666,7 +624,7 @@ def overlapping_held(areas: Iterable[ControlArea]) -> list[str]:
 
 
 def load_places(path: Path) -> tuple[Place, ...]:
-    check = _Checker(path)
+    check = _Reader(path)
     out = []
     try:
         with open(path, newline="", encoding="utf-8") as f:

@@ -35,6 +35,7 @@ from dashboard import timeline
 from dashboard.dataset import Dataset
 from dashboard.dataset_names import NAME, WINDOWS_RESERVED
 from dashboard.records import LANGUAGES, DataError
+from dashboard.rows import STATUSES
 from dashboard.state import ViewState, parse_state, state_to_search
 
 FORMAT = "frontlines-story/1"
@@ -44,7 +45,6 @@ MAX_BYTES = 1_000_000
 MAX_STEPS = 100
 MAX_CAPTION = 1200
 CLAIMS = ("holds", "does_not_hold")
-STATUSES = ("held", "contested")
 
 
 class StoryError(ValueError):

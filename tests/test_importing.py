@@ -629,9 +629,10 @@ def test_the_dashboard_entry_point_dispatches_import(tmp_path):
                  str(tmp_path)]) == 0
 
 
-def test_imported_events_are_geoparquet_checked_as_columns_with_load_events_rules(tmp_path):
+def test_imported_events_are_geoparquet_checked_as_columns_with_the_event_rules(tmp_path):
     """An import writes events.parquet (GeoParquet, readable by GeoPandas) and catalog.json;
-    a damaged events file is refused with the event id and field, as load_events would."""
+    a damaged events file is refused with the event id and field, by the event shape's
+    rules (dashboard.rows) that load_events and the importer apply too."""
     import geopandas as gpd
     import pyarrow.parquet as pq
 
@@ -654,5 +655,5 @@ def test_imported_events_are_geoparquet_checked_as_columns_with_load_events_rule
         load_record(folder)
     text = str(info.value)
     assert f"{first}: field 'id': is used twice" in text
-    assert "field 'actors': unknown faction ids ['martians']" in text
-    assert f"{rows[3]['id']}: field 'geometry': lies outside" in text
+    assert "field 'actors': unknown faction id 'martians'" in text
+    assert f"{rows[3]['id']}: field 'lat': latitude 95 is outside -90…90" in text

@@ -15,7 +15,8 @@ from app import create_app
 from datasets import GEODATA, area, event, square
 from dashboard.config import Config
 from dashboard.data_export import events_csv
-from dashboard.records import ASSESSMENTS, DataError, load_record
+from dashboard.records import DataError, load_record
+from dashboard.rows import ASSESSMENTS
 from dashboard.timeline import control_at
 
 DAY = dt.date

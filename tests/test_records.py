@@ -126,7 +126,7 @@ def test_every_problem_of_a_file_is_reported_at_once(dataset):
 @pytest.mark.parametrize("mutate,message", [
     (lambda a: a["properties"].update(valid_to="2015-01-01"), "is not after valid_from"),
     (lambda a: a["properties"].update(status="claimed"), "field 'status'"),
-    (lambda a: a["properties"].update(status="contested"), "must name the other factions"),
+    (lambda a: a["properties"].update(status="contested"), "must name the other side(s)"),
     (lambda a: a.update(geometry={"type": "Polygon", "coordinates": [[[20, 30], [21, 31],
                                                                        [21, 30], [20, 31],
                                                                        [20, 30]]]}),

@@ -1,20 +1,21 @@
 """Reading one row's cells by field name, with every problem collected in the file's terms.
 
 A Header maps a layout's fields (date, lon, actor1, …) to the file's columns once per file;
-a Cells object reads one row through it. Each getter checks and converts its cell and, when
-the cell is wrong, records (the file's column name, the reason) and returns None, so a row
-is reported with everything that is wrong with it, not only the first thing.
+a Cells object reads one row through it. Each getter parses its cell (a date in any export's
+spelling, a number, a code) and, when the text cannot be read, records (the file's column
+name, the reason) and returns None, so a row is reported with everything that is wrong with
+it, not only the first thing. Whether a value read is allowed (a date order, a vocabulary,
+the region, an address) is a rule of the row's shape (`dashboard.rows`), the same for every
+format and for the bundled record.
 """
 from __future__ import annotations
 
 import calendar
 import datetime as dt
-import math
 import re
 from collections.abc import Mapping, Sequence
 
 from dashboard.importers.report import FileError
-from dashboard.records import SOURCE_URL
 from dashboard.taxonomy import EVENT_TYPES, TYPE_BY_SLUG
 
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name} \
@@ -22,9 +23,10 @@ _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name
 _ISO = re.compile(r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
                   r"(?:Z|[+-]\d{2}:?\d{2})?)?")
 _WORDS = re.compile(r"(\d{1,2})[ -]([A-Za-z]+)\.?[ -](\d{4})")
-_WHOLE = re.compile(r"\d+(?:\.0*)?")
+_WHOLE = re.compile(r"-?\d+(?:\.0*)?")
 _TYPES = {t.name.casefold(): t for t in EVENT_TYPES.values()} \
     | {slug: t for slug, t in TYPE_BY_SLUG.items()}
+_SUBTYPES = {t.name: {s.casefold(): s for s in t.subtypes} for t in EVENT_TYPES.values()}
 
 
 def parse_day(text: str) -> dt.date:
@@ -65,6 +67,10 @@ class Header:
                 doubled.update([self.column[f]] if len(found[key]) > 1 else [])
         self.doubled = sorted(doubled)
 
+    def name(self, field: str) -> str:
+        """The file's name for a layout's field (as a user would look for it)."""
+        return self.column.get(field, field).lstrip("\x00")
+
     def require(self, required: Sequence[str], what: str) -> None:
         """Refuse the file when a column the layout needs is absent or given twice."""
         missing = [f"{self.column[f]}" + (f" (for {f})" if self.column[f] != f else "")
@@ -85,7 +91,7 @@ class Cells:
         self.problems: list[tuple[str, str]] = []
 
     def fail(self, field: str, reason: str) -> None:
-        self.problems.append((self.header.column.get(field, field).lstrip("\x00"), reason))
+        self.problems.append((self.header.name(field), reason))
 
     def text(self, field: str) -> str:
         i = self.header.index.get(field)
@@ -111,59 +117,49 @@ class Cells:
             self.fail(field, str(exc))
             return None
 
-    def number(self, field: str, low: float, high: float) -> float | None:
+    def number(self, field: str) -> float | None:
         value = self.text(field)
         try:
-            number = float(value)
+            return float(value)
         except ValueError:
             self.fail(field, f"{value!r} is not a number" if value else "is empty")
             return None
-        if not (math.isfinite(number) and low <= number <= high):
-            self.fail(field, f"{value} is outside {low:g}…{high:g}")
-            return None
-        return number
 
     def count(self, field: str) -> int | None:
-        """A whole number ≥ 0 (deaths); empty means not reported, which is not zero."""
+        """A whole number (deaths); empty means not reported, which is not zero."""
         value = self.text(field)
         if not value:
             return None
         if not _WHOLE.fullmatch(value):
-            self.fail(field, f"{value!r} is not a whole number ≥ 0")
+            self.fail(field, f"{value!r} is not a whole number")
             return None
         return int(value.partition(".")[0])
 
-    def code(self, field: str, table: Mapping[str, str]) -> str | None:
+    def code(self, field: str, table: Mapping[str, str], open_: bool = False) -> str | None:
         """A value looked up in a table of codes ('2.0' reads as '2'); the table's '' entry,
-        if any, is the default for an empty cell."""
+        if any, is the default for an empty cell. With `open_`, a value that is no code is
+        taken as written (the shape's rules judge it)."""
         value = self.text(field)
         key = value[:value.index(".")] if _WHOLE.fullmatch(value) and "." in value else value
         found = table.get(key.casefold())
+        if found is None and open_ and value:
+            return value
         if found is None:
             known = ", ".join(k for k in table if k)
             self.fail(field, f"{value!r} is not one of {known}" if value else "is empty")
         return found
 
-    def event_type(self, type_field: str, sub_field: str) -> tuple[str, str] | None:
-        """ACLED's type and sub-type (2019 codebook), in any case; a type may be a slug."""
+    def event_type(self, type_field: str, sub_field: str) -> tuple[str | None, str | None]:
+        """ACLED's type and sub-type (2019 codebook) in their own spelling, whatever the
+        case (a type may be a slug); other values as written, for the rules to judge."""
         etype, subtype = self.text(type_field), self.text(sub_field)
         kind = _TYPES.get(etype.casefold())
-        if kind is None:
-            self.fail(type_field, f"{etype!r} is not an ACLED event type "
-                                  f"({', '.join(EVENT_TYPES)})" if etype else "is empty")
-            return None
-        match = [s for s in kind.subtypes if s.casefold() == subtype.casefold()]
-        if not match:
-            self.fail(sub_field, f"{subtype!r} is not a sub-type of {kind.name!r} "
-                                 f"({', '.join(kind.subtypes)})" if subtype else "is empty")
-            return None
-        return kind.name, match[0]
+        if kind is not None:
+            subtype = _SUBTYPES[kind.name].get(subtype.casefold(), subtype)
+        return (kind.name if kind else etype or None), subtype or None
 
     def url(self, field: str, default: str | None) -> str | None:
         value = self.text(field) or default
         if not value:
             self.fail(field, "is empty (give each row a URL, or --source-url for all rows)")
-        elif not SOURCE_URL.match(value):
-            self.fail(field, f"{value!r} is not an http(s) address")
-            return None
         return value

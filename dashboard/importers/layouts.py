@@ -2,20 +2,24 @@
 polygons) and the one way a row of any of them becomes a common event or area.
 
 A layout only declares which column holds which field, what its precision codes mean, how
-its sources are linked and what its provenance note says; reading, checking and building
-the common record are shared, so the formats cannot drift apart.
+its sources are linked and what its provenance note says; reading and building the common
+record are shared, so the formats cannot drift apart, and the rows read are checked by the
+rules of their shape (`dashboard.rows`), as the bundled record's are.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 from types import MappingProxyType
 from collections.abc import Callable, Mapping
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
-import shapely.validation
+import pyarrow as pa
 
 from dashboard.importers.cells import Cells
+from dashboard.rows import one_each
 
 ACLED_URL = "https://acleddata.com/"
 UCDP_URL = "https://ucdp.uu.se/"
@@ -30,9 +34,9 @@ _EXACT_TOWN_REGION = MappingProxyType({"": "town", "exact": "exact", "town": "to
 _STATUSES = {"": "held", "held": "held", "contested": "contested"}
 
 
-@dataclass(frozen=True)
-class EventRow:
-    """An event as every format maps it, checked, before actors become faction ids."""
+class EventRow(NamedTuple):
+    """An event as every format maps it, before actors become faction ids; a value that
+    could not be read is None (the row is then rejected)."""
 
     id: str
     date: dt.date
@@ -51,10 +55,17 @@ class EventRow:
     notes: str | None
     source: dict
 
+    @staticmethod
+    def columns(items: list[tuple], ids: list[str]) -> dict:
+        """Rows (EventRows, or plain tuples of their values) as the event shape's columns
+        (dashboard.rows.EVENT), actors still names."""
+        return _columns(items, EventRow._fields, ids, {"actor_names": "actors"},
+                        _EVENT_COLUMNS)
 
-@dataclass(frozen=True)
-class AreaRow:
-    """A control area as read from a polygon feature, checked, before factions are ids."""
+
+class AreaRow(NamedTuple):
+    """A control area as read from a polygon feature, before factions are ids; a value
+    that could not be read is None (the row is then rejected)."""
 
     id: str
     name: str
@@ -67,8 +78,43 @@ class AreaRow:
     source: dict
     geometry: object
 
+    @staticmethod
+    def columns(items: list[tuple], ids: list[str]) -> dict:
+        """Rows (AreaRows, or plain tuples of their values) as the control-area shape's
+        columns (dashboard.rows.AREA), factions still names."""
+        return _columns(items, AreaRow._fields, ids, {"faction_name": "faction",
+                                                      "contested_names": "contested_with"},
+                        _AREA_COLUMNS)
 
-def _columns_kind(c: Cells) -> tuple[str, str] | None:
+
+_EVENT_COLUMNS = ("date", "date_end", "date_precision", "place", "lon", "lat",
+                  "location_precision", "event_type", "sub_event_type", "actor_names",
+                  "fatalities")
+_AREA_COLUMNS = ("faction_name", "status", "contested_names", "valid_from", "valid_to",
+                 "precision", "geometry")
+
+
+def _columns(items: list[tuple], fields: tuple[str, ...], ids: list[str],
+             renamed: Mapping[str, str], names: tuple[str, ...]) -> dict:
+    """The rows' (tuples of `fields`) values of `names` (a shape's field where `renamed`
+    says so) as lists, in one pass, and their one source each as the shapes' source
+    columns."""
+    get = itemgetter(*(fields.index(n) for n in (*names, "source")))
+    rows = list(zip(*map(get, items))) if items else [[] for _ in range(len(names) + 1)]
+    sources = rows[-1]
+    out = {renamed.get(n, n): list(values) for n, values in zip(names, rows)}
+    return out | {"id": ids, "publishers": one_each([s["publisher"] for s in sources]),
+                  "source_urls": one_each([s["url"] for s in sources]),
+                  "source_dates": one_each([s["date"] for s in sources], pa.date32())}
+
+
+# The shape's fields (dashboard.rows) a layout reads from another of its fields.
+_SHAPE_FIELDS = MappingProxyType({
+    "actors": "actor1", "sources[0].url": "url", "sources[0].publisher": "source",
+    "sources[0].date": "source_date", "sources": "url"})
+
+
+def _columns_kind(c: Cells) -> tuple[str | None, str | None]:
     return c.event_type("event_type", "sub_event_type")
 
 
@@ -87,9 +133,11 @@ class Layout:
     url: str | None = None  # a dataset-level link when rows carry none
     via: str | None = None  # the dataset the rows' sources reached us through
     place_fields: tuple[str, ...] = ("place",)  # the place's name, then its admin areas
-    event_kind: Callable[[Cells], tuple[str, str] | None] = _columns_kind
+    event_kind: Callable[[Cells], tuple[str | None, str | None]] = _columns_kind
     provenance: Callable[[Cells], str | None] = _plain_notes  # the event's notes
     caveats: tuple[str, ...] = ()  # said once in the report of every import in this layout
+    open_codes: bool = False  # a precision or status that is no code is taken as written
+    shape_fields: Mapping[str, str] = field(default_factory=lambda: _SHAPE_FIELDS)
 
     def adapted(self, columns: Mapping[str, str], source_url: str | None) -> Layout:
         """This layout with the user's column names and link; the url column becomes
@@ -99,26 +147,27 @@ class Layout:
         required = self.required + (() if url else ("url",))
         return replace(self, fields=fields, url=url, required=required)
 
+    def field_of(self, shape_field: str) -> str:
+        """Which of this layout's fields a field of the row's shape was read from."""
+        return self.shape_fields.get(shape_field, shape_field)
 
-def read_event(c: Cells, layout: Layout) -> EventRow | None:
-    """Check and convert one event row; None when it has problems (they are in c.problems)."""
+
+def read_event(c: Cells, layout: Layout) -> EventRow:
+    """Read one event row; what cannot be read is None and in c.problems."""
     day = c.date("date")
     end = c.date("date_end", required=False)
-    precision = c.code("date_precision", layout.date_precisions)
-    lon, lat = c.number("lon", -180, 180), c.number("lat", -90, 90)
-    location = c.code("location_precision", layout.location_precisions)
-    kind = layout.event_kind(c)
+    precision = c.code("date_precision", layout.date_precisions, layout.open_codes)
+    lon, lat = c.number("lon"), c.number("lat")
+    location = c.code("location_precision", layout.location_precisions, layout.open_codes)
+    kind = layout.event_kind(c) or (None, None)
     initiator = c.required("actor1")
     fatalities = c.count("fatalities")
     url = c.url("url", layout.url)
     source_day = c.date("source_date", required=False, first=True)
-    if day and end and end < day:
-        c.fail("date_end", f"{end} is before the start date {day}")
-    if c.problems:
-        return None
     actors = tuple(a for a in (initiator, c.text("actor2")) if a)
     places = tuple(c.text(f) for f in layout.place_fields)
-    place = next((p for p in places if p), f"{lat:.4f}, {lon:.4f}")
+    place = next((p for p in places if p), f"{lat:.4f}, {lon:.4f}"
+                 if lat is not None and lon is not None else "?")
     summary = c.text("summary") or f"{kind[1]} ({kind[0]}): {' vs '.join(actors)}, {place}."
     return EventRow(
         c.text("id"), day, end if end != day else None, precision, lon, lat, location, place,
@@ -127,50 +176,30 @@ def read_event(c: Cells, layout: Layout) -> EventRow | None:
         layout.provenance(c), _source(c, layout, url, source_day or day))
 
 
-def read_area(c: Cells, layout: Layout, geometry) -> AreaRow | None:
-    """Check and convert one control-area feature; None when it has problems."""
+def read_area(c: Cells, layout: Layout, geometry) -> AreaRow:
+    """Read one control-area feature; what cannot be read is None and in c.problems."""
     faction = c.required("faction")
-    status = c.code("status", _STATUSES)
+    status = c.code("status", _STATUSES, open_=True)
     contested = tuple(n.strip() for n in c.text("contested_with").split(";") if n.strip())
     start = c.date("valid_from")
     end = c.date("valid_to", required=False)
     url = c.url("url", layout.url)
     source_day = c.date("source_date", required=False, first=True)
-    _check_polygon(c, geometry)
-    if start and end and end <= start:
-        c.fail("valid_to", f"{end} is not after valid_from {start} (valid_to is exclusive)")
-    if status == "contested" and not contested:
-        c.fail("contested_with", "a contested area must name the other side(s)")
-    elif status == "held" and contested:
-        c.fail("contested_with", "a held area cannot be contested with anyone")
-    if c.problems:
-        return None
     return AreaRow(
         c.text("id"), c.text("name") or f"{faction}, from {start}", faction, status, contested,
         start, end, c.text("precision") or "as drawn in the imported file, not checked",
         _source(c, layout, url, source_day or start), geometry)
 
 
-def _check_polygon(c: Cells, geometry) -> None:
-    if geometry is None or geometry.is_empty:
-        c.fail("geometry", "is missing or empty")
-    elif not geometry.is_valid:
-        c.fail("geometry", f"is invalid ({shapely.validation.explain_validity(geometry)})")
-    else:
-        lon0, lat0, lon1, lat1 = geometry.bounds
-        if not (-180 <= lon0 <= lon1 <= 180 and -90 <= lat0 <= lat1 <= 90):  # NaN fails too
-            c.fail("geometry", "lies outside longitude -180…180, latitude -90…90")
-
-
-def _source(c: Cells, layout: Layout, url: str, day: dt.date) -> dict:
+def _source(c: Cells, layout: Layout, url: str | None, day: dt.date | None) -> dict:
     """The row's source. When rows reach us through a dataset (ACLED, UCDP) the publisher
     names both and the link is the dataset's own page: a dataset-level link, said so in the
     report. Without a publisher, the link's host stands in for it."""
     publisher = c.text("source")
     if layout.via:
         publisher = f"{publisher} (via {layout.via})" if publisher else layout.via
-    return {"publisher": publisher or urlsplit(url).hostname or url, "url": url,
-            "date": day.isoformat(), "title": c.text("source_title")}
+    return {"publisher": publisher or urlsplit(url or "").hostname or url, "url": url,
+            "date": day and day.isoformat(), "title": c.text("source_title")}
 
 
 def _acled_notes(c: Cells) -> str:
@@ -249,6 +278,8 @@ UCDP = Layout(
                          "6": "region", "7": "region"},
     url=UCDP_URL, via="UCDP GED",
     place_fields=("place", "admin2", "admin1", "country"),
+    shape_fields=MappingProxyType({**_SHAPE_FIELDS, "event_type": "type_of_violence",
+                                   "sub_event_type": "type_of_violence"}),
     event_kind=_ucdp_kind, provenance=_ucdp_notes,
     caveats=(f"UCDP rows link to {UCDP_URL}, a dataset-level link; the publisher is "
              "source_office (via UCDP GED), the title source_headline.",
@@ -261,7 +292,7 @@ UCDP = Layout(
 
 EVENTS = Layout(
     "event table", "event", {f: f for f in _EVENT_FIELDS},
-    ("date", "lon", "lat", "event_type", "sub_event_type", "actor1"),
+    ("date", "lon", "lat", "event_type", "sub_event_type", "actor1"), open_codes=True,
     caveats=("Rows without date_precision are recorded as day, without location_precision "
              "as town; sources without a date are dated to the event's day.",))
 

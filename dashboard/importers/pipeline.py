@@ -2,9 +2,11 @@
 the finished folder with load_record → put it in place. Every format goes through the same
 steps; only the reading of tables (CSV or spatial) and the layouts differ.
 
-The whole file is read before anything is decided: by default one invalid row fails the
-import (every bad row is reported, nothing is written); with skip_invalid the rest is
-imported and the rejects are written to a CSV.
+Rows are parsed one by one in their format's terms (layouts, cells) and checked a batch at
+a time, as columns, by the rules of their shape (`dashboard.rows`, which the bundled
+record's loader applies too). The whole file is read before anything is decided: by default
+one invalid row fails the import (every bad row is reported, nothing is written); with
+skip_invalid the rest is imported and the rejects are written to a CSV.
 """
 from __future__ import annotations
 
@@ -17,12 +19,14 @@ import time
 from pathlib import Path
 from collections.abc import Callable, Iterator, Mapping
 
+import numpy as np
+
 from dashboard.csvsafe import safe_row
 from dashboard.importers.cells import Cells, Header
 from dashboard.importers.factions import FactionResolver, load_registry, load_user_mapping
 from dashboard.importers.faults import checkpoint
-from dashboard.importers.layouts import (ACLED, AREAS, COLUMN_FIELDS, EVENTS, UCDP,
-                                         event_layout, read_area, read_event)
+from dashboard.importers.layouts import (ACLED, AREAS, COLUMN_FIELDS, EVENTS, UCDP, AreaRow,
+                                         EventRow, event_layout, read_area, read_event)
 from dashboard.importers.report import FileError, ImportReport, Progress, UsageError
 from dashboard.importers.spatial import POINT_LAT, POINT_LON, spatial_tables
 from dashboard.importers.textfile import (Row, Table, check_size, csv_table, delimiter,
@@ -30,12 +34,15 @@ from dashboard.importers.textfile import (Row, Table, check_size, csv_table, del
 from dashboard.importers.writer import DatasetBuilder, target_folder
 from dashboard.leftovers import close_quietly, scratch_dir, tagged, tidy
 from dashboard.catalog import write_catalog
-from dashboard.records import SOURCE_URL, DataError, load_record
+from dashboard import rows as shapes
+from dashboard.records import DataError, load_record
+from dashboard.rows import SOURCE_URL
 
 CSV_FORMATS = {"acled": ACLED, "ucdp": UCDP, "csv": EVENTS}
 FORMATS = (*CSV_FORMATS, "geojson", "gpkg", "shapefile")
 DEFAULT_MAX_BYTES = 50 * 2**20
 PROGRESS_EVERY = 100_000
+BATCH = 10_000  # rows parsed before their shape's rules check them together, as columns
 _EXTENSIONS = {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg", ".zip": "shapefile"}
 _POLYGONS = ("Polygon", "MultiPolygon")
 
@@ -221,16 +228,18 @@ class _Run:
         self.tables += 1
         layouts = self._layouts(table)
         counts = self.report.counts
+        batch = _Batch()
         for row in table.rows:
             counts["rows_read"] += 1
             if counts["rows_read"] % PROGRESS_EVERY == 0:
                 self._tell("reading", table.fraction())
-            problems = self._row(row, table, layouts, build)
+            batch.add(row, *self._parse(row, table, layouts))
             if counts["rows_read"] == 1:
                 checkpoint("reading")
-            if problems:
-                self.report.add_reject(row.line, problems, table.unit)
-                log.write(table, row, problems)
+            if len(batch.lines) >= BATCH:
+                self._settle(batch, table, layouts, build, log)
+                batch = _Batch()
+        self._settle(batch, table, layouts, build, log)
 
     def _layouts(self, table: Table) -> dict:
         """The layout and header for each kind of geometry the table holds (None: CSV).
@@ -264,39 +273,74 @@ class _Run:
             raise FileError(next(iter(missing.values())))
         return out | missing
 
-    def _row(self, row: Row, table: Table, layouts: dict, build: DatasetBuilder) -> list:
-        """Import one row; return its problems (empty when it was imported)."""
+    def _parse(self, row: Row, table: Table, layouts: dict) -> tuple:
+        """Read one row in its format's terms: (its problems so far, in the file's terms,
+        and unless the row could not be placed at all: its layout's key, the values read,
+        its id)."""
         if len(row.values) != len(table.columns):
             return [("(row)", f"has {len(row.values)} cells; the header has "
-                              f"{len(table.columns)}")]
+                              f"{len(table.columns)}")],
         kind = None if row.geometry is None or row.geometry.is_empty else row.geometry.geom_type
         if kind not in layouts:
             return [("geometry", "is missing or empty" if kind is None
                      else f"is a {kind}: only points (events) and polygons (control areas) "
-                          "are imported")]
+                          "are imported")],
         if isinstance(layouts[kind], str):
-            return [("geometry", f"is a {kind}, but {layouts[kind]}")]
+            return [("geometry", f"is a {kind}, but {layouts[kind]}")],
         layout, header = layouts[kind]
         cells = Cells(row.values, header)
         item = read_event(cells, layout) if layout.kind == "event" \
             else read_area(cells, layout, row.geometry)
-        if item is None:
-            return cells.problems
         auto = f"{table.unit}-{row.line}" if self.tables == 1 \
             else f"{table.unit}-{self.tables}-{row.line}"
-        rid = item.id or auto
-        if rid in self.seen[layout.kind]:
-            return [(header.column.get("id", "id"), f"{rid!r} is used by an earlier row")]
-        self.seen[layout.kind].add(rid)
-        if layout.kind == "event":
+        return cells.problems, kind, item, item.id or auto
+
+    def _settle(self, batch: _Batch, table: Table, layouts: dict, build: DatasetBuilder,
+                log: RejectLog) -> None:
+        """Check a batch of parsed rows with their shape's rules, then import each good row
+        and reject each bad one with all its problems, in the file's order."""
+        parsed = {i: {name for name, _ in found} for i, found in batch.problems.items()}
+        for shape, read in ((shapes.EVENT, EventRow), (shapes.AREA, AreaRow)):
+            mine = [i for i, item in enumerate(batch.items) if isinstance(item, read)]
+            if not mine:
+                continue
+            layout, header = layouts[batch.keys[mine[0]]]  # one layout a kind in a table
+
+            def column(r: int, field: str, mine=mine, layout=layout, header=header) -> str:
+                """The file's name for a field of the shape. A source without a date of its
+                own is dated by the event's date or the area's valid_from (layouts._source)."""
+                field = layout.field_of(field)
+                at = header.index.get(field)
+                if field == "source_date" and (at is None or not batch.values[mine[r]][at].strip()):
+                    field = "date" if layout.kind == "event" else "valid_from"
+                return header.name(field)
+
+            data = read.columns([batch.items[i] for i in mine], [batch.rids[i] for i in mine])
+            findings = shapes.check(shape, shapes.columns(shape, data),
+                                    shapes.Context(seen=self.seen[layout.kind]),
+                                    eligible=np.array([i not in parsed for i in mine], bool))
+            for r, name, reason in shapes.merge(
+                    findings, lambda r, mine=mine: parsed.get(mine[r], ()), column):
+                batch.problems.setdefault(mine[r], []).append((name, reason))
+        for i, line in enumerate(batch.lines):
+            if i in batch.problems:
+                row = Row(line, batch.values[i])
+                self.report.add_reject(line, batch.problems[i], table.unit)
+                log.write(table, row, batch.problems[i])
+            else:
+                self._add(batch.items[i], batch.rids[i], build)
+
+    def _add(self, item: EventRow | AreaRow, rid: str, build: DatasetBuilder) -> None:
+        if isinstance(item, EventRow):
             ids = [self.resolver.resolve(name) for name in item.actor_names]
             build.add_event(item, rid, list(dict.fromkeys(ids)))
+            kind = "events"
         else:
             build.add_area(item, rid, self.resolver.resolve(item.faction_name),
                            [self.resolver.resolve(n) for n in item.contested_names])
+            kind = "areas"
         self.report.counts["imported"] += 1
-        self.report.counts[f"{layout.kind}s"] += 1
-        return []
+        self.report.counts[kind] += 1
 
     def _worth_writing(self) -> bool:
         counts, problems = self.report.counts, self.report.problems
@@ -329,6 +373,31 @@ class _Run:
         self.report.counts["actors_mapped"] = sum(rule != "new faction"
                                                   for _, rule in decisions.values())
         self.report.counts["factions_created"] = len(created)
+
+
+class _Batch:
+    """Rows read but not yet checked, as plain lists: their lines, cells, layout keys,
+    values read (EventRow or AreaRow) and ids, and the problems of those that have some. A
+    batch keeps as few objects a row as it can: each one kept adds to the work of Python's
+    garbage collector while the batch waits."""
+
+    def __init__(self):
+        self.lines: list[int] = []
+        self.values: list[list[str]] = []
+        self.keys: list[str | None] = []
+        self.items: list[EventRow | AreaRow | None] = []
+        self.rids: list[str | None] = []
+        self.problems: dict[int, list[tuple[str, str]]] = {}
+
+    def add(self, row: Row, problems: list, key: str | None = None,
+            item: EventRow | AreaRow | None = None, rid: str | None = None) -> None:
+        if problems:
+            self.problems[len(self.lines)] = problems
+        self.lines.append(row.line)
+        self.values.append(row.values)
+        self.keys.append(key)
+        self.items.append(item)
+        self.rids.append(rid)
 
 
 class RejectLog:
