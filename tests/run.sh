@@ -16,7 +16,7 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/redis-server ] || \
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core \
-    redis-server postgresql postgis >/dev/null
+    redis-server postgresql postgresql-postgis >/dev/null
 fi
 
 if [ ! -x .venv/bin/python ]; then
