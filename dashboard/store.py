@@ -30,7 +30,7 @@ import numpy as np
 from dashboard.catalog import read_catalog
 from dashboard.dataset import Dataset, load_dataset
 from dashboard.dataset_names import is_dataset_name
-from dashboard.records import EVENTS_GEOJSON, EVENTS_PARQUET
+from dashboard.records import EVENTS_GEOJSON, EVENTS_PARQUET, Record, load_record
 
 DATA_FILES = ("catalog.json", "dataset.json", "factions.json", EVENTS_PARQUET, EVENTS_GEOJSON,
               "control_areas.geojson", "movements.geojson", "places.csv")
@@ -112,27 +112,27 @@ class FileStore:
 
     # --- the query suite, on the loaded columns (tests compare it with PostGIS) ----------
 
-    def _data(self, name: str) -> Dataset:
-        return load_dataset(self._folder(name))
+    def _record(self, name: str) -> Record:
+        return load_record(self._folder(name))
 
     def event_ids(self, name, start=None, end=None, factions=None, types=None, bbox=None):
-        return events_in(self._data(name), start, end, factions, types, bbox).ids()
+        return events_in(self._record(name), start, end, factions, types, bbox).ids()
 
     def area_ids(self, name, day):
-        return [a.id for a in self._data(name).record.areas if a.valid_on(day)]
+        return [a.id for a in self._record(name).areas if a.valid_on(day)]
 
     def movement_ids(self, name, start=None, end=None):
-        return [m.id for m in self._data(name).record.movements
+        return [m.id for m in self._record(name).movements
                 if (start is None or m.end >= start) and (end is None or m.start <= end)]
 
     def grid(self, name, start, end, cell):
-        return grid_counts(events_in(self._data(name), start, end), cell)
+        return grid_counts(events_in(self._record(name), start, end), cell)
 
 
-def events_in(data: Dataset, start=None, end=None, factions=None, types=None,
+def events_in(record: Record, start=None, end=None, factions=None, types=None,
               bbox: BBox | None = None):
-    """A dataset's events touching [start, end] with the filters; bbox inclusive."""
-    found = data.record.events.select(start, end, factions, types)
+    """A record's events touching [start, end] with the filters; bbox inclusive."""
+    found = record.events.select(start, end, factions, types)
     if bbox is not None:
         lon, lat = found.lon, found.lat
         found = found.where((lon >= bbox[0]) & (lon <= bbox[2])
