@@ -48,15 +48,13 @@ from dashboard.dataset_names import name_problem
 from dashboard.eventtable import SCHEMA, write_parquet
 from dashboard.importers.faults import checkpoint
 from dashboard.records import EVENTS_PARQUET, DataError, load_record
+from dashboard.store import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 EVENT_COLUMNS = SCHEMA.names
-CHUNK = 20_000  # rows copied or fetched at a time
+CHUNK = 20_000  # rows fetched at a time
+COPY_BATCH = 1_000  # rows turned into Python values at a time while copying in
 SOURCE_RECHECK_SECONDS = 60  # how often a linked table's row count and timestamp are read
-
-
-class StoreError(RuntimeError):
-    """The database cannot be reached or is not set up (`python -m dashboard db init`)."""
 
 
 def connect(url: str) -> psycopg.Connection:
@@ -254,6 +252,8 @@ class PostgisStore:
         from dashboard.importers import import_file
         from dashboard.leftovers import scratch_dir
 
+        if options.get("skip_invalid") and not options.get("rejects"):
+            options["rejects"] = Path.cwd() / f"{dataset}.rejects.csv"  # not in the scratch
         with scratch_dir("read") as work:
             report = import_file(path, dataset=dataset, datasets_dir=Path(work), **options)
             if report.ok:
@@ -453,9 +453,10 @@ def _copy_events(conn: psycopg.Connection, version: str, folder: Path, record) -
     columns = sql.SQL(", ").join(sql.Identifier(c) for c in ["version", *EVENT_COLUMNS])
     with conn.cursor() as cur, cur.copy(sql.SQL("COPY frontlines.events ({}) FROM STDIN")
                                         .format(columns)) as copy:
-        for batch in table.to_batches(CHUNK):
+        for batch in table.to_batches(COPY_BATCH):
             for row in batch.to_pylist():
                 copy.write_row([version, *(row[c] for c in EVENT_COLUMNS)])
+            checkpoint("postgis-copying")
 
 
 def _insert_features(conn: psycopg.Connection, table: str, version: str, path: Path) -> None:

@@ -37,6 +37,10 @@ DATA_FILES = ("catalog.json", "dataset.json", "factions.json", EVENTS_PARQUET, E
 BBox = tuple[float, float, float, float]  # lon_min, lat_min, lon_max, lat_max (inclusive)
 
 
+class StoreError(RuntimeError):
+    """The store cannot be reached or is not set up (`python -m dashboard db init`)."""
+
+
 class Store(Protocol):
     def names(self) -> list[str]:
         """The imported datasets' names, sorted."""
@@ -49,6 +53,10 @@ class Store(Protocol):
 
     def load(self, name: str, basemap: Path) -> Dataset:
         """The dataset, loaded and checked; raises DataError."""
+
+    def import_file(self, path: Path, *, dataset: str, **options):
+        """Import a file as dataset `dataset` (dashboard.importers.import_file's options);
+        its ImportReport. A failed import leaves the previous dataset as it was."""
 
     def event_ids(self, name: str, start: dt.date | None = None, end: dt.date | None = None,
                   factions: Iterable[str] | None = None, types: Iterable[str] | None = None,
@@ -109,6 +117,12 @@ class FileStore:
 
     def load(self, name: str, basemap: Path) -> Dataset:
         return load_dataset(self._folder(name), basemap)
+
+    def import_file(self, path: Path, *, dataset: str, **options):
+        """dashboard.importers.import_file into this folder (its options and report)."""
+        from dashboard.importers import import_file  # geopandas: load it late
+
+        return import_file(path, dataset=dataset, datasets_dir=self.datasets_dir, **options)
 
     # --- the query suite, on the loaded columns (tests compare it with PostGIS) ----------
 
