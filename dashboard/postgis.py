@@ -218,6 +218,16 @@ class PostgisStore:
         meta = {**json.loads((folder / "dataset.json").read_text(encoding="utf-8")),
                 "name": name}
         meta.pop("bundled", None)  # a copy of the bundled record is served as an import
+        try:
+            self._swap_in(name, version, meta, entry, factions, factions_doc, folder, record)
+        except psycopg.Error as exc:  # rolled back: the old version is still served
+            raise StoreError(f"the PostGIS store refused the import, nothing changed: "
+                             f"{str(exc).strip()[:300]}") from None
+        return {**entry, "version": version}
+
+    def _swap_in(self, name, version, meta, entry, factions, factions_doc, folder, record):
+        """The new version's rows, the switch to it and the old one's deletion: one
+        transaction."""
         with connect(self.url) as conn, conn.transaction():
             old = conn.execute("SELECT version FROM frontlines.datasets WHERE name = %s "
                                "FOR UPDATE", (name,)).fetchone()
@@ -243,7 +253,6 @@ class PostgisStore:
             if old is not None:
                 _delete_version(conn, old[0])
             checkpoint("postgis-swapped")
-        return {**entry, "version": version}
 
     def import_file(self, path: Path, *, dataset: str, **options):
         """The importer (dashboard.importers.import_file, same options, checks and report)

@@ -13,6 +13,7 @@ sharing them between users and threads is safe; the cache changes only under a l
 """
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -21,7 +22,9 @@ from dashboard.catalog import FIELDS, describe
 from dashboard.dataset import Dataset, load_dataset
 from dashboard.leftovers import tidy
 from dashboard.records import DataError, load_meta
-from dashboard.store import FileStore, Store
+from dashboard.store import FileStore, Store, StoreError
+
+log = logging.getLogger(__name__)
 
 
 class UnknownDataset(KeyError):
@@ -50,7 +53,14 @@ class Registry:
         self._bundled_entry = describe(self._bundled.record)
 
     def names(self) -> list[str]:
-        return [self.default] + [n for n in self.store.names() if n != self.default]
+        """The bundled record's name, then the store's datasets' (none while the store
+        cannot be reached: the bundled record is still served)."""
+        try:
+            found = self.store.names()
+        except StoreError as exc:
+            log.error("%s", exc)
+            found = []
+        return [self.default] + [n for n in found if n != self.default]
 
     def get(self, name: str | None) -> Dataset:
         """The dataset, loaded on first use (or after it changed); raises UnknownDataset,

@@ -154,3 +154,29 @@ def test_a_table_that_would_not_load_is_refused_and_nothing_changes(store):
     done = cli("db", "link", "not_acled", "--dataset", "broken", "--store", store)
     assert done.returncode == 1 and "nothing changed" in done.stderr, done.stderr
     assert rows(store, "SELECT count(*) FROM frontlines.datasets") == [(0,)]
+
+
+def test_a_store_that_cannot_be_reached_leaves_the_bundled_record_served(tmp_path):
+    from gunicorn_server import free_port
+
+    client = client_for(f"postgresql://postgres@127.0.0.1:{free_port()}/gone", tmp_path)
+    listed = client.get("/api/datasets").get_json()["datasets"]
+    assert [d["name"] for d in listed] == ["libya-2014-2018"]
+    assert client.get("/api/events?limit=1").status_code == 200
+    answer = client.get("/api/events?dataset=elsewhere")
+    assert answer.status_code == 503
+    assert "cannot connect to the PostGIS store" in answer.get_json()["error"]
+    assert client.get("/").status_code == 200
+
+
+def test_a_role_that_may_only_read_cannot_import_and_changes_nothing(store, tmp_path):
+    assert cli("import", str(ACLED_FILE), "--dataset", "kept", "--store", store).returncode == 0
+    with psycopg.connect(store, autocommit=True) as conn:
+        conn.execute("CREATE ROLE viewer LOGIN")
+        conn.execute("GRANT USAGE ON SCHEMA frontlines TO viewer")
+        conn.execute("GRANT SELECT ON ALL TABLES IN SCHEMA frontlines TO viewer")
+    viewer = store.replace("postgres@", "viewer@")
+    done = cli("import", str(acled_with(tmp_path, {"location": "Elsewhere"})), "--dataset",
+               "kept", "--store", viewer)
+    assert done.returncode == 1 and "refused the import, nothing changed" in done.stderr
+    assert "Elsewhere" not in served(client_for(viewer, tmp_path), "kept").values()
