@@ -28,6 +28,7 @@ ACLED `timestamp` changes (checked at most once a minute).
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -47,6 +48,7 @@ from dashboard.dataset import Dataset, load_dataset
 from dashboard.dataset_names import name_problem
 from dashboard.eventtable import SCHEMA, write_parquet
 from dashboard.importers.faults import checkpoint
+from dashboard.leftovers import scratch_dir
 from dashboard.records import EVENTS_PARQUET, DataError, load_record
 from dashboard.store import StoreError
 
@@ -114,15 +116,24 @@ class PostgisStore:
             self._local.conn, self._local.pid = conn, os.getpid()
         return conn
 
-    def _query(self, query, params=()) -> list[tuple]:
+    def _execute(self, query, params=()) -> list[tuple]:
+        """The rows of one statement; a dropped connection is tried once more, anew."""
         try:
             return self._conn().execute(query, params).fetchall()
+        except psycopg.OperationalError:
+            self._local.conn = None
+            return self._conn().execute(query, params).fetchall()
+
+    def _query(self, query, params=()) -> list[tuple]:
+        """_execute, with the database's refusals as StoreError (the API answers 503)."""
+        try:
+            return self._execute(query, params)
         except psycopg.errors.UndefinedTable:
             raise StoreError("the PostGIS store has no Frontlines schema: run "
                              "`python -m dashboard db init --store URL`") from None
-        except psycopg.OperationalError:  # a dropped connection: once more, anew
+        except psycopg.Error as exc:
             self._local.conn = None
-            return self._conn().execute(query, params).fetchall()
+            raise StoreError(f"the PostGIS store failed: {str(exc).strip()[:300]}") from None
 
     # --- what the registry reads -----------------------------------------------------------
 
@@ -158,10 +169,18 @@ class PostgisStore:
         key = self.key(name)
         folder = self.cache / name / "-".join(str(k) for k in key).replace("/", "_")
         if not folder.is_dir():
-            if row[1] is None:
-                self._unpack(name, row[0], folder)
-            else:
-                self._read_source(name, row[1], row[2] or {}, folder)
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            # one worker (of any server sharing the folder) unpacks; the others wait for it
+            with open(folder.with_name(f".{folder.name}.lock"), "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                try:
+                    if not folder.is_dir() and row[1] is None:
+                        self._unpack(name, row[0], folder)
+                    elif not folder.is_dir():
+                        self._read_source(name, row[1], row[2] or {}, folder)
+                except psycopg.Error as exc:
+                    raise StoreError(f"dataset {name}: cannot be read from the PostGIS store "
+                                     f"({str(exc).strip()[:300]})") from None
         return load_dataset(folder, basemap)
 
     # --- unpacking a version into a dataset folder ----------------------------------------
@@ -195,9 +214,14 @@ class PostgisStore:
             _move_into_place(work, folder)
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        for old in folder.parent.iterdir():  # versions no longer served
-            if old != folder and not old.name.startswith("."):
+        current = (self._row(name) or ("",))[0]  # a newer version may be served already
+        for old in folder.parent.iterdir():  # versions no longer served, and their locks
+            if old == folder or current and current in old.name:
+                continue
+            if old.is_dir() and not old.name.startswith("."):
                 shutil.rmtree(old, ignore_errors=True)
+            elif old.name.endswith(".lock") and old.name != f".{folder.name}.lock":
+                old.unlink(missing_ok=True)
 
     # --- importing ----------------------------------------------------------------------
 
@@ -259,7 +283,6 @@ class PostgisStore:
         into a private temporary folder, then `import_folder`. A dataset that would not
         load changes nothing."""
         from dashboard.importers import import_file
-        from dashboard.leftovers import scratch_dir
 
         if options.get("skip_invalid") and not options.get("rejects"):
             options["rejects"] = Path.cwd() / f"{dataset}.rejects.csv"  # not in the scratch
@@ -285,7 +308,7 @@ class PostgisStore:
         problem = name_problem(name)
         if problem or name == self.bundled_name:
             raise DataError([problem or f"dataset name {name!r} is the bundled record's"])
-        with tempfile.TemporaryDirectory(prefix="frontlines-read-") as work:
+        with scratch_dir("read") as work:
             folder = Path(work) / "check"
             self._read_source(name, table, columns or {}, folder, title)
             record = load_record(folder)
@@ -317,10 +340,13 @@ class PostgisStore:
             return checked[1]
         ident = _table_identifier(table)
         try:
-            found = self._query(sql.SQL("SELECT count(*), max(timestamp)::text FROM {}")
-                                .format(ident))[0]
-        except psycopg.errors.UndefinedColumn:
+            found = self._execute(sql.SQL("SELECT count(*), max(timestamp)::text FROM {}")
+                                  .format(ident))[0]
+        except psycopg.errors.UndefinedColumn:  # no ACLED timestamp: the count alone
             found = self._query(sql.SQL("SELECT count(*) FROM {}").format(ident))[0]
+        except psycopg.Error as exc:
+            raise StoreError(f"table {table}: cannot be read ({str(exc).strip()[:300]})") \
+                from None
         signature = tuple(str(v) for v in found)
         with self._lock:
             self._sources[table] = (time.monotonic(), signature)
@@ -332,7 +358,7 @@ class PostgisStore:
         (ACLED layout, or the generic one with `columns`), as dataset folder `folder`."""
         from dashboard.importers import import_file
 
-        with tempfile.TemporaryDirectory(prefix="frontlines-read-") as work:
+        with scratch_dir("read") as work:
             csv_path = Path(work) / "table.csv"
             with connect(self.url) as conn, conn.cursor() as cur, open(csv_path, "wb") as out:
                 query = sql.SQL("COPY (SELECT * FROM {}) TO STDOUT WITH (FORMAT csv, "

@@ -68,9 +68,13 @@ def test_the_bundled_record_loads_with_one_command_and_is_served(store, tmp_path
     listed = {d["name"]: d for d in client.get("/api/datasets").get_json()["datasets"]}
     assert listed["record"]["events"] == len(record.events)
     assert served(client, "record") == served(client, "libya-2014-2018")
-    control = client.get("/api/control?dataset=record&date=2016-04-21").get_json()
-    assert control["features"] == \
-        client.get("/api/control?date=2016-04-21").get_json()["features"]
+    for query in ("/api/control?date=2016-04-21", "/api/movements?start=2016-01-01",
+                  "/api/changes?from=2015-06-01&to=2016-06-01",
+                  "/api/areas?start=2015-01-01&end=2016-12-31&step=month",
+                  "/api/events?start=2016-01-01&end=2016-12-31&type=Battles"):
+        from_postgis = client.get(query + "&dataset=record").get_json()
+        from_files = client.get(query).get_json()
+        assert from_postgis == from_files and from_files, query
 
 
 def test_an_import_into_postgis_reports_like_the_file_import(store, tmp_path):

@@ -9,8 +9,9 @@ picking them at random (weights 1, 6, 2, 2), with pauses of 1-3 s:
   control areas on that day and the week's events, as the page's map and summary show them;
 - filters: one faction's battles over a month, and the movements then;
 - calls the API: the datasets, the factions on a day, the ground changed over a quarter;
-- once a session (after its first 1-4 tasks), exports a PNG of the view: POST
-  /api/exports, polled until done and downloaded.
+- one analyst in five (FRONTLINES_LOAD_EXPORTERS, a share) exports a PNG of the view once
+  in its session, after its first 1-4 tasks: POST /api/exports, polled every second until
+  done, downloaded.
 
 A request counts as failed if its status is not the expected one, or an export does not
 finish within EXPORT_TIMEOUT seconds. Run by hand:
@@ -29,8 +30,10 @@ from locust import HttpUser, between, task
 HOSTS = [h.strip().rstrip("/") for h in
          os.environ.get("FRONTLINES_LOAD_HOSTS", "http://127.0.0.1:8050").split(",") if h.strip()]
 DATASET = os.environ.get("FRONTLINES_LOAD_DATASET", "")
+# the share of analysts who export a PNG once in their session (each render is a Chromium)
+EXPORTERS = float(os.environ.get("FRONTLINES_LOAD_EXPORTERS", "0.2"))
 EXPORT_TIMEOUT = 180
-_NEXT_HOST = itertools.count()
+_NEXT_USER = itertools.count()
 WEEKS_2016 = [dt.date(2016, 1, 7) + dt.timedelta(weeks=k) for k in range(52)]
 
 
@@ -39,9 +42,11 @@ class Analyst(HttpUser):
     host = HOSTS[0]
 
     def on_start(self):
-        self.base = HOSTS[next(_NEXT_HOST) % len(HOSTS)]
+        number = next(_NEXT_USER)
+        self.base = HOSTS[number % len(HOSTS)]
         self.week = random.randrange(len(WEEKS_2016))
-        self.tasks_done, self.export_after = 0, random.randint(1, 4)
+        exports = int((number + 1) * EXPORTERS) > int(number * EXPORTERS)  # the share, evenly
+        self.tasks_done, self.export_after = 0, random.randint(1, 4) if exports else -1
         self.factions = [f["id"] for f in self.get("/api/factions", "/api/factions").json()]
         # a first look does each thing once (the session's export among them), then the
         # analyst goes on at random
@@ -130,4 +135,4 @@ class Analyst(HttpUser):
                 if time.monotonic() > deadline:
                     answer.failure(f"the export did not finish in {EXPORT_TIMEOUT} s")
                     return
-            time.sleep(0.5)  # a script's polling interval (gevent yields to other users)
+            time.sleep(1)  # a script's polling interval (gevent yields to other users)

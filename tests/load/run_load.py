@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -44,7 +45,7 @@ def dashboard(*args: str) -> None:
 
 
 def run(users: int, seconds: int, folder: Path, store: str = "", acled_rows: int = 0,
-        dataset: str = "record") -> dict:
+        dataset: str = "record", exporters: float = 0.2) -> dict:
     """Start the stack, load it, run locust; the figures (see print_figures)."""
     cluster = None
     if not store:
@@ -91,15 +92,19 @@ def run(users: int, seconds: int, folder: Path, store: str = "", acled_rows: int
              "--csv", str(prefix), "--only-summary", "--stop-timeout", "5"],
             cwd=ROOT, capture_output=True, text=True, timeout=seconds + 300,
             env={**os.environ, "FRONTLINES_LOAD_HOSTS": ",".join(s.base for s in servers),
-                 "FRONTLINES_LOAD_DATASET": dataset})
+                 "FRONTLINES_LOAD_DATASET": dataset,
+                 "FRONTLINES_LOAD_EXPORTERS": str(exporters)})
         stop.set()
         sampler.join()
         figures = read_stats(prefix)
         figures.update(users=users, seconds=seconds, dataset=dataset,
                        memory_mib=[round(p / MIB) for p in peaks],
                        locust_output=done.stderr[-3000:])
-        for server in servers:
-            server.renders_end(timeout=240)
+        figures["exports"] = export_states(folder / "shared")
+        for server in servers:  # renders still queued when the users stopped: ours, ended
+            if not server.renders_end(timeout=30):
+                for render in server.renders():
+                    render.kill()
         return figures
     finally:
         for server in servers or []:
@@ -109,6 +114,16 @@ def run(users: int, seconds: int, folder: Path, store: str = "", acled_rows: int
             redis_server.wait(30)
         if cluster is not None:
             cluster.stop()
+
+
+def export_states(shared: Path) -> dict:
+    """How many export jobs ended in each state (done, failed, or still queued/running
+    when the users stopped), from the job store (dashboard.jobs)."""
+    import diskcache
+
+    with diskcache.Cache(str(shared / "jobs")) as jobs:
+        states = [jobs.get(key) for key in jobs]
+    return dict(Counter(s["state"] for s in states if isinstance(s, dict) and "state" in s))
 
 
 def read_stats(prefix: Path) -> dict:
@@ -138,6 +153,8 @@ def print_figures(figures: dict) -> None:
           f"{figures['dataset']!r}, two servers (gunicorn -w 3 each):")
     print(f"requests {figures['requests']:,}, {figures['rps']} req/s, p50 {figures['p50']} ms, "
           f"p95 {figures['p95']} ms, p99 {figures['p99']} ms, failures {figures['failures']}")
+    print("export jobs: " + ", ".join(f"{n} {state}" for state, n in
+                                      sorted(figures["exports"].items())))
     print("peak memory: " + ", ".join(f"server {n} {m:,} MiB" for n, m in
                                       zip("AB", figures["memory_mib"])))
     print("| request | count | failures | p50 ms | p95 ms | p99 ms |")
@@ -158,10 +175,12 @@ def main() -> int:
     parser.add_argument("--acled-rows", type=int, default=0,
                         help="also import a generated ACLED export of this many rows")
     parser.add_argument("--dataset", default="record", help="the dataset the analysts use")
+    parser.add_argument("--exporters", type=float, default=0.2,
+                        help="share of the analysts who export a PNG once")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="frontlines-load-") as folder:
         figures = run(args.users, args.seconds, Path(folder), args.store, args.acled_rows,
-                      args.dataset)
+                      args.dataset, args.exporters)
     print_figures(figures)
     return 1 if figures["failures"] else 0
 
