@@ -184,3 +184,28 @@ def test_a_role_that_may_only_read_cannot_import_and_changes_nothing(store, tmp_
                "kept", "--store", viewer)
     assert done.returncode == 1 and "refused the import, nothing changed" in done.stderr
     assert "Elsewhere" not in served(client_for(viewer, tmp_path), "kept").values()
+
+
+def test_a_table_with_other_column_names_is_mapped_as_the_csv_import_maps_them(store, tmp_path):
+    """The generic CSV fixture as a table, linked with the CSV import's --columns file:
+    the same events as importing the CSV file with them."""
+    from dashboard.importers import import_file
+
+    source = ROOT / "tests" / "fixtures" / "imports" / "generic_events.csv"
+    columns = ROOT / "tests" / "fixtures" / "imports" / "generic_columns.json"
+    header, _ = read_csv(source)
+    with psycopg.connect(store, autocommit=True) as conn:
+        conn.execute("CREATE TABLE generic (" + ", ".join(f'"{c}" text' for c in header) + ")")
+        with conn.cursor().copy("COPY generic FROM STDIN WITH (FORMAT csv, HEADER true)") \
+                as copy:
+            copy.write(source.read_bytes())
+    done = cli("db", "link", "generic", "--dataset", "generic", "--columns", str(columns),
+               "--store", store)
+    assert done.returncode == 0, done.stderr
+    report = import_file(source, dataset="generic", datasets_dir=tmp_path / "files",
+                         columns=str(columns))
+    assert report.ok, report.as_text()
+    client = client_for(store, tmp_path)
+    files = create_app(Config(datasets_dir=tmp_path / "files",
+                              shared_dir=str(tmp_path / "shared2"))).server.test_client()
+    assert served(client, "generic") == served(files, "generic") and served(files, "generic")

@@ -69,7 +69,7 @@ def run(users: int, seconds: int, folder: Path, store: str = "", acled_rows: int
                "FRONTLINES_SHARED_DIR": str(folder / "shared"),
                # every analyst comes from 127.0.0.1 here: one "client" for the job limits
                "FRONTLINES_EXPORT_JOBS_PER_CLIENT": str(users),
-               "FRONTLINES_EXPORT_JOBS_TOTAL": str(users), "FRONTLINES_EXPORT_WORKERS": "2"}
+               "FRONTLINES_EXPORT_JOBS_TOTAL": str(users)}
         servers = []
         for name in ("a", "b"):
             (folder / name).mkdir(exist_ok=True)
