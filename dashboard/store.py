@@ -14,7 +14,9 @@ and server without messages), and loads it with `load`. The queries (`event_ids`
 results (tests/test_store.py runs one suite against both): events touching a window, with
 faction, type and bounding-box filters, in (date, id) order; control areas valid on a day;
 movements touching a window; events counted per grid cell. The file store answers them with
-array operations on the loaded columns, PostGIS in SQL on indexed columns.
+array operations on the loaded columns, PostGIS in SQL on indexed columns. The page and the
+API still query the loaded dataset (its columns in memory) whichever the store: a map step
+must not wait on a database round trip.
 """
 from __future__ import annotations
 
