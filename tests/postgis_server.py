@@ -13,7 +13,6 @@ import pwd
 import shutil
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 from gunicorn_server import free_port
@@ -92,13 +91,3 @@ class PostgisCluster:
         shutil.rmtree(self.folder, ignore_errors=True)
         self.folder = None
 
-
-def wait_for(check, timeout: float = 30.0, what: str = "condition"):
-    """Poll check() until it returns something true (a state, not a fixed sleep)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
