@@ -15,6 +15,7 @@ import pytest
 
 from app import create_app
 from datasets import GEODATA, ROOT
+from dashboard import postgis as postgis_module
 from dashboard.config import Config
 from dashboard.importers import faults
 from test_importing import ACLED_FILE, acled_with, read_csv, write_csv
@@ -118,7 +119,7 @@ def test_an_import_killed_mid_way_leaves_the_old_dataset_served(store, tmp_path,
 
 
 def test_an_existing_acled_table_is_served_to_a_role_that_may_only_select_it(
-        store, postgis_cluster, tmp_path):
+        store, postgis_cluster, tmp_path, monkeypatch):
     header, lines = read_csv(ACLED_FILE)
     with psycopg.connect(store, autocommit=True) as conn:
         conn.execute("CREATE SCHEMA team")
@@ -149,6 +150,15 @@ def test_an_existing_acled_table_is_served_to_a_role_that_may_only_select_it(
     assert rows(store, "SELECT count(*) FROM frontlines.events")[0][0] == 0, "not copied"
     with psycopg.connect(reader) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
         conn.execute("SELECT * FROM team.acled")  # only the view was granted
+
+    # the team adds a row: served once the table's count is read again (at most a minute)
+    monkeypatch.setattr(postgis_module, "SOURCE_RECHECK_SECONDS", 0)
+    with psycopg.connect(store, autocommit=True) as conn:
+        conn.execute("INSERT INTO team.acled SELECT * FROM team.acled WHERE "
+                     "event_id_cnty = 'LBY9001'")
+        conn.execute("UPDATE team.acled SET event_id_cnty = 'LBY9100' WHERE ctid = "
+                     "(SELECT max(ctid) FROM team.acled)")
+    assert set(served(client, "team-acled")) == set(events) | {"LBY9100"}
 
 
 def test_a_table_that_would_not_load_is_refused_and_nothing_changes(store):
