@@ -26,7 +26,8 @@ from dashboard.static import fingerprint_assets
 
 
 def create_app(config: Config) -> Dash:
-    registry = Registry(config.data_dir, config.datasets_dir, config.cache_mb * 2**20)
+    registry = Registry(config.data_dir, config.datasets_dir, config.cache_mb * 2**20,
+                        store=config.open_store())
     tiles = (config.tile_url, config.tile_attribution) if config.tile_url else None
     manager = background_manager(config)
     app = Dash(__name__, title=t("title", "en"), serve_locally=True, update_title=None,

@@ -25,6 +25,7 @@ from dashboard.params import (ParamError, count_param, date_param, date_range, f
                               only_known, types_param)
 from dashboard.records import LANGUAGES, DataError
 from dashboard.story_api import add_story_routes
+from dashboard.store import StoreError
 from dashboard.registry import Registry, UnknownDataset
 
 MAX_SERIES_POINTS = 5000
@@ -69,6 +70,10 @@ def api_blueprint(registry: Registry, jobs: Jobs) -> Blueprint:
     def bad_dataset(exc: DataError):
         return jsonify({"error": f"the dataset cannot be loaded: {exc}",
                         "parameter": "dataset"}), 400
+
+    @api.errorhandler(StoreError)
+    def store_down(exc: StoreError):
+        return jsonify({"error": str(exc)}), 503
 
     @api.before_app_request
     def unknown_path():

@@ -27,6 +27,9 @@ class Config:
     tile_attribution: str = "© OpenStreetMap contributors"
     chromium: str = "/usr/bin/chromium"  # exports render the page in it (Playwright)
     cache_mb: int = 2048  # loaded datasets, least recently used out first
+    # where imported datasets live: blank for folders under datasets_dir, or a
+    # postgresql://… URL for a PostGIS store that several servers share (dashboard.postgis)
+    store: str = ""
     # Serving a team: what every worker shares, and the bounds on exports.
     shared_dir: str = ""  # blank: DATASETS_DIR/.shared
     redis: str = ""
@@ -48,6 +51,9 @@ class Config:
         "chromium": "the Chromium that renders exports (Debian's by default)",
         "cache_mb": "memory for loaded datasets in each worker, in MB (least recently used "
                     "out first)",
+        "store": "postgresql://user@host/db: keep imported datasets in this PostGIS database "
+                 "(shared by several app servers; create its schema with `python -m "
+                 "dashboard db init`); blank: folders under DATASETS_DIR",
         "shared_dir": "folder every worker shares for background work, export jobs and their "
                       "files (default: DATASETS_DIR/.shared)",
         "redis": "redis://… URL: run background callbacks with Celery on this Redis (start "
@@ -64,6 +70,14 @@ class Config:
     def shared(self) -> Path:
         """The shared folder: jobs, their files and background callbacks' results."""
         return Path(self.shared_dir) if self.shared_dir else Path(self.datasets_dir) / ".shared"
+
+    def open_store(self):
+        """The store of imported datasets these settings name (dashboard.store)."""
+        from dashboard.dataset_names import bundled_name
+        from dashboard.store import open_store
+
+        return open_store(self.store, self.datasets_dir, bundled_name(self.data_dir) or "",
+                          self.shared)
 
     def as_environment(self) -> dict[str, str]:
         """The FRONTLINES_* variables that make from_environment() return this Config: how

@@ -8,11 +8,17 @@ re-exported here.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
+from pathlib import Path
 
+from dashboard.dataset_names import bundled_name
 from dashboard.importers import (FORMATS, ImportReport, Progress, UsageError,
                                  default_datasets_dir, detect_format, import_file,
                                  list_datasets)
+from dashboard.importers.writer import GEODATA
+from dashboard.store import StoreError, open_store
 
 __all__ = ["ImportReport", "UsageError", "detect_format", "import_file", "list_datasets",
            "main"]
@@ -36,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--datasets-dir", default=None,
                    help="where datasets live (default: $FRONTLINES_DATASETS_DIR or datasets/ "
                         "at the repository root)")
+    p.add_argument("--store", default=None,
+                   help="postgresql://… : import into this PostGIS store instead of the "
+                        "datasets folder (default: $FRONTLINES_STORE, if set)")
     p.add_argument("--title", help="the dataset's title in the app (default: its name)")
     p.add_argument("--mapping", help="actor → faction id: CSV with columns actor,faction, or "
                                      "a JSON object")
@@ -63,18 +72,31 @@ def _print_progress(step: Progress) -> None:
               file=sys.stderr, flush=True)
 
 
+def _store(args):
+    """The datasets folder, or the PostGIS store of --store / FRONTLINES_STORE."""
+    url = args.store if args.store is not None else os.environ.get("FRONTLINES_STORE", "")
+    datasets = Path(args.datasets_dir) if args.datasets_dir else default_datasets_dir()
+    try:
+        return open_store(url, datasets, bundled_name(GEODATA) or "",
+                          Path(tempfile.gettempdir()))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def main(argv: list[str]) -> int:
     try:
         args = _parser().parse_args(argv)
-        report = import_file(
-            args.file, dataset=args.dataset,
-            datasets_dir=args.datasets_dir or default_datasets_dir(), fmt=args.format,
-            mapping=args.mapping, columns=args.columns, skip_invalid=args.skip_invalid,
+        report = _store(args).import_file(
+            args.file, dataset=args.dataset, fmt=args.format, mapping=args.mapping,
+            columns=args.columns, skip_invalid=args.skip_invalid,
             max_bytes=args.max_bytes, progress=_print_progress, source_url=args.source_url,
             title=args.title, rejects=args.rejects)
     except UsageError as exc:
         print(f"python -m dashboard import: {exc}", file=sys.stderr)
         return 2
+    except StoreError as exc:
+        print(f"python -m dashboard import: nothing was changed: {exc}", file=sys.stderr)
+        return 1
     except SystemExit as exc:  # --help
         return exc.code if isinstance(exc.code, int) else 0
     print(report.as_text())

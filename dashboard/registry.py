@@ -1,29 +1,30 @@
 """The datasets the app can show: the bundled record and those users imported.
 
-Listing never loads data: the menu, the page and /api/datasets read each import's
-catalog.json (dashboard.catalog). An imported dataset is loaded on first use into a cache
-bounded in memory (least recently used out first, by approximate size), keyed by its name and
-its files' signature (the catalog's version and the files' sizes and modification times), so
-that a re-import is seen by every worker on its next request, with no message between
-processes. A dataset that fails to load is remembered as broken, with the reason, under the
-same signature: it is not retried until its files change. Loaded datasets are read-only, so
+Imported datasets come from a store (dashboard.store): folders under the datasets folder by
+default, or PostGIS tables that several app servers share. Listing never loads data: the
+menu, the page and /api/datasets read each dataset's catalog entry. An imported dataset is
+loaded on first use into a cache bounded in memory (least recently used out first, by
+approximate size), keyed by its name and the store's key for its current version (a folder's
+catalog version and files' sizes and modification times; a PostGIS dataset's version row),
+so that a re-import is seen by every worker and server on its next request, with no message
+between processes. A dataset that fails to load is remembered as broken, with the reason,
+under the same key: it is not retried until it changes. Loaded datasets are read-only, so
 sharing them between users and threads is safe; the cache changes only under a lock.
 """
 from __future__ import annotations
 
-import os
+import logging
 import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from dashboard.catalog import FIELDS, describe, read_catalog
+from dashboard.catalog import FIELDS, describe
 from dashboard.dataset import Dataset, load_dataset
-from dashboard.dataset_names import is_dataset_name
 from dashboard.leftovers import tidy
-from dashboard.records import EVENTS_GEOJSON, EVENTS_PARQUET, DataError, load_meta
+from dashboard.records import DataError, load_meta
+from dashboard.store import FileStore, Store, StoreError
 
-DATA_FILES = ("catalog.json", "dataset.json", "factions.json", EVENTS_PARQUET, EVENTS_GEOJSON,
-              "control_areas.geojson", "movements.geojson", "places.csv")
+log = logging.getLogger(__name__)
 
 
 class UnknownDataset(KeyError):
@@ -35,57 +36,41 @@ class UnknownDataset(KeyError):
         return self.args[0]
 
 
-def signature(folder: Path) -> tuple:
-    """What identifies one version of a folder's files: a few stat calls, no reading."""
-    out = []
-    for name in DATA_FILES:
-        try:
-            st = os.stat(folder / name)
-            out.append((name, st.st_size, st.st_mtime_ns))
-        except OSError:
-            continue
-    return tuple(out)
-
-
 class Registry:
     def __init__(self, bundled: Path, datasets_dir: Path | None,
-                 cache_bytes: int = 2 * 2**30):
+                 cache_bytes: int = 2 * 2**30, store: Store | None = None):
         self.bundled = Path(bundled)
         self.datasets_dir = Path(datasets_dir) if datasets_dir else None
         tidy(self.datasets_dir)  # what a killed import or export left, before serving
         self.default = load_meta(self.bundled / "dataset.json")["name"]
+        self.store = store or FileStore(self.datasets_dir, self.default)
         self.budget = cache_bytes  # memory for loaded datasets (Config.cache_mb)
         self._lock = threading.Lock()
         self._loading: dict[str, threading.Lock] = {}
-        # name → (signature, Dataset or DataError); most recently used last
+        # name → (key, Dataset or DataError); most recently used last
         self._cache: OrderedDict[str, tuple[tuple, Dataset | DataError]] = OrderedDict()
         self._bundled = load_dataset(self.bundled)  # small, and every page needs it
         self._bundled_entry = describe(self._bundled.record)
 
-    def _folder(self, name: str) -> Path | None:
-        if self.datasets_dir and is_dataset_name(name) and name != self.default \
-                and (self.datasets_dir / name).is_dir():
-            return self.datasets_dir / name
-        return None
-
     def names(self) -> list[str]:
-        found = [self.default]
-        if self.datasets_dir and self.datasets_dir.is_dir():
-            found += sorted(p.name for p in self.datasets_dir.iterdir()
-                            if p.is_dir() and is_dataset_name(p.name) and p.name != self.default
-                            and ((p / EVENTS_PARQUET).exists() or (p / EVENTS_GEOJSON).exists()))
-        return found
+        """The bundled record's name, then the store's datasets' (none while the store
+        cannot be reached: the bundled record is still served)."""
+        try:
+            found = self.store.names()
+        except StoreError as exc:
+            log.error("%s", exc)
+            found = []
+        return [self.default] + [n for n in found if n != self.default]
 
     def get(self, name: str | None) -> Dataset:
-        """The dataset, loaded on first use (or after its files changed); raises
-        UnknownDataset, or DataError for a broken dataset (remembered, not retried)."""
+        """The dataset, loaded on first use (or after it changed); raises UnknownDataset,
+        or DataError for a broken dataset (remembered, not retried)."""
         name = name or self.default
         if name == self.default:
             return self._bundled
-        folder = self._folder(name)
-        if folder is None:
+        key = self.store.key(name)
+        if key is None:
             raise UnknownDataset(name, self.names())
-        key = signature(folder)
         found = self._cached(name, key)
         if found is None:
             with self._lock:
@@ -94,7 +79,7 @@ class Registry:
                 found = self._cached(name, key)
                 if found is None:
                     try:
-                        found = load_dataset(folder, self.bundled)  # the bundled basemap
+                        found = self.store.load(name, self.bundled)  # the bundled basemap
                     except DataError as exc:
                         found = exc
                     self._store(name, key, found)
@@ -126,16 +111,19 @@ class Registry:
         Reads no events."""
         out = [{"name": self.default, **self._bundled_entry, "bundled": True}]
         for name in self.names()[1:]:
-            folder = self.datasets_dir / name
-            key = signature(folder)
+            key = self.store.key(name)
+            if key is None:  # removed since it was listed
+                continue
             found = self._cached(name, key)
             if isinstance(found, DataError):
                 out.append({"name": name, "error": str(found)[:500]})
                 continue
-            entry = read_catalog(folder) or (describe(found.record) if found else None)
+            entry = self.store.entry(name) or (describe(found.record) if found else None)
             if entry is None:
+                folder = getattr(self.store, "folder", lambda _: None)(name)
                 try:
-                    title = load_meta(folder / "dataset.json")["title"]
+                    title = load_meta(folder / "dataset.json")["title"] if folder else \
+                        {"en": name, "fr": name}
                 except DataError as exc:
                     out.append({"name": name, "error": str(exc)[:500]})
                     continue

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dashboard.config import Config
 from dashboard.dataset_names import name_problem
 from dashboard.leftovers import scratch_dir
+from dashboard.store import StoreError
 
 SUFFIX = re.compile(r"\.(csv|geojson|json|gpkg|zip)$", re.IGNORECASE)
 
@@ -30,7 +31,7 @@ def import_uploaded(contents: str | None, filename: str | None, name: str | None
                     config: Config,
                     progress: Callable[[str], None] = lambda text: None) -> tuple[str, bool]:
     """(report text, whether a dataset was written); progress(text) as the import goes."""
-    from dashboard.importing import UsageError, import_file  # geopandas: load it late
+    from dashboard.importing import UsageError  # geopandas: load it late
 
     problem = name_problem(name or "", config.data_dir)
     if problem:
@@ -54,11 +55,13 @@ def import_uploaded(contents: str | None, filename: str | None, name: str | None
             path = Path(folder) / f"upload{suffix.group(0).lower()}"
             path.write_bytes(raw)
             progress("Importing… reading the file.")
-            report = import_file(path, dataset=name, datasets_dir=config.datasets_dir,
-                                 max_bytes=limit,
-                                 progress=lambda step: progress(progress_text(step)))
+            report = config.open_store().import_file(
+                path, dataset=name, max_bytes=limit,
+                progress=lambda step: progress(progress_text(step)))
     except UsageError as exc:  # e.g. a name taken by a folder the importer did not make
         return f"Import refused: {exc}", False
+    except StoreError as exc:  # the PostGIS store is down or not set up
+        return f"Import failed, nothing was changed: {exc}", False
     except OSError as exc:  # storing the upload itself failed, e.g. a full temp folder
         return (f"Import refused: the upload cannot be stored on the server "
                 f"({(exc.strerror or type(exc).__name__).lower()})."), False

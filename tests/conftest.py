@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import tempfile
+import uuid
 
 import pytest
 
@@ -35,6 +36,28 @@ def dataset(tmp_path):
     def make(**kwargs):
         return write_dataset(tmp_path / "data", **kwargs)
     return make
+
+
+@pytest.fixture(scope="session")
+def postgis_cluster():
+    """A throwaway PostgreSQL+PostGIS cluster on loopback (tests/postgis_server.py); the
+    tests that use it fail, never skip, when it cannot start."""
+    from postgis_server import PostgisCluster
+
+    cluster = PostgisCluster()
+    try:
+        cluster.start()
+    except (RuntimeError, OSError, KeyError) as exc:  # KeyError: no postgres user
+        cluster.stop()
+        pytest.fail(f"PostgreSQL with PostGIS could not start: {exc}", pytrace=False)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def postgis_url(postgis_cluster):
+    """A new, empty database with the postgis extension: its postgresql:// URL."""
+    return postgis_cluster.create_database(f"t{uuid.uuid4().hex[:12]}")
 
 
 def pytest_configure(config):

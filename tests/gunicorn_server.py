@@ -35,18 +35,21 @@ class Server:
         self.workers = workers
         env = {**os.environ, "FRONTLINES_DATASETS_DIR": str(self.datasets),
                "TMPDIR": str(folder), **(env or {})}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b",
-             f"127.0.0.1:{self.port}", "--access-logfile", str(self.log),
-             "--access-logformat", "%(p)s %(r)s %(s)s", "app:server"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # gunicorn's own log to a file: a pipe nobody reads would block the server once full
+        self.errors = folder / "gunicorn.log"
+        with open(self.errors, "wb") as errors:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b",
+                 f"127.0.0.1:{self.port}", "--access-logfile", str(self.log),
+                 "--access-logformat", "%(p)s %(r)s %(s)s", "app:server"],
+                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=errors)
 
     def wait_ready(self, timeout: float = 180) -> None:
         """Until every worker has started (gunicorn's master has that many children) and the
         API answers."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.process.stderr.read().decode()[-3000:]
+            assert self.process.poll() is None, self.errors.read_text()[-3000:]
             try:
                 if self.get("/api/datasets")[0] == 200 and \
                         len(psutil.Process(self.process.pid).children()) >= self.workers:

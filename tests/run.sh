@@ -7,14 +7,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian's chromium (browser tests, exports) and redis-server (the team test runs its own,
-# on loopback, with its data in a temporary folder)
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/redis-server ]; then
-  echo "Installing Debian's chromium and redis-server for the tests…"
+# Debian's chromium (browser tests, exports), redis-server and PostgreSQL with PostGIS (the
+# team tests start their own, on loopback, with their data in a temporary folder: see
+# tests/postgis_server.py)
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/redis-server ] || \
+    ! ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then
+  echo "Installing Debian's chromium, redis-server, postgresql and postgis for the tests…"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core \
-    redis-server >/dev/null
+    redis-server postgresql postgresql-postgis >/dev/null
 fi
 
 if [ ! -x .venv/bin/python ]; then

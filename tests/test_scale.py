@@ -15,7 +15,7 @@ import pytest
 
 from app import create_app
 from datasets import GEODATA, SOURCE, event, write_dataset
-from dashboard import registry as registry_module
+from dashboard import store as store_module
 from dashboard import view as views
 from dashboard.config import Config
 from dashboard.dataset import load_dataset
@@ -123,8 +123,8 @@ def imported(tmp_path):
 def test_listing_reads_the_catalog_and_loads_nothing(imported, monkeypatch):
     registry = Registry(GEODATA, imported)  # the bundled record loads here, at start
     loads = []
-    real = registry_module.load_dataset
-    monkeypatch.setattr(registry_module, "load_dataset",
+    real = store_module.load_dataset
+    monkeypatch.setattr(store_module, "load_dataset",
                         lambda *a, **k: loads.append(a[0]) or real(*a, **k))
     listing = {d["name"]: d for d in registry.describe()}
     assert loads == [], "listing loads no dataset"

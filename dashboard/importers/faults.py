@@ -9,6 +9,9 @@ import signal
 
 ENV = "FRONTLINES_KILL_IMPORT_AT"
 STAGES = ("reading", "merging", "written", "validated", "between-renames")
+# into a PostGIS store (dashboard.postgis): part of the events copied, all of them, and the
+# new version switched in with the old one's rows deleted, all before the commit
+POSTGIS_STAGES = ("postgis-copying", "postgis-events-copied", "postgis-swapped")
 
 
 def checkpoint(stage: str) -> None:

@@ -4,45 +4,20 @@ in a temporary folder; tests/run.sh installs it). The page's polls reach any wor
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-import time
 
 import pytest
 
-from conftest import ROOT, Page, free_port
+from conftest import ROOT, Page
 from gunicorn_server import Server
+from redis_server import start_redis
 
-REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
 ACLED = (ROOT / "tests" / "fixtures" / "imports" / "acled_libya.csv")
-
-
-def start_redis(folder) -> tuple[subprocess.Popen, str]:
-    import redis
-
-    port = free_port()
-    process = subprocess.Popen([REDIS, "--bind", "127.0.0.1", "--port", str(port), "--dir",
-                                str(folder), "--save", "", "--appendonly", "no",
-                                "--protected-mode", "yes"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "redis-server stopped"
-        try:
-            if client.ping():
-                return process, url
-        except redis.ConnectionError:
-            time.sleep(0.1)
-    raise AssertionError("redis-server did not answer")
 
 
 @pytest.fixture(scope="module")
 def team(tmp_path_factory):
-    if not os.path.exists(REDIS):
-        pytest.fail("redis-server is missing: bash tests/run.sh installs it")
     folder = tmp_path_factory.mktemp("team")
     (folder / "redis").mkdir()
     redis_server, url = start_redis(folder / "redis")

@@ -1,0 +1,95 @@
+"""Two app servers, as behind a load balancer: two gunicorns on different ports sharing one
+PostGIS store (FRONTLINES_STORE), one Redis (FRONTLINES_REDIS) and one shared folder for
+export jobs (FRONTLINES_SHARED_DIR). What one does, the other serves at once: a dataset
+imported into the store while both run, a re-import, and an export started on A, polled and
+downloaded on B. (tests/browser/test_team_postgis.py imports through A's page.)"""
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+from PIL import Image
+
+from datasets import ROOT
+from gunicorn_server import Server
+from redis_server import start_redis
+from test_importing import ACLED_FILE, acled_with
+
+
+@pytest.fixture(scope="module")
+def servers(postgis_cluster, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("two-servers")
+    url = postgis_cluster.create_database("team")
+    init = subprocess.run([sys.executable, "-m", "dashboard", "db", "init", "--store", url],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert init.returncode == 0, init.stderr
+    (folder / "redis").mkdir()
+    redis_server, redis_url = start_redis(folder / "redis")
+    env = {"FRONTLINES_STORE": url, "FRONTLINES_REDIS": redis_url,
+           "FRONTLINES_SHARED_DIR": str(folder / "shared")}
+    (folder / "a").mkdir()
+    (folder / "b").mkdir()
+    a = Server(folder / "a", workers=2, env=env)
+    b = Server(folder / "b", workers=2, env=env)
+    try:
+        a.wait_ready()
+        b.wait_ready()
+        yield a, b, url
+    finally:
+        a.stop()
+        b.stop()
+        redis_server.terminate()
+        redis_server.wait(30)
+
+
+def import_into(url: str, path, name: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "dashboard", "import", str(path), "--dataset",
+                           name, "--store", url], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def places(server: Server, name: str) -> dict:
+    status, body, _ = server.get(f"/api/events?dataset={name}")
+    assert status == 200, body[:500]
+    return {f["properties"]["id"]: f["properties"]["place"] for f in json.loads(body)["features"]}
+
+
+def test_a_dataset_imported_while_both_serve_is_served_by_both_at_once(servers, tmp_path):
+    a, b, url = servers
+    for server in (a, b):
+        assert "shared" not in server.get("/api/datasets")[1].decode()
+    import_into(url, ACLED_FILE, "shared")
+    for server in (a, b):  # the very next request: no restart, no message
+        listed = json.loads(server.get("/api/datasets")[1])["datasets"]
+        assert "shared" in [d["name"] for d in listed]
+    assert places(a, "shared") == places(b, "shared")
+    assert "LBY9001" in places(b, "shared")
+
+    import_into(url, acled_with(tmp_path, {"location": "Elsewhere"}), "shared")
+    assert places(a, "shared")["LBY9001"] == places(b, "shared")["LBY9001"] == "Elsewhere"
+
+
+def test_an_export_started_on_a_is_polled_and_downloaded_on_b(servers):
+    a, b, url = servers
+    import_into(url, ACLED_FILE, "exported")
+    status, body, _ = a.request("/api/exports", {
+        "query": "dataset=exported&date=2016-04-21&map=9/32.5/22.4", "format": "png",
+        "size": "small"})
+    assert status == 202, body
+    job = json.loads(body)["id"]
+    deadline = time.monotonic() + 300
+    while True:
+        status, body, headers = b.get(f"/api/exports/{job}")
+        assert status in (200, 202), (status, body[:300])
+        if status == 200 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)  # a script's polling interval; the loop waits on the job's state
+    assert status == 200 and headers["Content-Type"] == "image/png"
+    image = Image.open(io.BytesIO(body))
+    assert image.format == "PNG" and image.size[0] >= 600
+    assert b.pids_serving(f"/api/exports/{job}") and not a.pids_serving(f"/api/exports/{job}")
