@@ -524,14 +524,16 @@ def _delete_version(conn: psycopg.Connection, version: str) -> None:
 
 def _write_events(conn: psycopg.Connection, version: str, path: Path) -> None:
     """The version's events as events.parquet, fetched a chunk at a time in (date, id)
-    order (dashboard.eventtable.write_parquet sorts them so again)."""
+    order (bytewise, as Arrow sorts), the order dashboard.eventtable.write_parquet takes its
+    parts in: one chunk in memory at a time."""
     columns = sql.SQL(", ").join(sql.Identifier(c) for c in EVENT_COLUMNS)
-    parts = []
-    with conn.cursor(name="events") as cur:  # server-side: a chunk in memory at a time
-        cur.execute(sql.SQL("SELECT {} FROM frontlines.events WHERE version = %s ORDER BY "
-                            "date, id COLLATE \"C\"").format(columns), (version,))
-        while rows := cur.fetchmany(CHUNK):
-            parts.append(pa.Table.from_pydict(
-                {c: [r[i] for r in rows] for i, c in enumerate(EVENT_COLUMNS)}, schema=SCHEMA))
-    write_parquet(pa.concat_tables(parts) if parts else SCHEMA.empty_table(), path)
+
+    def parts():
+        with conn.cursor(name="events") as cur:  # server-side cursor
+            cur.execute(sql.SQL("SELECT {} FROM frontlines.events WHERE version = %s ORDER BY "
+                                "date, id COLLATE \"C\"").format(columns), (version,))
+            while rows := cur.fetchmany(CHUNK):
+                yield pa.Table.from_pydict(
+                    {c: [r[i] for r in rows] for i, c in enumerate(EVENT_COLUMNS)}, schema=SCHEMA)
+    write_parquet(parts(), path)
 
