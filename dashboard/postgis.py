@@ -382,15 +382,20 @@ class PostgisStore:
 
     # --- the query suite, in SQL ------------------------------------------------------------
 
-    def event_ids(self, name, start=None, end=None, factions=None, types=None, bbox=None):
-        where = [sql.SQL("version = {}").format(self._version(name))]
-        params: list = []
+    def _window(self, name, start, end, first: str, last: str) -> tuple[list, list]:
+        """The WHERE clauses (and their parameters) of a version's rows that overlap the
+        days start..end, each row running from its `first` to its `last` day."""
+        where, params = [sql.SQL("version = {}").format(self._version(name))], []
         if end is not None:
-            where.append(sql.SQL("date <= %s"))
+            where.append(sql.SQL("{} <= %s").format(sql.Identifier(first)))
             params.append(end)
         if start is not None:
-            where.append(sql.SQL("last_day >= %s"))
+            where.append(sql.SQL("{} >= %s").format(sql.Identifier(last)))
             params.append(start)
+        return where, params
+
+    def event_ids(self, name, start=None, end=None, factions=None, types=None, bbox=None):
+        where, params = self._window(name, start, end, "date", "last_day")
         if factions is not None:
             where.append(sql.SQL("actors && %s::text[]"))
             params.append(sorted(set(factions)))
@@ -411,14 +416,7 @@ class PostgisStore:
             .format(self._version(name)), (day, day))]
 
     def movement_ids(self, name, start=None, end=None):
-        where = [sql.SQL("version = {}").format(self._version(name))]
-        params = []
-        if start is not None:
-            where.append(sql.SQL("end_day >= %s"))
-            params.append(start)
-        if end is not None:
-            where.append(sql.SQL("start_day <= %s"))
-            params.append(end)
+        where, params = self._window(name, start, end, "start_day", "end_day")
         return [i for (i,) in self._query(sql.SQL(
             "SELECT id FROM frontlines.movements WHERE {} ORDER BY start_day, id COLLATE \"C\"")
             .format(sql.SQL(" AND ").join(where)), params)]

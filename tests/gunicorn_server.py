@@ -4,13 +4,13 @@ the tests that need several workers. gunicorn's access log names the worker (pid
 answered each request, so tests can check that several workers answered."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -18,7 +18,8 @@ from pathlib import Path
 import psutil
 
 from datasets import ROOT
-import contextlib
+from waiting import until
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -47,17 +48,14 @@ class Server:
     def wait_ready(self, timeout: float = 180) -> None:
         """Until every worker has started (gunicorn's master has that many children) and the
         API answers."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def ready() -> bool:
             assert self.process.poll() is None, self.errors.read_text()[-3000:]
             try:
-                if self.get("/api/datasets")[0] == 200 and \
-                        len(psutil.Process(self.process.pid).children()) >= self.workers:
-                    return
+                return self.get("/api/datasets")[0] == 200 and \
+                    len(psutil.Process(self.process.pid).children()) >= self.workers
             except OSError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError("gunicorn did not answer in time")
+                return False
+        assert until(ready, timeout, every=0.2), "gunicorn did not answer in time"
 
     def request(self, path: str, body: dict | None = None, method: str | None = None):
         data = json.dumps(body).encode() if body is not None else None
@@ -107,10 +105,7 @@ class Server:
 
     def renders_end(self, timeout: float = 120) -> bool:
         """Whether every export render process has ended within timeout."""
-        deadline = time.monotonic() + timeout
-        while self.renders() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        return not self.renders()
+        return until(lambda: not self.renders(), timeout, every=0.2)
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)

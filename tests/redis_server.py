@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
 
 import pytest
 
 from gunicorn_server import free_port
+from waiting import until
 
 REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
 
@@ -26,12 +26,12 @@ def start_redis(folder) -> tuple[subprocess.Popen, str]:
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"redis://127.0.0.1:{port}/0"
     client = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+
+    def answers() -> bool:
         assert process.poll() is None, "redis-server stopped"
         try:
-            if client.ping():
-                return process, url
+            return bool(client.ping())
         except redis.ConnectionError:
-            time.sleep(0.1)
-    raise AssertionError("redis-server did not answer")
+            return False
+    assert until(answers, 30), "redis-server did not answer"
+    return process, url

@@ -12,6 +12,7 @@ from dashboard import jobs as jobs_module
 from dashboard.config import Config
 from dashboard.export import ExportError
 from dashboard.jobs import JobRefused, Jobs
+from waiting import until
 
 GIF = {"format": "gif"}
 
@@ -142,10 +143,7 @@ def test_an_expired_job_stops_and_is_forgotten_with_its_file(workers):
     run(one, done_id, lambda progress: b"GIF").join(30)
     path = other.path(other.get(done_id))
     assert path.exists()
-    deadline = time.monotonic() + 30
-    while other.get(done_id) is not None and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert other.get(done_id) is None
+    assert until(lambda: other.get(done_id) is None, 30)
     other.sweep()  # as every submit does
     assert not path.exists() and list(other.files.iterdir()) == []
 

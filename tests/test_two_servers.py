@@ -9,41 +9,25 @@ import io
 import json
 import subprocess
 import sys
-import time
 
 import pytest
 from PIL import Image
 
 from datasets import ROOT
+import team
 from gunicorn_server import Server
-from redis_server import start_redis
 from test_importing import ACLED_FILE, acled_with
+from waiting import until
 
 
 @pytest.fixture(scope="module")
 def servers(postgis_cluster, tmp_path_factory):
     folder = tmp_path_factory.mktemp("two-servers")
-    url = postgis_cluster.create_database("team")
-    init = subprocess.run([sys.executable, "-m", "dashboard", "db", "init", "--store", url],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert init.returncode == 0, init.stderr
-    (folder / "redis").mkdir()
-    redis_server, redis_url = start_redis(folder / "redis")
-    env = {"FRONTLINES_STORE": url, "FRONTLINES_REDIS": redis_url,
-           "FRONTLINES_SHARED_DIR": str(folder / "shared")}
-    (folder / "a").mkdir()
-    (folder / "b").mkdir()
-    a = Server(folder / "a", workers=2, env=env)
-    b = Server(folder / "b", workers=2, env=env)
-    try:
-        a.wait_ready()
-        b.wait_ready()
+    url = team.store(postgis_cluster, "team")
+    with team.redis(folder) as redis_url, team.servers(folder, ["a", "b"], {
+            "FRONTLINES_STORE": url, "FRONTLINES_REDIS": redis_url,
+            "FRONTLINES_SHARED_DIR": str(folder / "shared")}) as (a, b):
         yield a, b, url
-    finally:
-        a.stop()
-        b.stop()
-        redis_server.terminate()
-        redis_server.wait(30)
 
 
 def import_into(url: str, path, name: str) -> None:
@@ -82,14 +66,14 @@ def test_an_export_started_on_a_is_polled_and_downloaded_on_b(servers):
         "size": "small"})
     assert status == 202, body
     job = json.loads(body)["id"]
-    deadline = time.monotonic() + 300
-    while True:
+    def done():
         status, body, headers = b.get(f"/api/exports/{job}")
         assert status in (200, 202), (status, body[:300])
-        if status == 200 or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)  # a script's polling interval; the loop waits on the job's state
-    assert status == 200 and headers["Content-Type"] == "image/png"
+        return (body, headers) if status == 200 else None
+    answer = until(done, 300, every=0.2)
+    assert answer, "the export did not finish"
+    body, headers = answer
+    assert headers["Content-Type"] == "image/png"
     image = Image.open(io.BytesIO(body))
     assert image.format == "PNG" and image.size[0] >= 600
     assert b.pids_serving(f"/api/exports/{job}") and not a.pids_serving(f"/api/exports/{job}")

@@ -9,7 +9,6 @@ import io
 import json
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -19,6 +18,7 @@ from datasets import ROOT
 from dashboard.history import step_days
 from gunicorn_server import Server
 from test_importing import ACLED_FILE
+from waiting import until
 
 WORKERS = 3
 GIB = 2**30
@@ -67,14 +67,15 @@ def test_an_export_job_is_known_to_every_worker_and_its_gif_downloads(server):
         "start": start.isoformat(), "end": end.isoformat(), "step": "week"})
     assert status == 202, body
     job = json.loads(body)["id"]
-    answers, peak = [], 0
-    while len(answers) < 30 or answers[-1][0] == 202:
+    answers, peaks = [], [0]
+
+    def finished() -> bool:  # polled 30 times at least, and until the job is done
         answers.append(server.get(f"/api/exports/{job}"))
-        peak = max(peak, server.memory())
+        peaks.append(server.memory())
         assert answers[-1][0] in (200, 202), answers[-1]
-        assert len(answers) < 3000, "the export did not finish"
-        if answers[-1][0] == 202:
-            time.sleep(0.1)  # a script's polling interval; the loop waits on the job's state
+        return len(answers) >= 30 and answers[-1][0] == 200
+    assert until(finished, 300), "the export did not finish"
+    peak = max(peaks)
     assert len(server.pids_serving(f"/api/exports/{job}")) >= 2
     progress = [json.loads(body) for status, body, _ in answers if status == 202]
     assert {p["state"] for p in progress} <= {"queued", "running"}
@@ -117,13 +118,11 @@ def test_a_cancelled_job_stops_its_render(server):
         "start": "2015-06-01", "end": "2016-04-21", "step": "day"})
     assert status == 202, body
     job = json.loads(body)["id"]
-    deadline = time.monotonic() + 300
-    while True:  # until the render has taken a frame
+    def rendering():  # the job's state once the render has taken a frame
         state = json.loads(server.get(f"/api/exports/{job}")[1])
-        if state["done"] > 0 or time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
-    assert state["state"] == "running" and state["done"] > 0
+        return state if state["done"] > 0 else None
+    state = until(rendering, 300)
+    assert state and state["state"] == "running" and state["done"] > 0
     assert server.request(f"/api/exports/{job}", method="DELETE")[0] == 200
     status, body, _ = server.get(f"/api/exports/{job}")
     assert status == 409 and json.loads(body)["state"] == "cancelled"

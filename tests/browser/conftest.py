@@ -114,6 +114,13 @@ class Page:
     def drawn_count(self) -> int:
         return int(self.page.get_attribute("#map-frame", "data-drawn-count") or 0)
 
+    def record_drawn(self) -> None:
+        """From now on, window.__drawn lists each day the map finishes drawing, in order."""
+        self.page.evaluate("""() => { window.__drawn = [];
+            new MutationObserver(() => window.__drawn.push(document.getElementById('map-frame')
+                .getAttribute('data-drawn-day'))).observe(document.getElementById('map-frame'),
+                {attributes: true, attributeFilter: ['data-drawn-count']}); }""")
+
     def wait_for_map(self, after: int = 0):
         """Until the map has drawn (more than `after` times) and the page is quiet."""
         self.page.wait_for_function(
@@ -153,6 +160,17 @@ class Page:
         return self.page.evaluate(
             "arg => { const map = document.querySelector('#map .js-plotly-plot')"
             f"._fullLayout.map._subplot.map; return ({script})(map, arg); }}", arg)
+
+    def import_file(self, path, name: str) -> str:
+        """Name a dataset and give the page's upload box a file, as a user does; the import's
+        report once the import (run in the background, "Importing…" meanwhile) has ended."""
+        self.page.locator("#import-name").scroll_into_view_if_needed()
+        self.page.fill("#import-name", name)
+        self.page.set_input_files("#upload input[type=file]", str(path))
+        self.page.wait_for_function(
+            "() => { const t = document.getElementById('import-report').textContent;"
+            " return t.length > 0 && !t.startsWith('Importing…'); }", timeout=120000)
+        return self.page.inner_text("#import-report")
 
     def export_animation(self, start: str, end: str):
         """Ask for a small GIF from start to end as a user does, and wait for its link."""

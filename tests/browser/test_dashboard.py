@@ -144,10 +144,7 @@ def test_keyboard_moves_the_slider_and_focus_is_visible(page):
 
 def test_play_at_4_steps_a_second_draws_every_week_in_order_and_pause_stops(page):
     page.open("?date=2016-03-03&step=week&speed=4")
-    page.page.evaluate("""() => { window.__drawn = [];
-        new MutationObserver(() => window.__drawn.push(document.getElementById('map-frame')
-            .getAttribute('data-drawn-day'))).observe(document.getElementById('map-frame'),
-            {attributes: true, attributeFilter: ['data-drawn-count']}); }""")
+    page.record_drawn()
     page.page.click("#play")
     assert page.page.inner_text("#play") == "Pause" or page.page.wait_for_function(
         "() => document.getElementById('play').textContent === 'Pause'")
@@ -177,10 +174,7 @@ def test_play_from_the_last_day_starts_again_from_the_first(page):
     from dashboard.steps import shift
     page.open(f"?date={record['last_day']}&step=month&speed=4")
     assert drawn_day(page) == record["last_day"]
-    page.page.evaluate("""() => { window.__drawn = [];
-        new MutationObserver(() => window.__drawn.push(document.getElementById('map-frame')
-            .getAttribute('data-drawn-day'))).observe(document.getElementById('map-frame'),
-            {attributes: true, attributeFilter: ['data-drawn-count']}); }""")
+    page.record_drawn()
     page.page.click("#play")
     page.page.wait_for_function("() => window.__drawn.length >= 2", timeout=60000)
     page.page.click("#play")
@@ -203,10 +197,7 @@ def test_play_and_the_step_buttons_follow_the_one_step_rule(page):
         return table.map(([a, s, n]) => F.iso(b, F.shift(b, F.offsetOf(b, a), s, n))); }""",
                             table)
     assert js == [shift(dt.date.fromisoformat(a), s, n).isoformat() for a, s, n in table]
-    page.page.evaluate("""() => { window.__drawn = [];
-        new MutationObserver(() => window.__drawn.push(document.getElementById('map-frame')
-            .getAttribute('data-drawn-day'))).observe(document.getElementById('map-frame'),
-            {attributes: true, attributeFilter: ['data-drawn-count']}); }""")
+    page.record_drawn()
     page.page.click("#play")
     page.page.wait_for_function("() => window.__drawn.length >= 3", timeout=60000)
     page.page.click("#play")

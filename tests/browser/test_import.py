@@ -8,31 +8,25 @@ SYR3,2017-10-17,2017,2,Political violence,Battles,Non-state actor overtakes terr
 """
 
 
-def upload(page, path, text: str, name: str, watch: bool = False) -> None:
-    """Name a dataset and drop a file on the page's upload box, as a user does; with
+def upload(page, path, text: str, name: str, watch: bool = False) -> str:
+    """Write a file and import it through the page as a user does; its import report. With
     watch, record (window.uploadSeen) whether the file input was disabled meanwhile, as it
     is while the import runs in the background."""
     path.write_text(text, encoding="utf-8")
     page.open()
-    page.page.locator("#import-name").scroll_into_view_if_needed()
-    page.page.fill("#import-name", name)
     if watch:
         page.page.evaluate(
             "() => { window.uploadSeen = []; const box = document.getElementById('upload');"
             " new MutationObserver(() => window.uploadSeen.push("
             "  !!box.querySelector('input[type=file]')?.disabled))"
             " .observe(box, {attributes: true, subtree: true}); }")
-    page.page.set_input_files("#upload input[type=file]", str(path))
+    return page.import_file(path, name)
 
 
 def test_uploading_an_acled_file_shows_its_events_on_the_map(page, tmp_path):
-    upload(page, tmp_path / "acled-syria.csv", ACLED, "raqqa", watch=True)
     # the import runs in the background: "Importing…" progress, then the report
-    page.page.wait_for_function(
-        "() => { const t = document.getElementById('import-report').textContent;"
-        " return t.length > 0 && !t.startsWith('Importing…'); }", timeout=60000)
+    report = upload(page, tmp_path / "acled-syria.csv", ACLED, "raqqa", watch=True)
     page.settle()
-    report = page.page.inner_text("#import-report")
     assert "3" in report and "raqqa" in report.lower()
     seen = page.page.evaluate("() => window.uploadSeen")
     assert True in seen and seen[-1] is False, seen  # disabled while it ran, then enabled
