@@ -277,7 +277,7 @@
        font: {size: 14, color: '#222'}, align: 'center', xanchor: 'right', yanchor: 'top',
        bgcolor: 'rgba(255,255,255,0.75)', name: 'north'},
       bar.annotation];
-    F.pending = {day: day, iso: F.iso(bundle, day)};  // not in the layout: a change there replots
+    F.pending = {day: day, iso: F.iso(bundle, day), painted: false};  // (not in the layout: a change there replots)
     return {data: data, layout: layout};
   };
 
@@ -321,11 +321,12 @@
     }
     return style;
   }
+  function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
   function polish(gd) {
     // A symbol layer is born with its style (plotly makes layers anew on some updates, at
     // times after its afterplot), and the layers made before the map was first seen get it here.
     var map = mapOf(gd);
-    if (!map || !map.getStyle()) { return; }
+    if (!map || !map.style || !map.style._loaded) { return; }
     var proto = Object.getPrototypeOf(map);
     if (!proto._frontlinesLabels) {
       proto._frontlinesLabels = true;
@@ -339,12 +340,16 @@
         return addLayer.call(this, layer, before);
       };
     }
-    map.getStyle().layers.forEach(function (layer) {
-      var style = layer.type === 'symbol' && labelStyle(layer.id);
+    map.getLayersOrder().forEach(function (id) {  // (getStyle() would copy the whole style)
+      var style = map.getLayer(id).type === 'symbol' && labelStyle(id);
       if (!style) { return; }
-      // setting a property to the value it holds is no change (MapLibre compares)
-      Object.keys(style.paint).forEach(function (k) { map.setPaintProperty(layer.id, k, style.paint[k]); });
-      Object.keys(style.layout).forEach(function (k) { map.setLayoutProperty(layer.id, k, style.layout[k]); });
+      // (MapLibre repaints the map on any call, even one that sets the value a property holds)
+      Object.keys(style.paint).forEach(function (k) {
+        if (!same(map.getPaintProperty(id, k), style.paint[k])) { map.setPaintProperty(id, k, style.paint[k]); }
+      });
+      Object.keys(style.layout).forEach(function (k) {
+        if (!same(map.getLayoutProperty(id, k), style.layout[k])) { map.setLayoutProperty(id, k, style.layout[k]); }
+      });
     });
   }
   // A click on the map that hits no event clears the selection.
@@ -375,16 +380,51 @@
     Plotly.relayout(gd, {shapes: bar.shapes, annotations: annotations});
     return true;
   }
+  // Settled: every GeoJSON source of the map is tiled and its labels are placed.
+  function settled(map) {
+    var managers = map.style && map.style._loaded && map.style.tileManagers;
+    if (!managers || map._placementDirty) { return false; }
+    return Object.keys(managers).every(function (id) {
+      var source = map.getSource(id);
+      return !source || source.type !== 'geojson' || managers[id].loaded();
+    });
+  }
+  // One paint a step. MapLibre paints a frame whenever part of a change is ready (a source
+  // re-tiled, a pass of label placement), so a step that changed four sources cost up to
+  // five frames and showed maps that were half one day, half the next; the first load
+  // painted some thirty. Without a GPU each paint is a redraw of the whole map in
+  // software, read back into the page (a tenth of a second or more of the page's one
+  // thread). So frames are worked out but not painted until the map has settled; then one
+  // is. A camera move paints every frame, and nothing waits more than PAINT_WAIT_MS for a
+  // paint (online tiles are not waited for at all).
+  var PAINT_WAIT_MS = 1500;
+  function onePaintPerStep(map) {
+    if (!map || !map.painter || map.painter._frontlinesGate) { return; }
+    var painter = map.painter, paint = painter.render, held = null;
+    painter._frontlinesGate = true;
+    painter.render = function (style, options) {
+      var ready = settled(map);
+      if (!ready && !options.moving) {
+        held = held || performance.now();
+        if (performance.now() - held < PAINT_WAIT_MS) {
+          clearTimeout(map._frontlinesLate);  // the late paint, should nothing else ask
+          map._frontlinesLate = setTimeout(function () { map.triggerRepaint(); }, PAINT_WAIT_MS);
+          return undefined;
+        }
+      }
+      held = null;
+      if (ready && F.pending) { F.pending.painted = true; }
+      return paint.apply(this, arguments);
+    };
+  }
   function awaitDrawn(fig) {
     var pending = F.pending;
     function ready(gd) {
       var map = mapOf(gd);
       if (!gd || gd.data !== fig.data && gd.data[0] !== fig.data[0]) { return false; }
-      if (!map || !map.getStyle()) { return false; }
-      var sources = map.getStyle().sources;
-      return !map.isMoving() && Object.keys(sources).every(function (id) {
-        return sources[id].type !== 'geojson' || map.isSourceLoaded(id);
-      });
+      if (!map || map.isMoving() || !settled(map)) { return false; }
+      // painted, or nothing was left to paint (a step that changed nothing on the map)
+      return pending.painted || !map._frameRequest;
     }
     function check() {
       if (F.pending !== pending) { return; }
@@ -400,8 +440,8 @@
   // re-tiles and redraws each source it gets. A source given the data it already holds is
   // left alone, so a step costs only what it changes.
   function skipUnchangedSources(map) {
-    var sources = map && map.getStyle() && map.getStyle().sources;
-    var id = sources && Object.keys(sources).find(function (k) { return sources[k].type === 'geojson'; });
+    var managers = map && map.style && map.style._loaded && map.style.tileManagers;
+    var id = managers && Object.keys(managers).find(function (k) { return map.getSource(k).type === 'geojson'; });
     var proto = id && Object.getPrototypeOf(map.getSource(id));
     if (!proto || proto._frontlinesOnce) { return; }
     proto._frontlinesOnce = true;
@@ -413,11 +453,24 @@
       return setData.apply(this, arguments);
     };
   }
-  function afterPlot(gd) {
-    var map = mapOf(gd);
+  // A new MapLibre map is tuned before its first frame (plotly makes it, and its canvas,
+  // in one go; this runs right after): its first load is then painted once, not a dozen times.
+  function tune(map) {
+    if (!map) { return; }
     // Labels appear at once instead of fading in over 300 ms: a fade is a dozen redraws,
     // each a tenth of a second where the browser draws WebGL without a GPU.
-    if (map && map._fadeDuration !== 0) { map._fadeDuration = 0; }
+    if (map._fadeDuration !== 0) { map._fadeDuration = 0; }
+    onePaintPerStep(map);
+  }
+  new MutationObserver(function (changes) {
+    changes.forEach(function (change) {
+      change.addedNodes.forEach(function (node) {
+        if (node.classList && node.classList.contains('maplibregl-canvas')) { tune(mapOf(F.graph())); }
+      });
+    });
+  }).observe(document.documentElement, {subtree: true, childList: true});
+  function afterPlot(gd) {
+    tune(mapOf(gd));
     skipUnchangedSources(mapOf(gd));
     clearOnEmptyClick(mapOf(gd));
     polish(gd);
@@ -468,6 +521,7 @@
   F.play = function (start) {
     player.playing = true;
     told(true);
+    window.dash_clientside.set_props('play-state', {data: true});
     var slider = start;
     if (slider >= F.bundle.last) { slider = 0; F.goTo(0); }
     var anchor = slider, size = F.stepSize(), n = 0;
@@ -496,11 +550,25 @@
     player.playing = false;
     clearTimeout(player.timer);
     var button = document.getElementById('play');
-    if (button && button.getAttribute('data-playing') === 'true') {
+    if (button && button.getAttribute('data-playing') !== 'false') {
       window.dash_clientside.set_props('play-state', {data: false});
     }
   };
   F.playing = function () { return player.playing; };
+  // ◀ ▶ and Play/Pause act on the press itself. Through a Dash callback they would wait
+  // until Dash is done with what it is busy with (applying a server's answer): a step
+  // would start late, and a Pause could land a step or two after the press.
+  document.addEventListener('click', function (e) {
+    var button = e.target.closest && e.target.closest('#step-back, #step-forward, #play');
+    if (!button || button.disabled || !F.bundle) { return; }
+    var day = F.asked === undefined ? F.lastDay : F.asked;
+    if (button.id === 'play') {
+      if (F.playing()) { F.stop(); } else { F.play(day); }
+      return;
+    }
+    F.stop();
+    F.goTo(F.step(F.bundle, day, F.stepSize(), button.id === 'step-back' ? -1 : 1));
+  });
   F.speed = function () { return F.speedValue > 0 ? F.speedValue : 1; };
   F.stepSize = function () { return F.stepValue || 'week'; };
 
@@ -524,7 +592,14 @@
       window.Plotly.register(window.frontlinesLocales.fr);
       F._registered = true;
     }
-    window.Plotly.setPlotConfig({locale: lang});
+    // A graph whose config changed is plotted anew: for the map, a new MapLibre map that
+    // loads its style, sources and glyphs again. So the config changes only for a new
+    // language (English is plotly's own default, 'en-US').
+    var locale = lang === 'fr' ? 'fr' : 'en-US';
+    if (F._locale !== locale) {
+      window.Plotly.setPlotConfig({locale: locale});
+      F._locale = locale;
+    }
   };
 
   // The charts' date line (and the activity chart's date) follow the day without a
@@ -609,32 +684,19 @@
         return render(F.asked === undefined ? slider : F.asked, bundle, selected) ||
           window.dash_clientside.no_update;
       },
-      step: function (back, forward, chartClick, areaClick, day, step) {
+      chartDay: function (chartClick, areaClick) {  // a click on a chart shows its day
         var nu = window.dash_clientside.no_update, bundle = F.bundle;
         var trigger = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || '';
-        if (!bundle) { return nu; }
-        if (trigger.indexOf('activity') === 0 || trigger.indexOf('area-chart') === 0) {
-          var click = trigger.indexOf('activity') === 0 ? chartClick : areaClick;
-          var x = click && click.points && click.points[0] && click.points[0].x;
-          if (!x) { return nu; }
-          var clicked = Math.min(Math.max(F.offsetOf(bundle, String(x)), 0), bundle.last);
-          F.show(clicked);
-          return clicked;
-        }
-        F.stop();
-        var next = F.step(bundle, day, step || 'week', trigger.indexOf('step-back') === 0 ? -1 : 1);
-        F.show(next);
-        return next;
+        var click = trigger.indexOf('activity') === 0 ? chartClick : areaClick;
+        var x = click && click.points && click.points[0] && click.points[0].x;
+        if (!bundle || !x) { return nu; }
+        var clicked = Math.min(Math.max(F.offsetOf(bundle, String(x)), 0), bundle.last);
+        F.show(clicked);
+        return clicked;
       },
-      play: function (clicks, speed, step, playing, day) {
+      playSettings: function (speed, step) {
         F.speedValue = Number(speed) || 1;
         F.stepValue = step || 'week';
-        var trigger = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || '';
-        if (trigger.indexOf('play.n_clicks') === 0) {
-          if (playing) { F.stop(); return false; }
-          F.play(day);
-          return true;
-        }
         return window.dash_clientside.no_update;
       },
       language: function (lang) {

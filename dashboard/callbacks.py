@@ -26,7 +26,7 @@ from dashboard.figures.areas import build_area_chart
 from dashboard.figures.map import map_bundle
 from dashboard.i18n import t
 from dashboard.jobs import ACTIVE, JobRefused, Jobs
-from dashboard.layout import (areas_panel, basemap_options, changes_panel,
+from dashboard.layout import (EVENT_LIST_MAX, areas_panel, basemap_options, changes_panel,
                               SPOKEN, dataset_options, details_panel, event_list,
                               faction_checklist,
                               focus_buttons, layer_options, mode_options,
@@ -157,24 +157,38 @@ def build_bundle(registry: Registry, filters: dict, tiles) -> dict:
     return {**map_bundle(data, state, tiles), "key": json.dumps(filters, sort_keys=True)}
 
 
-def describe(registry: Registry, stored: dict, areas_shown) -> dict:
-    """The text beside the map: summary, details, the list of areas, compare's table."""
+def describe(registry: Registry, stored: dict, sent: dict | None) -> dict:
+    """The text beside the map: summary, details, the list of areas, compare's table.
+
+    The two long lists (areas, events) are sent only when what they list changed since
+    `sent` (the keys of the lists the page holds, returned as "keys"): a step of a day
+    mostly changes neither, and each of their entries is a component the page would
+    otherwise build again on every step, while the next step waits."""
     state, data = view_of(registry, stored)
     shown = views.shown(data, state)
     areas = sorted(shown.areas, key=lambda a: a.id)
-    key = [state.dataset, state.lang] + [a.id for a in areas]
+    record = data.record
+    listed = sorted(shown.events, key=lambda e: (e.date, e.id), reverse=True)
+    keys = {"areas": [state.dataset, state.lang] + [
+                f"{a.id} {record.factions[a.faction].short_on(state.day, state.lang)}"
+                for a in areas],
+            "events": [state.dataset, state.lang, state.event, len(listed)] +
+                      [e.id for e in listed[:EVENT_LIST_MAX]]}
+    sent = sent or {}
+
+    def fresh(name: str, build):
+        return build() if keys[name] != sent.get(name) else no_update
 
     def link(eid: str) -> str:
         return state_to_search(replace(state, event=eid), data.record)
-    return {"summary": day_summary(data.record, state, shown,
-                                   views.aggregates(data, state, shown)),
-            "details": details_panel(data.record, data.events_by_id.get(state.event),
+    return {"summary": day_summary(record, state, shown, views.aggregates(data, state, shown)),
+            "details": details_panel(record, data.events_by_id.get(state.event),
                                      state.lang, shown, link),
-            "areas": areas_panel(data.record, areas, state.lang, state.day) if key != areas_shown
-            else no_update,
-            "areas_key": key if key != areas_shown else no_update,
+            "areas": fresh("areas", lambda: areas_panel(record, areas, state.lang, state.day)),
+            "events": fresh("events", lambda: event_list(record, listed, state.event,
+                                                         state.lang)),
+            "keys": keys if keys != sent else no_update,
             "changes": changes_panel(data, state, shown.events, link),
-            "events": event_list(data.record, shown.events, state.event, state.lang),
             "class": "report" if state.report else "explore"}
 
 
@@ -343,18 +357,16 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
         Output(ids.DATE_WORDS, "dateTime"),
         Input(ids.BUNDLE, "data"), Input(ids.EVENT, "data"), State(ids.SLIDER, "value"))
 
+    # ◀ ▶ and Play/Pause are handled by assets/map.js on the press itself (see there).
     app.clientside_callback(
-        dash_function("step"),
+        dash_function("chartDay"),
         Output(ids.SLIDER, "value", allow_duplicate=True),
-        Input(ids.BACK, "n_clicks"), Input(ids.FORWARD, "n_clicks"),
         Input(ids.ACTIVITY, "clickData"), Input(ids.AREA_CHART, "clickData"),
-        State(ids.SLIDER, "value"), State(ids.STEP, "value"), prevent_initial_call=True)
+        prevent_initial_call=True)
 
     app.clientside_callback(
-        dash_function("play"),
-        Output(ids.PLAY_STATE, "data"),
-        Input(ids.PLAY, "n_clicks"), Input(ids.SPEED, "value"), Input(ids.STEP, "value"),
-        State(ids.PLAY_STATE, "data"), State(ids.SLIDER, "value"))
+        dash_function("playSettings"),
+        Output(ids.PLAY_STATE, "data"), Input(ids.SPEED, "value"), Input(ids.STEP, "value"))
 
     app.clientside_callback(
         dash_function("focus"),
@@ -362,15 +374,15 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
         prevent_initial_call=True)
 
     @app.callback(Output(ids.SUMMARY, "children"), Output(ids.DETAILS, "children"),
-                  Output(ids.AREAS, "children"), Output(ids.AREAS_KEY, "data"),
+                  Output(ids.AREAS, "children"), Output(ids.PANEL_KEYS, "data"),
                   Output(ids.CHANGES, "children"), Output(ids.ROOT, "className"),
                   Output(ids.EVENT_LIST, "children"),
-                  Input(ids.STATE, "data"), State(ids.AREAS_KEY, "data"))
-    def describe_view(stored, areas_shown):
+                  Input(ids.STATE, "data"), State(ids.PANEL_KEYS, "data"))
+    def describe_view(stored, sent):
         if not stored:
             return (no_update,) * 7
-        out = describe(registry, stored, areas_shown)
-        return (out["summary"], out["details"], out["areas"], out["areas_key"],
+        out = describe(registry, stored, sent)
+        return (out["summary"], out["details"], out["areas"], out["keys"],
                 out["changes"], out["class"], out["events"])
 
     # A button of the event list selects its event exactly as a click on its marker does.

@@ -11,7 +11,7 @@ from datasets import GEODATA
 from dashboard import ids
 from dashboard.callbacks import (DATASET_OUTPUTS, SYNC_OUTPUTS, TRANSLATION_OUTPUTS,
                                  animation_status, queue_animation,
-                                 all_or_none, bundle_key, chart, dataset_controls,
+                                 all_or_none, bundle_key, chart, dataset_controls, describe,
                                  play_label, redraw_if_changed, sync, translations)
 from dashboard.registry import Registry
 from dashboard.state import controls_from_state, parse_state, state_from_store
@@ -130,6 +130,30 @@ def test_charts_redraw_for_new_filters_but_not_for_a_new_day(registry, which):
     _, french = moved(registry, "?date=2016-04-21", lang="fr")
     assert chart(registry, french["state"], key, which)[1] != key
     assert chart(registry, None, key, which) == (no_update, no_update)
+
+
+def test_the_long_lists_are_sent_only_when_what_they_list_changed(registry):
+    first = opened(registry, "?date=2016-03-03")
+    shown = describe(registry, first["state"], None)
+    assert shown["areas"] is not no_update and shown["events"] is not no_update
+    texts = str(shown["events"])
+    assert "Derna" in texts  # the window's events are listed
+
+    def on(day, **changes):
+        return describe(registry, {**first["state"], "day": day, **changes}, shown["keys"])
+    quiet = on("2016-03-04")  # a day on: the same areas and the same events
+    assert quiet["areas"] is no_update and quiet["events"] is no_update
+    assert quiet["keys"] is no_update
+    assert quiet["summary"] != shown["summary"]  # the summary is of its own day
+    later = on("2016-04-21")  # IS has left Derna's outskirts: other areas and events
+    assert later["areas"] is not no_update and later["events"] is not no_update
+    assert later["keys"]["events"] != shown["keys"]["events"]
+    french = on("2016-03-03", lang="fr")
+    assert french["areas"] is not no_update and french["events"] is not no_update
+    picked = next(iter(shown["keys"]["events"][4:]))  # selecting an event marks it in the list
+    selected = on("2016-03-03", event=picked)
+    assert selected["areas"] is no_update
+    assert 'aria-current' in str(selected["events"])
 
 
 @pytest.mark.parametrize("playing,lang,expected", [
