@@ -303,8 +303,12 @@
   // MapLibre options plotly does not expose: halos keep labels legible over fills (and give
   // them AA contrast whatever lies under them), area labels try four positions around their
   // point before giving way, and the event counts always show on their marker.
-  function labelStyle(id) {
+  function layerStyle(id, type) {
     if (id.indexOf('plotly-trace-layer-') !== 0) { return null; }
+    // A fill's edge is drawn by its trace's outline: MapLibre's own antialiased edge would
+    // be one more pass over the map on every paint, a third of a paint's cost without a GPU.
+    if (type === 'fill') { return {paint: {'fill-antialias': false}, layout: {}}; }
+    if (type !== 'symbol') { return null; }
     // (the white counts on event markers get a dark halo: legible, AA, on every faction's colour)
     var style = {paint: {'text-halo-color': id.indexOf('events') >= 0 ? '#1a1a1a' : '#ffffff',
                          'text-halo-width': 1.5}, layout: {}};
@@ -323,8 +327,8 @@
   }
   function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
   function polish(gd) {
-    // A symbol layer is born with its style (plotly makes layers anew on some updates, at
-    // times after its afterplot), and the layers made before the map was first seen get it here.
+    // A layer is born with its style (plotly makes layers anew on some updates, at times
+    // after its afterplot), and the layers made before the map was first seen get it here.
     var map = mapOf(gd);
     if (!map || !map.style || !map.style._loaded) { return; }
     var proto = Object.getPrototypeOf(map);
@@ -332,7 +336,7 @@
       proto._frontlinesLabels = true;
       var addLayer = proto.addLayer;
       proto.addLayer = function (layer, before) {
-        var style = layer && layer.type === 'symbol' && labelStyle(layer.id);
+        var style = layer && layerStyle(layer.id, layer.type);
         if (style) {
           layer = Object.assign({}, layer, {paint: Object.assign({}, layer.paint, style.paint),
                                             layout: Object.assign({}, layer.layout, style.layout)});
@@ -341,7 +345,7 @@
       };
     }
     map.getLayersOrder().forEach(function (id) {  // (getStyle() would copy the whole style)
-      var style = map.getLayer(id).type === 'symbol' && labelStyle(id);
+      var style = layerStyle(id, map.getLayer(id).type);
       if (!style) { return; }
       // (MapLibre repaints the map on any call, even one that sets the value a property holds)
       Object.keys(style.paint).forEach(function (k) {
@@ -666,8 +670,8 @@
   // Another day, as a step does: the map draws it at once, and the slider, the address
   // and the text panels follow through the server.
   F.goTo = function (offset) {
-    window.dash_clientside.set_props('date-slider', {value: offset});
     F.show(offset);
+    window.dash_clientside.set_props('date-slider', {value: offset});
   };
   // The slider moved by hand (or by the address): the map draws its day at once.
   new MutationObserver(function (changes) {

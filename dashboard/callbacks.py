@@ -97,14 +97,20 @@ def bundle_key(data: Dataset, state: ViewState) -> dict:
 
 
 def sync(registry: Registry, trigger: str | None, search: str, click, controls: dict,
-         stored: dict | None, map_view) -> dict:
+         stored: dict | None, map_view, playing: bool = False) -> dict:
     """The URL and the controls are two views of one state; whichever moved wins.
 
     Returns the outputs by name (see SYNC_OUTPUTS); no_update where nothing changed. A
     load or a link (trigger None or the URL) sets every control from the address; a control
     sets the state; a click on an event selects it, a click on the empty map clears it.
-    Choosing another dataset opens its default view, as a fresh URL would."""
+    Choosing another dataset opens its default view, as a fresh URL would.
+
+    While Play runs, its steps leave the state as it was: the page draws each day itself,
+    and rebuilding the text beside the map at every step (unread: a screen reader is told
+    only "Playing") would hold up the next. Pause sets the state to the day it stops on."""
     unchanged = dict.fromkeys(SYNC_OUTPUTS, no_update)
+    if playing and trigger in (ids.SLIDER, ids.PLAY_STATE):
+        return unchanged
     if trigger == ids.DATASET:
         chosen = controls.get("dataset")
         current = state_from_store(stored).dataset if stored else ""
@@ -334,12 +340,12 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
         Output(ids.EVENT, "data"), Output(ids.NOTICE, "children"),
         *[Output(cid, prop) for _, cid, prop in CONTROLS],
         Input(ids.URL, "search"), Input(ids.MAP, "clickData"), Input(ids.MAP_CLEAR, "data"),
-        *[Input(cid, prop) for _, cid, prop in CONTROLS],
+        Input(ids.PLAY_STATE, "data"), *[Input(cid, prop) for _, cid, prop in CONTROLS],
         State(ids.STATE, "data"), State(ids.MAP_VIEW, "data"))
-    def sync_url(search, click, _clear, *values):
+    def sync_url(search, click, _clear, playing, *values):
         *control_values, stored, map_view = values
         out = sync(registry, ctx.triggered_id, search, click, dict(zip(names, control_values)),
-                   stored, map_view)
+                   stored, map_view, bool(playing))
         controls = out["controls"]
         return (out["search"], out["state"], out["filters"], out["event"], out["notice"],
                 *([controls[name] for name in names] if controls is not no_update

@@ -77,6 +77,23 @@ def test_a_control_updates_the_state_and_only_what_depends_on_it(registry, chang
     assert out["controls"] is no_update
 
 
+def test_play_steps_leave_the_state_and_pause_sets_the_day_it_stops_on(registry):
+    first = opened(registry, "?date=2016-03-03")
+    later = {**first["controls"], "slider": first["controls"]["slider"] + 49}
+    during = sync(registry, ids.SLIDER, first["search"], None, later, first["state"], None,
+                  playing=True)
+    assert all(value is no_update for value in during.values())
+    started = sync(registry, ids.PLAY_STATE, first["search"], None, first["controls"],
+                   first["state"], None, playing=True)
+    assert all(value is no_update for value in started.values())
+    paused = sync(registry, ids.PLAY_STATE, first["search"], None, later, first["state"], None,
+                  playing=False)
+    assert state_from_store(paused["state"]).day == D(2016, 4, 21)
+    assert paused["search"] is no_update  # a day's step: the page writes the date itself
+    stepped = sync(registry, ids.SLIDER, first["search"], None, later, first["state"], None)
+    assert stepped["state"] == paused["state"]  # not playing, a step sets the state at once
+
+
 def test_clicking_events_selects_the_latest_of_a_stack_and_the_empty_map_clears(registry):
     record = registry.get(None).record
     first = opened(registry, "?date=2016-04-21")

@@ -123,7 +123,9 @@ def _map_style(data: Dataset, lang: str, labels: bool, tiles: tuple[str, str] | 
         sources["borders"] = {"type": "geojson",
                               "data": f"/basemap/borders.geojson?v={ASSET_VERSION}"}
         layers += [
-            {"id": "land", "type": "fill", "source": "land", "paint": {"fill-color": LAND}},
+            # (its edge is the coast's line: no antialiased edge pass, see assets/map.js)
+            {"id": "land", "type": "fill", "source": "land",
+             "paint": {"fill-color": LAND, "fill-antialias": False}},
             {"id": "coast", "type": "line", "source": "land",
              "paint": {"line-color": COAST, "line-width": 0.8}},
             {"id": "borders", "type": "line", "source": "borders",
