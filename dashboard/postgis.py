@@ -16,10 +16,11 @@ the previous dataset exactly as it was, and readers never see half a dataset.
 Serving: the registry keys its cache by the dataset's version row, so a dataset imported
 through one server is served by every other on its next request. Loading a version unpacks
 it once into the shared folder (`<shared>/postgis/<name>/<version>/`, GeoParquet events, as
-an import writes them) and loads that with the file store's loader and checks: the map's
-steps then run on columns in memory. The query suite (`event_ids`, `area_ids`,
-`movement_ids`, `grid`) runs in SQL: date windows on the indexed date columns, bounding
-boxes on the GiST index.
+an import writes them) and loads that with the file store's loader and checks, for what
+needs the whole dataset (control over time, the summary, the page's map steps). The loaded
+dataset's queries (`SqlQueries`: the API's events, control areas and movements, the map's
+density grid) run in SQL on that version's rows: date windows on the indexed date columns,
+bounding boxes on the GiST index, pages by keyset, counts with GROUP BY.
 
 An existing table or view with ACLED's column names (or others, mapped with the CSV
 import's `--columns`) can back a dataset without being copied into these tables (`link`):
