@@ -239,6 +239,9 @@ class JobState(Protocol):
 
     def get(self, job_id: str) -> Job | None: ...
 
+    def jobs(self) -> list[Job]:
+        """Every job not expired (for counting, as the load test does)."""
+
     def update(self, job_id: str, change: Callable[[Job], Job],
                left: Callable[[Job], float]) -> Job | None:
         """Replace the job by change(job) atomically, kept left(job) more seconds (deleted
@@ -267,7 +270,7 @@ class DiskJobState:
 
     def admit(self, job, check, keep):
         with self._cache.transact():
-            check(self._jobs())
+            check(self.jobs())
             self._cache.set(job.id, asdict(job), expire=keep)
 
     def get(self, job_id):
@@ -300,12 +303,12 @@ class DiskJobState:
 
     def sweep(self):
         self._cache.expire()
-        known = {job.id for job in self._jobs()}
+        known = {job.id for job in self.jobs()}
         for path in self.files.iterdir():  # ID.gif; .ID.gif.… while write_atomic writes it
             if path.name.lstrip(".").split(".")[0] not in known:
                 path.unlink(missing_ok=True)
 
-    def _jobs(self) -> list[Job]:
+    def jobs(self):
         found = []
         for key in list(self._cache.iterkeys()):
             raw = self._cache.get(key)
@@ -356,6 +359,11 @@ class RedisJobState:
     def get(self, job_id):
         raw = self._redis.get(self._key(job_id))
         return None if raw is None else Job(**json.loads(raw))
+
+    def jobs(self):
+        ids = sorted(i.decode() for i in self._redis.smembers(self.INDEX))
+        raws = self._redis.mget([self._key(i) for i in ids]) if ids else []
+        return [Job(**json.loads(r)) for r in raws if r is not None]
 
     def update(self, job_id, change, left):
         key = self._key(job_id)
