@@ -44,6 +44,7 @@ from typing import BinaryIO, Protocol
 import diskcache
 
 from dashboard.config import ROOT, Config
+from dashboard.store import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -331,14 +332,22 @@ class RedisJobState:
     def __init__(self, url: str):
         import redis
 
-        self._redis = redis.Redis.from_url(url, socket_timeout=30)
-        self._watch_error = redis.WatchError
+        self._redis = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10)
+        self._watch_error, self._redis_error = redis.WatchError, redis.RedisError
+
+    @contextmanager
+    def _reached(self) -> Iterator[None]:
+        """Redis's failures as StoreError: the API answers 503 with the reason."""
+        try:
+            yield
+        except self._redis_error as exc:
+            raise StoreError(f"the Redis export job store failed: {str(exc)[:300]}") from None
 
     def _key(self, job_id: str) -> str:
         return f"{self.PREFIX}job:{job_id}"
 
     def admit(self, job, check, keep):
-        with self._redis.pipeline() as pipe:
+        with self._reached(), self._redis.pipeline() as pipe:
             while True:
                 try:
                     pipe.watch(self.INDEX)  # another admission changes it: start again
@@ -357,61 +366,68 @@ class RedisJobState:
                     continue
 
     def get(self, job_id):
-        raw = self._redis.get(self._key(job_id))
-        return None if raw is None else Job(**json.loads(raw))
+        with self._reached():
+            raw = self._redis.get(self._key(job_id))
+            return None if raw is None else Job(**json.loads(raw))
 
     def jobs(self):
-        ids = sorted(i.decode() for i in self._redis.smembers(self.INDEX))
-        raws = self._redis.mget([self._key(i) for i in ids]) if ids else []
-        return [Job(**json.loads(r)) for r in raws if r is not None]
+        with self._reached():
+            ids = sorted(i.decode() for i in self._redis.smembers(self.INDEX))
+            raws = self._redis.mget([self._key(i) for i in ids]) if ids else []
+            return [Job(**json.loads(r)) for r in raws if r is not None]
 
     def update(self, job_id, change, left):
-        key = self._key(job_id)
-        with self._redis.pipeline() as pipe:
-            while True:
-                try:
-                    pipe.watch(key)  # changed meanwhile (a cancel, a beat): start again
-                    raw = pipe.get(key)
-                    if raw is None:
-                        return None
-                    job = change(Job(**json.loads(raw)))
-                    seconds = left(job)
-                    pipe.multi()
-                    if seconds <= 0:
-                        pipe.delete(key)
-                    else:
-                        pipe.set(key, json.dumps(asdict(job)), px=_ms(seconds))
-                    pipe.execute()
-                    return job if seconds > 0 else None
-                except self._watch_error:
-                    continue
+        with self._reached():
+            key = self._key(job_id)
+            with self._redis.pipeline() as pipe:
+                while True:
+                    try:
+                        pipe.watch(key)  # changed meanwhile (a cancel, a beat): start again
+                        raw = pipe.get(key)
+                        if raw is None:
+                            return None
+                        job = change(Job(**json.loads(raw)))
+                        seconds = left(job)
+                        pipe.multi()
+                        if seconds <= 0:
+                            pipe.delete(key)
+                        else:
+                            pipe.set(key, json.dumps(asdict(job)), px=_ms(seconds))
+                        pipe.execute()
+                        return job if seconds > 0 else None
+                    except self._watch_error:
+                        continue
 
     def put_file(self, job, name, content, left):
-        size = len(content) / 2**20
-        if size > MAX_REDIS_FILE_MB:
-            raise ValueError(f"the export is {size:,.0f} MB, over the {MAX_REDIS_FILE_MB} MB "
-                             "the server keeps; choose a smaller size, a shorter period or a "
-                             "longer step")
-        if left > 0:
-            self._redis.set(self.PREFIX + "file:" + name, content, px=_ms(left))
+        with self._reached():
+            size = len(content) / 2**20
+            if size > MAX_REDIS_FILE_MB:
+                raise ValueError(f"the export is {size:,.0f} MB, over the {MAX_REDIS_FILE_MB} MB "
+                                 "the server keeps; choose a smaller size, a shorter period or a "
+                                 "longer step")
+            if left > 0:
+                self._redis.set(self.PREFIX + "file:" + name, content, px=_ms(left))
 
     def open_file(self, job):
-        content = self._redis.get(self.PREFIX + "file:" + job.file)
-        if content is None:
-            raise FileNotFoundError(job.file)
-        return io.BytesIO(content)
+        with self._reached():
+            content = self._redis.get(self.PREFIX + "file:" + job.file)
+            if content is None:
+                raise FileNotFoundError(job.file)
+            return io.BytesIO(content)
 
     def delete_file(self, name):
-        self._redis.delete(self.PREFIX + "file:" + name)
+        with self._reached():
+            self._redis.delete(self.PREFIX + "file:" + name)
 
     def sweep(self):
         """Redis forgets expired jobs and files itself; only the index is pruned."""
-        ids = [i.decode() for i in self._redis.smembers(self.INDEX)]
-        if ids:
-            gone = [i for i, r in zip(ids, self._redis.mget([self._key(i) for i in ids]))
-                    if r is None]
-            if gone:
-                self._redis.srem(self.INDEX, *gone)
+        with self._reached():
+            ids = [i.decode() for i in self._redis.smembers(self.INDEX)]
+            if ids:
+                gone = [i for i, r in zip(ids, self._redis.mget([self._key(i) for i in ids]))
+                        if r is None]
+                if gone:
+                    self._redis.srem(self.INDEX, *gone)
 
     def close(self):
         self._redis.close()
