@@ -187,7 +187,7 @@ class PostgisStore:
         dataset = load_dataset(folder, basemap)
         if row[1] is not None:  # a linked table: queried on the columns read from it
             return dataset
-        return replace(dataset, queries=SqlQueries(self, row[0], dataset.record))
+        return replace(dataset, queries=SqlQueries(self._query, row[0], dataset.record))
 
     # --- unpacking a version into a dataset folder ----------------------------------------
 
@@ -394,8 +394,10 @@ class SqlQueries:
     BY. Control areas and movements are chosen in SQL and given as the loaded record's
     objects (their geometry parsed and measured once, at load)."""
 
-    def __init__(self, store: PostgisStore, version: str, record):
-        self.store, self.version, self.record = store, version, record
+    def __init__(self, run, version: str, record):
+        """`run(query, params)`: the rows of a statement (PostgisStore's, which answers a
+        failure as StoreError)."""
+        self.run, self.version, self.record = run, version, record
         self._areas = {a.id: a for a in record.areas}
         self._movements = {m.id: m for m in record.movements}
 
@@ -430,7 +432,7 @@ class SqlQueries:
 
     def events(self, query, offset=0, limit=None):
         where, params = self._where(query)
-        total = self.store._query(sql.SQL("SELECT count(*) FROM frontlines.events WHERE {}")
+        total = self.run(sql.SQL("SELECT count(*) FROM frontlines.events WHERE {}")
                                   .format(where), params)[0][0]
         left = max(0, total - offset) if limit is None else max(0, min(limit, total - offset))
         return total, self._page(where, params, offset, left)
@@ -446,7 +448,7 @@ class SqlQueries:
                 clause = sql.SQL("{} AND (date > %s OR date = %s AND id COLLATE \"C\" > %s)") \
                     .format(where)
                 values += [after[0], after[0], after[1]]
-            rows = self.store._query(sql.SQL(
+            rows = self.run(sql.SQL(
                 "SELECT {} FROM frontlines.events WHERE {} ORDER BY date, id COLLATE \"C\" "
                 "LIMIT %s OFFSET %s").format(columns, clause),
                 [*values, min(left, MATERIALISE_CHUNK), offset if after is None else 0])
@@ -460,12 +462,12 @@ class SqlQueries:
 
     def event_ids(self, query):
         where, params = self._where(query)
-        return [i for (i,) in self.store._query(sql.SQL(
+        return [i for (i,) in self.run(sql.SQL(
             "SELECT id FROM frontlines.events WHERE {} ORDER BY date, id COLLATE \"C\"")
             .format(where), params)]
 
     def areas(self, day):
-        return tuple(self._areas[i] for (i,) in self.store._query(
+        return tuple(self._areas[i] for (i,) in self.run(
             "SELECT id FROM frontlines.control_areas WHERE version = %s AND valid_from <= %s "
             "AND (valid_to IS NULL OR %s < valid_to) ORDER BY valid_from, id COLLATE \"C\"",
             (self.version, day, day)))
@@ -475,13 +477,13 @@ class SqlQueries:
         if factions is not None:
             where.append(sql.SQL("faction = ANY(%s::text[])"))
             params.append(sorted(set(factions)))
-        return tuple(self._movements[i] for (i,) in self.store._query(sql.SQL(
+        return tuple(self._movements[i] for (i,) in self.run(sql.SQL(
             "SELECT id FROM frontlines.movements WHERE {} ORDER BY start_day, id COLLATE \"C\"")
             .format(sql.SQL(" AND ").join(where)), params))
 
     def grid(self, query, cell):
         where, params = self._where(query)
-        rows = self.store._query(sql.SQL(
+        rows = self.run(sql.SQL(
             "SELECT floor(lon / %s)::bigint, floor(lat / %s)::bigint, count(*) "
             "FROM frontlines.events WHERE {} GROUP BY 1, 2").format(where),
             [float(cell), float(cell), *params])
@@ -493,17 +495,20 @@ class SqlQueries:
         its events' mean position, in (column, row) order."""
         where, params = self._where(query)
         size = 512 * 2 ** zoom
+        points = sql.SQL(
+            "SELECT lon, lat, (lon + 180) / 360 * %s AS x, (1 - ln(tan(pi() / 4 + "
+            "radians(least(greatest(lat, -85.05), 85.05)) / 2)) / pi()) / 2 * %s AS y "
+            "FROM frontlines.events WHERE {}").format(where)
         cell = CELL_PX
-        while True:
-            rows = self.store._query(sql.SQL(
-                "SELECT count(*), sum(lon), sum(lat), floor(x / %s) AS cx, floor(y / %s) AS cy "
-                "FROM (SELECT lon, lat, (lon + 180) / 360 * %s AS x, (1 - ln(tan(pi() / 4 + "
-                "radians(least(greatest(lat, -85.05), 85.05)) / 2)) / pi()) / 2 * %s AS y "
-                "FROM frontlines.events WHERE {}) AS p GROUP BY cx, cy ORDER BY cx, cy")
-                .format(where), [float(cell), float(cell), size, size, *params])
-            if len(rows) <= MAX_CELLS:
-                break
+        while self.run(sql.SQL(  # how many cells, counted in the database
+                "SELECT count(*) FROM (SELECT 1 FROM ({}) AS p GROUP BY floor(x / %s), "
+                "floor(y / %s)) AS c").format(points),
+                [size, size, *params, float(cell), float(cell)])[0][0] > MAX_CELLS:
             cell *= 2
+        rows = self.run(sql.SQL(
+            "SELECT count(*), sum(lon), sum(lat), floor(x / %s) AS cx, floor(y / %s) AS cy "
+            "FROM ({}) AS p GROUP BY cx, cy ORDER BY cx, cy").format(points),
+            [float(cell), float(cell), size, size, *params])
         return tuple((round(sum_lon / n, 4), round(sum_lat / n, 4), int(n))
                      for n, sum_lon, sum_lat, _, _ in rows)
 

@@ -17,6 +17,8 @@ import pytest
 from datasets import GEODATA, ROOT
 from app import create_app
 from dashboard.catalog import write_catalog
+from dashboard import postgis as postgis_module
+from dashboard import queries as queries_module
 from dashboard import view as views
 from dashboard.config import Config
 from dashboard.figures.map import map_bundle
@@ -178,13 +180,18 @@ def test_grid_counts_are_the_same(stores, cell, window):
 @pytest.mark.parametrize("zoom", [3.0, 6.5, 9.0, 12.0])
 @pytest.mark.parametrize("filters", [{}, {"types": ["Battles", "Protests"]},
                                      {"outside": (20.0, 31.0, 22.0, 32.5)}])
-def test_the_maps_density_cells_are_the_same(stores, zoom, filters):
+@pytest.mark.parametrize("max_cells", [4_000, 40])
+def test_the_maps_density_cells_are_the_same(stores, zoom, filters, max_cells, monkeypatch):
     """The page's density grid (view.drawing) as each store counts it: the same cells, the
-    same counts, each at its events' mean position."""
+    same counts, each at its events' mean position; with few cells allowed, the cells are
+    doubled alike until they fit."""
+    for module in (queries_module, postgis_module):
+        monkeypatch.setattr(module, "MAX_CELLS", max_cells)
     files, pg = queries(stores, "acled")
     query = EventQuery.of(D(2015, 1, 1), D(2017, 12, 31), **filters)
     cells = files.density(query, zoom)
     assert cells and sum(n for _, _, n in cells) == len(files.event_ids(query))
+    assert len(cells) <= max_cells
     assert [n for _, _, n in cells] == [n for _, _, n in pg.density(query, zoom)]
     for (lon, lat, _), (lon_pg, lat_pg, _) in zip(cells, pg.density(query, zoom)):
         # both rounded to 4 places from sums added in another order: one step apart at most
