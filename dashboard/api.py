@@ -1,6 +1,8 @@
 """The read-only JSON/GeoJSON API on the app's server: also the data export users script against.
 
-Handlers only read parameters, call the pure queries and serialise; a bad parameter is a 400
+Handlers only read parameters, call the queries and serialise; events, control areas and
+movements are asked of the dataset's store (Dataset.queries: in SQL for a PostGIS dataset,
+pages of events included; on the loaded columns otherwise); a bad parameter is a 400
 whose JSON names the parameter, never a 500. Every answer under /api is JSON (or the CSV
 asked for), errors included: an unknown path is a JSON 404, not the page, which Dash would
 otherwise serve for any path.
@@ -15,14 +17,15 @@ from werkzeug.exceptions import HTTPException, NotFound
 
 from shapely.geometry import mapping
 
-from dashboard import steps, timeline
+from dashboard import steps
 from dashboard.data_export import MAX_EVENTS, events_csv_chunks
 from dashboard.dataset import Dataset
 from dashboard.exports_api import add_export_routes
 from dashboard.jobs import Jobs
 from dashboard.geojson import area_feature, collection, event_feature, movement_feature
-from dashboard.params import (ParamError, count_param, date_param, date_range, factions_param,
+from dashboard.params import (ParamError, bbox_param, count_param, date_param, date_range, factions_param,
                               only_known, types_param)
+from dashboard.queries import EventQuery
 from dashboard.records import LANGUAGES, DataError
 from dashboard.story_api import add_story_routes
 from dashboard.store import StoreError
@@ -104,10 +107,11 @@ def api_blueprint(registry: Registry, jobs: Jobs) -> Blueprint:
 
     @api.get("/control")
     def control():
-        record = dataset(request.args, ("date", "lang", "format")).record
+        data = dataset(request.args, ("date", "lang", "format"))
+        record = data.record
         _format(request.args, ("geojson",))
         day = date_param(request.args, "date", required=True)
-        areas = timeline.control_at(record, day)
+        areas = data.queries.areas(day)
         lang = _lang(request.args)
         return jsonify(collection([area_feature(a, lang, record.factions, day) for a in areas],
                                   date=day.isoformat()))
@@ -117,16 +121,17 @@ def api_blueprint(registry: Registry, jobs: Jobs) -> Blueprint:
         """A page of the events matching the filters (limit, offset), with the total and a
         link to the next page; both formats are streamed a chunk of events at a time."""
         args = request.args
-        record = dataset(args, ("start", "end", "faction", "type", "lang", "format", "limit",
-                                "offset")).record
+        data = dataset(args, ("start", "end", "faction", "type", "bbox", "lang", "format",
+                              "limit", "offset"))
+        record = data.record
         start, end = date_range(args)
         limit = count_param(args, "limit", PAGE, 1, MAX_PAGE)
         offset = count_param(args, "offset", 0, 0, 10**12)
         lang = _lang(args)
         fmt = _format(args, ("geojson", "csv"))
-        found = timeline.events_between(record, start, end, factions_param(args, record),
-                                        types_param(args))
-        total, page = len(found), found[offset:offset + limit]
+        query = EventQuery.of(start, end, factions_param(args, record), types_param(args),
+                              bbox_param(args))
+        total, page = data.queries.events(query, offset, limit)  # in SQL on PostGIS
         following = None
         if offset + limit < total:
             following = request.path + "?" + urlencode({**args.to_dict(),
@@ -153,10 +158,10 @@ def api_blueprint(registry: Registry, jobs: Jobs) -> Blueprint:
     @api.get("/movements")
     def movements():
         args = request.args
-        record = dataset(args, ("start", "end", "faction", "lang", "format")).record
+        data = dataset(args, ("start", "end", "faction", "lang", "format"))
         _format(args, ("geojson",))
         start, end = date_range(args)
-        found = timeline.movements_between(record, start, end, factions_param(args, record))
+        found = data.queries.movements(start, end, factions_param(args, data.record))
         lang = _lang(args)
         return jsonify(collection([movement_feature(m, lang) for m in found]))
 

@@ -290,7 +290,8 @@ def export_data(registry: Registry, jobs: Jobs, stored: dict, which: str, fmt: s
         raise ExportError(f"the image was not ready within {IMAGE_WAIT_SECONDS} s")
     if job is None or job.state != "done":
         raise ExportError(job.error if job else "the export expired before it was done")
-    return job.filename, jobs.path(job).read_bytes()
+    with jobs.open(job) as content:
+        return job.filename, content.read()
 
 
 def queue_animation(registry: Registry, jobs: Jobs, stored: dict | None, start, end, step,

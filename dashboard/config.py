@@ -55,9 +55,12 @@ class Config:
                  "(shared by several app servers; create its schema with `python -m "
                  "dashboard db init`); blank: folders under DATASETS_DIR",
         "shared_dir": "folder every worker shares for background work, export jobs and their "
-                      "files (default: DATASETS_DIR/.shared)",
+                      "files (with --redis: only this machine's render slots and unpacked "
+                      "datasets) (default: DATASETS_DIR/.shared)",
         "redis": "redis://… URL: run background callbacks with Celery on this Redis (start "
-                 "a worker with `celery -A app:celery_app worker`); blank: in the shared folder",
+                 "a worker with `celery -A app:celery_app worker`) and keep the export jobs "
+                 "and their files there, shared by servers on several machines; blank: in "
+                 "the shared folder",
         "export_megapixels": "largest export: frames × pixels per frame, in megapixels",
         "export_jobs_per_client": "export jobs one client may have queued or running",
         "export_jobs_total": "export jobs queued or running on the whole server",

@@ -9,6 +9,7 @@ from dashboard.basemap import Basemap, load_basemap
 from dashboard.estimate import Estimator, load_observations
 from dashboard.history import History
 from dashboard.eventtable import EventTable
+from dashboard.queries import Queries, RecordQueries
 from dashboard.records import Record, load_record
 
 
@@ -18,6 +19,9 @@ class Dataset:
     basemap: Basemap
     history: History
     estimator: Estimator
+    # the API's and the density grid's queries, answered by the dataset's store: on its
+    # columns in memory, or in SQL for a PostGIS dataset (dashboard.queries)
+    queries: Queries
     # what figures derive from the dataset alone (e.g. the map style), built once; it goes
     # with the dataset when the registry's cache drops it
     memo: dict = field(default_factory=dict)
@@ -39,4 +43,5 @@ def load_dataset(folder: Path, basemap_folder: Path | None = None) -> Dataset:
     record = load_record(folder)
     basemap = load_basemap(basemap_folder or folder)
     observations = load_observations(Path(folder) / "observations.csv", record.factions)
-    return Dataset(record, basemap, History(record), Estimator(observations, basemap.land))
+    return Dataset(record, basemap, History(record), Estimator(observations, basemap.land),
+                   RecordQueries(record))

@@ -124,7 +124,11 @@ def add_export_routes(api: Blueprint, registry: Registry, jobs: Jobs) -> None:
             return jsonify(job.as_json()), 202
         if job.state != "done":
             return jsonify(job.as_json()), 409
-        return send_file(jobs.path(job), mimetype=job.mimetype, as_attachment=True,
+        try:
+            content = jobs.open(job)
+        except FileNotFoundError:  # expired since
+            return _unknown()
+        return send_file(content, mimetype=job.mimetype, as_attachment=True,
                          download_name=job.filename)
 
     @api.delete("/exports/<job_id>")

@@ -5,6 +5,8 @@ answer 400 and the page can show a notice; nothing here ever raises anything els
 """
 from __future__ import annotations
 
+import math
+
 import datetime as dt
 from collections.abc import Mapping
 
@@ -42,6 +44,26 @@ def list_param(args: Mapping[str, str], name: str) -> list[str] | None:
     if raw is None:
         return None
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def bbox_param(args: Mapping[str, str], name: str = "bbox"):
+    """lon_min,lat_min,lon_max,lat_max in degrees (WGS 84), edges included; None if absent."""
+    raw = args.get(name)
+    if raw is None:
+        return None
+    parts = raw.split(",")
+    try:
+        box = tuple(float(p) for p in parts)
+    except ValueError:
+        box = ()
+    if len(box) != 4 or not all(math.isfinite(v) for v in box):
+        raise ParamError(name, f"{raw[:60]!r}: expected four numbers lon_min,lat_min,lon_max,"
+                               "lat_max, e.g. 19.5,30.0,21.0,31.5")
+    lon0, lat0, lon1, lat1 = box
+    if not (-180 <= lon0 <= lon1 <= 180 and -90 <= lat0 <= lat1 <= 90):
+        raise ParamError(name, f"{raw[:60]!r}: needs -180 <= lon_min <= lon_max <= 180 and "
+                               "-90 <= lat_min <= lat_max <= 90")
+    return box
 
 
 def factions_param(args: Mapping[str, str], record: Record, name: str = "faction"):

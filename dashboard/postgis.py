@@ -16,10 +16,11 @@ the previous dataset exactly as it was, and readers never see half a dataset.
 Serving: the registry keys its cache by the dataset's version row, so a dataset imported
 through one server is served by every other on its next request. Loading a version unpacks
 it once into the shared folder (`<shared>/postgis/<name>/<version>/`, GeoParquet events, as
-an import writes them) and loads that with the file store's loader and checks: the map's
-steps then run on columns in memory. The query suite (`event_ids`, `area_ids`,
-`movement_ids`, `grid`) runs in SQL: date windows on the indexed date columns, bounding
-boxes on the GiST index.
+an import writes them) and loads that with the file store's loader and checks, for what
+needs the whole dataset (control over time, the summary, the page's map steps). The loaded
+dataset's queries (`SqlQueries`: the API's events, control areas and movements, the map's
+density grid) run in SQL on that version's rows: date windows on the indexed date columns,
+bounding boxes on the GiST index, pages by keyset, counts with GROUP BY.
 
 An existing table or view with ACLED's column names (or others, mapped with the CSV
 import's `--columns`) can back a dataset without being copied into these tables (`link`):
@@ -36,6 +37,7 @@ import tempfile
 import threading
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import psycopg
@@ -46,9 +48,10 @@ from psycopg import sql
 from dashboard.catalog import describe, read_catalog
 from dashboard.dataset import Dataset, load_dataset
 from dashboard.dataset_names import name_problem
-from dashboard.eventtable import SCHEMA, write_parquet
+from dashboard.eventtable import MATERIALISE_CHUNK, SCHEMA, EventTable, write_parquet
 from dashboard.importers.faults import checkpoint
 from dashboard.leftovers import scratch_dir
+from dashboard.queries import CELL_PX, MAX_CELLS, EventQuery
 from dashboard.records import EVENTS_PARQUET, DataError, load_record
 from dashboard.store import StoreError
 
@@ -181,7 +184,10 @@ class PostgisStore:
                 except psycopg.Error as exc:
                     raise StoreError(f"dataset {name}: cannot be read from the PostGIS store "
                                      f"({str(exc).strip()[:300]})") from None
-        return load_dataset(folder, basemap)
+        dataset = load_dataset(folder, basemap)
+        if row[1] is not None:  # a linked table: queried on the columns read from it
+            return dataset
+        return replace(dataset, queries=SqlQueries(self._query, row[0], dataset.record))
 
     # --- unpacking a version into a dataset folder ----------------------------------------
 
@@ -380,12 +386,25 @@ class PostgisStore:
             shutil.move(str(Path(work) / "out" / name), work_folder)
             _move_into_place(work_folder, folder)
 
-    # --- the query suite, in SQL ------------------------------------------------------------
 
-    def _window(self, name, start, end, first: str, last: str) -> tuple[list, list]:
-        """The WHERE clauses (and their parameters) of a version's rows that overlap the
+class SqlQueries:
+    """dashboard.queries.Queries in SQL, for one version of a dataset with PostGIS tables:
+    windows on the indexed date columns (date, last_day), bounding boxes on the GiST index
+    (then exactly, on the lon/lat columns), pages with LIMIT and keyset, counts with GROUP
+    BY. Control areas and movements are chosen in SQL and given as the loaded record's
+    objects (their geometry parsed and measured once, at load)."""
+
+    def __init__(self, run, version: str, record):
+        """`run(query, params)`: the rows of a statement (PostgisStore's, which answers a
+        failure as StoreError)."""
+        self.run, self.version, self.record = run, version, record
+        self._areas = {a.id: a for a in record.areas}
+        self._movements = {m.id: m for m in record.movements}
+
+    def _window(self, start, end, first: str, last: str) -> tuple[list, list]:
+        """The WHERE clauses (and their parameters) of the version's rows that overlap the
         days start..end, each row running from its `first` to its `last` day."""
-        where, params = [sql.SQL("version = {}").format(self._version(name))], []
+        where, params = [sql.SQL("version = %s")], [self.version]
         if end is not None:
             where.append(sql.SQL("{} <= %s").format(sql.Identifier(first)))
             params.append(end)
@@ -394,53 +413,107 @@ class PostgisStore:
             params.append(start)
         return where, params
 
-    def event_ids(self, name, start=None, end=None, factions=None, types=None, bbox=None):
-        where, params = self._window(name, start, end, "date", "last_day")
-        if factions is not None:
+    def _where(self, query: EventQuery) -> tuple[sql.Composable, list]:
+        where, params = self._window(query.start, query.end, "date", "last_day")
+        if query.factions is not None:
             where.append(sql.SQL("actors && %s::text[]"))
-            params.append(sorted(set(factions)))
-        if types is not None:
+            params.append(list(query.factions))
+        if query.types is not None:
             where.append(sql.SQL("event_type = ANY(%s::text[])"))
-            params.append(sorted(set(types)))
-        if bbox is not None:
-            where.append(sql.SQL("geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)"))
-            params.extend(float(v) for v in bbox)
-        query = sql.SQL("SELECT id FROM frontlines.events WHERE {} ORDER BY date, "
-                        "id COLLATE \"C\"").format(sql.SQL(" AND ").join(where))
-        return [i for (i,) in self._query(query, params)]
+            params.append(list(query.types))
+        if query.bbox is not None:  # the index's float4 boxes, then the exact columns
+            where.append(sql.SQL("geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326) AND "
+                                 + BOX))
+            params.extend([*query.bbox, *query.bbox])
+        if query.outside is not None:
+            where.append(sql.SQL("NOT (" + BOX + ")"))
+            params.extend(query.outside)
+        return sql.SQL(" AND ").join(where), params
 
-    def area_ids(self, name, day):
-        return [i for (i,) in self._query(sql.SQL(
-            "SELECT id FROM frontlines.control_areas WHERE version = {} AND valid_from <= %s "
-            "AND (valid_to IS NULL OR %s < valid_to) ORDER BY valid_from, id COLLATE \"C\"")
-            .format(self._version(name)), (day, day))]
+    def events(self, query, offset=0, limit=None):
+        where, params = self._where(query)
+        total = self.run(sql.SQL("SELECT count(*) FROM frontlines.events WHERE {}")
+                                  .format(where), params)[0][0]
+        left = max(0, total - offset) if limit is None else max(0, min(limit, total - offset))
+        return total, self._page(where, params, offset, left)
 
-    def movement_ids(self, name, start=None, end=None):
-        where, params = self._window(name, start, end, "start_day", "end_day")
-        return [i for (i,) in self._query(sql.SQL(
+    def _page(self, where, params, offset: int, left: int):
+        """The rows CHUNK at a time: the first chunk after `offset` rows, the next ones
+        after the last row seen (keyset on the (date, id) order)."""
+        columns = sql.SQL(", ").join(sql.Identifier(c) for c in EVENT_COLUMNS)
+        after = None
+        while left > 0:
+            clause, values = where, list(params)
+            if after is not None:
+                clause = sql.SQL("{} AND (date > %s OR date = %s AND id COLLATE \"C\" > %s)") \
+                    .format(where)
+                values += [after[0], after[0], after[1]]
+            rows = self.run(sql.SQL(
+                "SELECT {} FROM frontlines.events WHERE {} ORDER BY date, id COLLATE \"C\" "
+                "LIMIT %s OFFSET %s").format(columns, clause),
+                [*values, min(left, MATERIALISE_CHUNK), offset if after is None else 0])
+            if not rows:
+                return
+            table = pa.Table.from_pydict({c: [r[i] for r in rows]
+                                          for i, c in enumerate(EVENT_COLUMNS)}, schema=SCHEMA)
+            yield from EventTable(table, list(self.record.factions)).all()
+            left -= len(rows)
+            after = (rows[-1][EVENT_COLUMNS.index("date")], rows[-1][EVENT_COLUMNS.index("id")])
+
+    def event_ids(self, query):
+        where, params = self._where(query)
+        return [i for (i,) in self.run(sql.SQL(
+            "SELECT id FROM frontlines.events WHERE {} ORDER BY date, id COLLATE \"C\"")
+            .format(where), params)]
+
+    def areas(self, day):
+        return tuple(self._areas[i] for (i,) in self.run(
+            "SELECT id FROM frontlines.control_areas WHERE version = %s AND valid_from <= %s "
+            "AND (valid_to IS NULL OR %s < valid_to) ORDER BY valid_from, id COLLATE \"C\"",
+            (self.version, day, day)))
+
+    def movements(self, start=None, end=None, factions=None):
+        where, params = self._window(start, end, "start_day", "end_day")
+        if factions is not None:
+            where.append(sql.SQL("faction = ANY(%s::text[])"))
+            params.append(sorted(set(factions)))
+        return tuple(self._movements[i] for (i,) in self.run(sql.SQL(
             "SELECT id FROM frontlines.movements WHERE {} ORDER BY start_day, id COLLATE \"C\"")
-            .format(sql.SQL(" AND ").join(where)), params)]
+            .format(sql.SQL(" AND ").join(where)), params))
 
-    def grid(self, name, start, end, cell):
-        where = [sql.SQL("version = {}").format(self._version(name))]
-        params: list = [float(cell), float(cell)]
-        if end is not None:
-            where.append(sql.SQL("date <= %s"))
-            params.append(end)
-        if start is not None:
-            where.append(sql.SQL("last_day >= %s"))
-            params.append(start)
-        rows = self._query(sql.SQL(
+    def grid(self, query, cell):
+        where, params = self._where(query)
+        rows = self.run(sql.SQL(
             "SELECT floor(lon / %s)::bigint, floor(lat / %s)::bigint, count(*) "
-            "FROM frontlines.events WHERE {} GROUP BY 1, 2").format(
-            sql.SQL(" AND ").join(where)), params)
+            "FROM frontlines.events WHERE {} GROUP BY 1, 2").format(where),
+            [float(cell), float(cell), *params])
         return {(x, y): n for x, y, n in rows}
 
-    def _version(self, name: str) -> sql.Composable:
-        row = self._row(name)
-        if row is None or row[1] is not None:
-            raise DataError([f"{name}: no dataset with tables in the PostGIS store"])
-        return sql.Literal(row[0])
+    def density(self, query, zoom):
+        """dashboard.queries.density_cells in SQL: each event's Web Mercator pixel at
+        `zoom`, counted per cell (doubled until there are at most MAX_CELLS), each cell at
+        its events' mean position, in (column, row) order."""
+        where, params = self._where(query)
+        size = 512 * 2 ** zoom
+        points = sql.SQL(
+            "SELECT lon, lat, (lon + 180) / 360 * %s AS x, (1 - ln(tan(pi() / 4 + "
+            "radians(least(greatest(lat, -85.05), 85.05)) / 2)) / pi()) / 2 * %s AS y "
+            "FROM frontlines.events WHERE {}").format(where)
+        cell = CELL_PX
+        while self.run(sql.SQL(  # how many cells, counted in the database
+                "SELECT count(*) FROM (SELECT 1 FROM ({}) AS p GROUP BY floor(x / %s), "
+                "floor(y / %s)) AS c").format(points),
+                [size, size, *params, float(cell), float(cell)])[0][0] > MAX_CELLS:
+            cell *= 2
+        rows = self.run(sql.SQL(
+            "SELECT count(*), sum(lon), sum(lat), floor(x / %s) AS cx, floor(y / %s) AS cy "
+            "FROM ({}) AS p GROUP BY cx, cy ORDER BY cx, cy").format(points),
+            [float(cell), float(cell), size, size, *params])
+        return tuple((round(sum_lon / n, 4), round(sum_lat / n, 4), int(n))
+                     for n, sum_lon, sum_lat, _, _ in rows)
+
+
+BOX = "lon >= %s AND lat >= %s AND lon <= %s AND lat <= %s"
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -9,34 +9,25 @@ Two implementations of one small interface (`Store`):
 
 The registry lists datasets with `names`/`entry` (metadata only, never events), caches a
 loaded dataset under `key` (it changes at every import, so a re-import reaches every worker
-and server without messages), and loads it with `load`. The queries (`event_ids`,
-`area_ids`, `movement_ids`, `grid`) are the contract both stores honour with identical
-results (tests/test_store.py runs one suite against both): events touching a window, with
-faction, type and bounding-box filters, in (date, id) order; control areas valid on a day;
-movements touching a window; events counted per grid cell. The file store answers them with
-array operations on the loaded columns, PostGIS in SQL on indexed columns. The page and the
-API still query the loaded dataset (its columns in memory) whichever the store: a map step
-must not wait on a database round trip.
+and server without messages), and loads it with `load`. A loaded dataset carries the
+queries its store answers (`Dataset.queries`, dashboard.queries): the file store's on the
+loaded columns, PostGIS's in SQL on indexed columns, with identical results
+(tests/test_store.py runs one suite against both). The API's events, control areas and
+movements and the map's density grid are asked of them.
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
-from collections import Counter
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
-
-import numpy as np
 
 from dashboard.catalog import read_catalog
 from dashboard.dataset import Dataset, load_dataset
 from dashboard.dataset_names import is_dataset_name
-from dashboard.records import EVENTS_GEOJSON, EVENTS_PARQUET, Record, load_record
+from dashboard.records import EVENTS_GEOJSON, EVENTS_PARQUET
 
 DATA_FILES = ("catalog.json", "dataset.json", "factions.json", EVENTS_PARQUET, EVENTS_GEOJSON,
               "control_areas.geojson", "movements.geojson", "places.csv")
-BBox = tuple[float, float, float, float]  # lon_min, lat_min, lon_max, lat_max (inclusive)
 
 
 class StoreError(RuntimeError):
@@ -54,23 +45,12 @@ class Store(Protocol):
         """Its catalog entry (title, counts, days, extent, version), without loading it."""
 
     def load(self, name: str, basemap: Path) -> Dataset:
-        """The dataset, loaded and checked; raises DataError."""
+        """The dataset, loaded and checked, with the queries this store answers for its
+        version (Dataset.queries); raises DataError."""
 
     def import_file(self, path: Path, *, dataset: str, **options):
         """Import a file as dataset `dataset` (dashboard.importers.import_file's options);
         its ImportReport. A failed import leaves the previous dataset as it was."""
-
-    def event_ids(self, name: str, start: dt.date | None = None, end: dt.date | None = None,
-                  factions: Iterable[str] | None = None, types: Iterable[str] | None = None,
-                  bbox: BBox | None = None) -> list[str]: ...
-
-    def area_ids(self, name: str, day: dt.date) -> list[str]: ...
-
-    def movement_ids(self, name: str, start: dt.date | None = None,
-                     end: dt.date | None = None) -> list[str]: ...
-
-    def grid(self, name: str, start: dt.date | None, end: dt.date | None,
-             cell: float) -> dict[tuple[int, int], int]: ...
 
 
 def signature(folder: Path) -> tuple:
@@ -125,42 +105,6 @@ class FileStore:
         from dashboard.importers import import_file  # geopandas: load it late
 
         return import_file(path, dataset=dataset, datasets_dir=self.datasets_dir, **options)
-
-    # --- the query suite, on the loaded columns (tests compare it with PostGIS) ----------
-
-    def _record(self, name: str) -> Record:
-        return load_record(self._folder(name))
-
-    def event_ids(self, name, start=None, end=None, factions=None, types=None, bbox=None):
-        return events_in(self._record(name), start, end, factions, types, bbox).ids()
-
-    def area_ids(self, name, day):
-        return [a.id for a in self._record(name).areas if a.valid_on(day)]
-
-    def movement_ids(self, name, start=None, end=None):
-        return [m.id for m in self._record(name).movements
-                if (start is None or m.end >= start) and (end is None or m.start <= end)]
-
-    def grid(self, name, start, end, cell):
-        return grid_counts(events_in(self._record(name), start, end), cell)
-
-
-def events_in(record: Record, start=None, end=None, factions=None, types=None,
-              bbox: BBox | None = None):
-    """A record's events touching [start, end] with the filters; bbox inclusive."""
-    found = record.events.select(start, end, factions, types)
-    if bbox is not None:
-        lon, lat = found.lon, found.lat
-        found = found.where((lon >= bbox[0]) & (lon <= bbox[2])
-                            & (lat >= bbox[1]) & (lat <= bbox[3]))
-    return found
-
-
-def grid_counts(selection, cell: float) -> dict[tuple[int, int], int]:
-    """Events per square cell of `cell` degrees: (floor(lon / cell), floor(lat / cell))."""
-    cols = np.floor(selection.lon / cell).astype(np.int64)
-    rows = np.floor(selection.lat / cell).astype(np.int64)
-    return dict(Counter(zip(cols.tolist(), rows.tolist())))
 
 
 def open_store(url: str, datasets_dir: Path | None, bundled_name: str,

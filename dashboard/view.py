@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import numpy as np
 import shapely
 from shapely.ops import unary_union
 
@@ -26,8 +25,9 @@ from dashboard import timeline
 from dashboard.dataset import Dataset
 from dashboard.estimate import EstimatedArea
 from dashboard.eventtable import Selection
-from dashboard.geometry import fit_view, view_frame, world_px
+from dashboard.geometry import fit_view, view_frame
 from dashboard.history import Change
+from dashboard.queries import EventQuery, density_cells
 from dashboard.records import ControlArea, Movement
 from dashboard.state import ViewState
 
@@ -39,8 +39,6 @@ MAX_MARKERS = 20_000
 # A day drawn by the server draws at most this many markers, so that a step stays a fraction
 # of a second (building and sending a marker costs about 10 µs and 150 bytes).
 STEP_MARKERS = 5_000
-CELL_PX = 48  # a density cell's side on the screen
-MAX_CELLS = 4_000  # cells grow until there are no more than this
 
 
 @dataclass(frozen=True)
@@ -89,8 +87,8 @@ def drawing(data: Dataset, state: ViewState, shown: Shown) -> Drawing:
     """A day the server draws (steps_on_server) draws up to STEP_MARKERS events one by one.
     With more, the events inside the map's frame (the state's map view, else the dataset's
     extent) are drawn one by one when they are few enough (zoomed in far enough), and every
-    other event is counted in the cell of a screen-sized grid (CELL_PX at the view's zoom,
-    coarsened to at most MAX_CELLS cells) drawn at its events' mean position."""
+    other event is counted in the cell of a screen-sized grid (dashboard.queries.density_cells)
+    drawn at its events' mean position: counted by the dataset's store (in SQL on PostGIS)."""
     events = shown.events
     if not aggregates(data, state, shown):
         return Drawing(events, ())
@@ -98,31 +96,17 @@ def drawing(data: Dataset, state: ViewState, shown: Shown) -> Drawing:
     lon0, lat0, lon1, lat1 = view_frame(view)
     lon, lat = events.lon, events.lat
     inside = (lon >= lon0) & (lon <= lon1) & (lat >= lat0) & (lat <= lat1)
+    frame = (lon0, lat0, lon1, lat1)
     if inside.sum() <= STEP_MARKERS:
-        markers, rest = events.where(inside), events.where(~inside)
+        markers, outside = events.where(inside), frame
     else:
-        markers, rest = events[:0], events
-    return Drawing(markers, density_cells(rest.lon, rest.lat, view[0]))
-
-
-def density_cells(lon: np.ndarray, lat: np.ndarray,
-                  zoom: float) -> tuple[tuple[float, float, int], ...]:
-    """Points counted per square cell of CELL_PX screen pixels at `zoom` (Web Mercator), the
-    cell doubled until there are at most MAX_CELLS; each cell at its points' mean."""
-    if not len(lon):
-        return ()
-    x, y = world_px(lon, lat, zoom)
-    cell = CELL_PX
-    while True:
-        key = np.floor(x / cell).astype(np.int64) * (1 << 32) + np.floor(y / cell).astype(np.int64)
-        keys, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
-        if len(keys) <= MAX_CELLS:
-            break
-        cell *= 2
-    mean_lon = np.bincount(inverse, weights=lon) / counts
-    mean_lat = np.bincount(inverse, weights=lat) / counts
-    return tuple((round(float(a), 4), round(float(b), 4), int(n))
-                 for a, b, n in zip(mean_lon, mean_lat, counts))
+        markers, outside = events[:0], None
+    if state.mode == "compare":  # events near changed ground: no store query describes them
+        rest = events if outside is None else events.where(~inside)
+        return Drawing(markers, density_cells(rest.lon, rest.lat, view[0]))
+    start, end = event_window(state)  # the events shown(): the same filters, asked of the store
+    query = EventQuery.of(start, end, state.factions, state.types, outside=outside)
+    return Drawing(markers, data.queries.density(query, view[0]))
 
 
 def steps_on_server(data: Dataset, state: ViewState) -> bool:

@@ -131,3 +131,20 @@ def test_area_series_by_week_and_month(client):
 def test_bad_compare_parameters_are_400(client, url, parameter):
     response = client.get(url)
     assert response.status_code == 400 and response.get_json()["parameter"] == parameter
+
+
+def test_events_in_a_bounding_box_edges_included(client):
+    everything = client.get("/api/events").get_json()["features"]
+    derna = [f for f in everything if f["properties"]["place"].startswith("Derna")]
+    assert derna and len(derna) < len(everything)
+    lons = [f["geometry"]["coordinates"][0] for f in derna]
+    lats = [f["geometry"]["coordinates"][1] for f in derna]
+    box = f"{min(lons)},{min(lats)},{max(lons)},{max(lats)}"  # edges on Derna's events
+    body = client.get(f"/api/events?bbox={box}").get_json()
+    inside = [f for f in everything
+              if min(lons) <= f["geometry"]["coordinates"][0] <= max(lons)
+              and min(lats) <= f["geometry"]["coordinates"][1] <= max(lats)]
+    assert body["total"] == len(inside) and body["features"] == inside
+    for bad in ("1,2,3", "a,b,c,d", "20,30,19,31", "0,-91,1,1", "nan,1,2,3"):
+        answer = client.get(f"/api/events?bbox={bad}")
+        assert answer.status_code == 400 and answer.get_json()["parameter"] == "bbox", bad

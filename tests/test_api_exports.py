@@ -68,3 +68,14 @@ def test_unknown_jobs_are_404_to_get_and_delete(client):
     for method in (api.get, api.delete):
         answer = method("/api/exports/" + "0" * 32)
         assert answer.status_code == 404 and answer.get_json()["parameter"] == "job_id"
+
+
+def test_an_unreachable_redis_job_store_is_a_503_with_the_reason(client):
+    from gunicorn_server import free_port
+
+    api = client(redis=f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    answer = api.post("/api/exports", json={"query": "date=2016-04-21", "format": "png"})
+    assert answer.status_code == 503
+    assert "the Redis export job store failed" in answer.get_json()["error"]
+    answer = api.get("/api/exports/" + "0" * 32)
+    assert answer.status_code == 503 and "Redis" in answer.get_json()["error"]

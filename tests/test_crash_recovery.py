@@ -220,6 +220,6 @@ def test_an_export_that_cannot_be_stored_says_why_and_leaves_no_partial_file(tmp
         assert job.state == "failed"
         assert job.error == "the export could not be written on the server (no space left on " \
                             "device)"
-        assert list(jobs.files.iterdir()) == []
+        assert list(jobs.state.files.iterdir()) == []
     finally:
         jobs.close()

@@ -1,35 +1,61 @@
-"""The shared export job store (dashboard.jobs): two Jobs objects on one folder stand for
-two gunicorn workers; what one admits, updates or cancels, the other sees. The render is
-stood in for by a work function run by Jobs.execute, as the job's process runs it."""
+"""The shared export job store (dashboard.jobs): two Jobs objects stand for two gunicorn
+workers; what one admits, updates or cancels, the other sees. Every test runs on both
+stores: diskcache in one shared folder (two workers of one machine), and Redis
+(tests/redis_server.py) with a shared folder each (two servers on different machines).
+The render is stood in for by a work function run by Jobs.execute, as the job's process
+runs it."""
 from __future__ import annotations
 
 import threading
 import time
 
 import pytest
+import redis
 
 from dashboard import jobs as jobs_module
 from dashboard.config import Config
 from dashboard.export import ExportError
-from dashboard.jobs import JobRefused, Jobs
+from dashboard.jobs import JobRefused, Jobs, RedisJobState
+import team
 from waiting import until
 
 GIF = {"format": "gif"}
 
 
-@pytest.fixture
-def workers(tmp_path):
-    """Two workers' views of one shared folder; jobs are started by the test itself."""
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    with team.redis(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture(params=["diskcache", "redis"])
+def workers(request, tmp_path):
+    """Two workers' views of one job store; jobs are started by the test itself."""
     made = []
+    if request.param == "redis":
+        url = request.getfixturevalue("redis_url")
+        redis.Redis.from_url(url).flushdb()
 
     def make(**settings):
-        config = Config(datasets_dir=tmp_path / "datasets", **settings)
-        pair = Jobs(config, launch=lambda job_id: None), Jobs(config, launch=lambda job_id: None)
+        pair = []
+        for name in ("one", "other"):
+            if request.param == "redis":  # servers on two machines: a folder each
+                config = Config(datasets_dir=tmp_path / name, redis=url, **settings)
+            else:
+                config = Config(datasets_dir=tmp_path / "datasets", **settings)
+            pair.append(Jobs(config, launch=lambda job_id: None))
         made.extend(pair)
         return pair
     yield make
     for jobs in made:
         jobs.close()
+
+
+def files_left(jobs: Jobs) -> list:
+    """The finished files the job store still keeps."""
+    if isinstance(jobs.state, RedisJobState):
+        return jobs.state._redis.keys(RedisJobState.PREFIX + "file:*")
+    return list(jobs.state.files.iterdir())
 
 
 def run(jobs: Jobs, job_id: str, work) -> threading.Thread:
@@ -59,7 +85,8 @@ def test_progress_and_the_file_are_seen_by_another_worker(workers):
     thread.join(30)
     done = other.get(job_id)
     assert (done.state, done.done, done.total) == ("done", 3, 3)
-    assert other.path(done).read_bytes() == b"GIF89a-frames"
+    with other.open(done) as content:
+        assert content.read() == b"GIF89a-frames"
 
 
 def test_a_failed_render_says_why(workers):
@@ -104,7 +131,7 @@ def test_cancelling_from_another_worker_stops_the_work_between_frames(workers):
     assert not thread.is_alive() and len(taken) < 1000
     job = one.get(job_id)
     assert job.state == "cancelled" and not job.file
-    assert list(one.files.iterdir()) == []
+    assert files_left(one) == []
 
 
 def test_a_queued_job_waits_for_a_free_slot_and_can_be_cancelled_there(workers):
@@ -115,7 +142,7 @@ def test_a_queued_job_waits_for_a_free_slot_and_can_be_cancelled_there(workers):
     busy = run(one, busy_id, lambda progress: (inside.set(), release.wait(30), b"a")[-1])
     assert inside.wait(30)
     ran = []
-    waiting = run(other, queued_id, lambda progress: ran.append(1) or b"b")
+    waiting = run(one, queued_id, lambda progress: ran.append(1) or b"b")  # same machine
     assert other.get(queued_id).state == "queued"
     other.cancel(queued_id)
     waiting.join(30)
@@ -141,11 +168,12 @@ def test_an_expired_job_stops_and_is_forgotten_with_its_file(workers):
     assert other.get(job_id) is None
     done_id = one.submit(GIF, "e.gif", "image/gif", "client")
     run(one, done_id, lambda progress: b"GIF").join(30)
-    path = other.path(other.get(done_id))
-    assert path.exists()
+    with other.open(other.get(done_id)) as content:
+        assert content.read() == b"GIF"
+    assert files_left(one) != []
     assert until(lambda: other.get(done_id) is None, 30)
-    other.sweep()  # as every submit does
-    assert not path.exists() and list(other.files.iterdir()) == []
+    one.sweep()  # as every submit does
+    assert files_left(one) == []
 
 
 def test_a_job_whose_process_died_is_reported_failed(workers, monkeypatch):
@@ -161,3 +189,40 @@ def test_an_unknown_or_malformed_id_is_none(workers):
     one, _ = workers()
     assert one.get("0" * 32) is None and one.get("../../etc/passwd") is None
     assert not one.cancel("nope")
+
+
+def test_admission_is_atomic_when_many_ask_at_once(workers):
+    """12 submissions at once from both workers, at most 3 in all: exactly 3 admitted."""
+    one, other = workers(export_jobs_per_client=12, export_jobs_total=3)
+    admitted, refused = [], []
+
+    def ask(jobs):
+        try:
+            admitted.append(jobs.submit(GIF, "a.gif", "image/gif", "alice"))
+        except JobRefused:
+            refused.append(1)
+    threads = [threading.Thread(target=ask, args=(one if i % 2 else other,))
+               for i in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(admitted) == 3 and len(refused) == 9
+    assert all(other.get(job_id).state == "queued" for job_id in admitted)
+
+
+def test_a_file_too_big_for_redis_fails_its_job_with_the_reason(redis_url, tmp_path,
+                                                              monkeypatch):
+    redis.Redis.from_url(redis_url).flushdb()
+    one, other = (Jobs(Config(datasets_dir=tmp_path / name, redis=redis_url),
+                       launch=lambda job_id: None) for name in ("one", "other"))
+    monkeypatch.setattr(jobs_module, "MAX_REDIS_FILE_MB", 1)
+    job_id = one.submit(GIF, "big.gif", "image/gif", "client")
+    run(one, job_id, lambda progress: b"x" * (2 * 2**20)).join(30)
+    job = other.get(job_id)
+    assert job.state == "failed" and "over the 1 MB the server keeps" in job.error
+    assert files_left(one) == []
+    small = one.submit(GIF, "small.gif", "image/gif", "client")
+    run(one, small, lambda progress: b"x" * 2**19).join(30)
+    with other.open(other.get(small)) as content:
+        assert len(content.read()) == 2**19

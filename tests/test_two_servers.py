@@ -1,8 +1,10 @@
-"""Two app servers, as behind a load balancer: two gunicorns on different ports sharing one
-PostGIS store (FRONTLINES_STORE), one Redis (FRONTLINES_REDIS) and one shared folder for
-export jobs (FRONTLINES_SHARED_DIR). What one does, the other serves at once: a dataset
-imported into the store while both run, a re-import, and an export started on A, polled and
-downloaded on B. (tests/browser/test_team_postgis.py imports through A's page.)"""
+"""Two app servers, as behind a load balancer on two machines: two gunicorns on different
+ports sharing one PostGIS store (FRONTLINES_STORE) and one Redis (FRONTLINES_REDIS: export
+jobs and their files), each with a shared folder of its own (its datasets folder's
+`.shared`), as if on different machines. What one does, the other serves at once: a
+dataset imported into the store while both run, a re-import, and an export started on A,
+polled and downloaded on B through Redis. (tests/browser/test_team_postgis.py imports
+through A's page.)"""
 from __future__ import annotations
 
 import io
@@ -25,8 +27,7 @@ def servers(postgis_cluster, tmp_path_factory):
     folder = tmp_path_factory.mktemp("two-servers")
     url = team.store(postgis_cluster, "team")
     with team.redis(folder) as redis_url, team.servers(folder, ["a", "b"], {
-            "FRONTLINES_STORE": url, "FRONTLINES_REDIS": redis_url,
-            "FRONTLINES_SHARED_DIR": str(folder / "shared")}) as (a, b):
+            "FRONTLINES_STORE": url, "FRONTLINES_REDIS": redis_url}) as (a, b):
         yield a, b, url
 
 
@@ -77,3 +78,7 @@ def test_an_export_started_on_a_is_polled_and_downloaded_on_b(servers):
     image = Image.open(io.BytesIO(body))
     assert image.format == "PNG" and image.size[0] >= 600
     assert b.pids_serving(f"/api/exports/{job}") and not a.pids_serving(f"/api/exports/{job}")
+    # nothing went through a folder: each server's shared folder holds no export file
+    for server in (a, b):
+        shared = server.datasets / ".shared"
+        assert shared.is_dir() and not list(shared.rglob(f"{job}*"))

@@ -100,7 +100,7 @@ def run(users: int, seconds: int, folder: Path, store: str = "", acled_rows: int
         figures.update(users=users, seconds=seconds, dataset=dataset,
                        memory_mib=[round(p / MIB) for p in peaks],
                        locust_output=done.stderr[-3000:])
-        figures["exports"] = export_states(folder / "shared")
+        figures["exports"] = export_states(redis_url)
         for server in servers:  # renders still queued when the users stopped: ours, ended
             if not server.renders_end(timeout=30):
                 for render in server.renders():
@@ -116,14 +116,16 @@ def run(users: int, seconds: int, folder: Path, store: str = "", acled_rows: int
             cluster.stop()
 
 
-def export_states(shared: Path) -> dict:
+def export_states(redis_url: str) -> dict:
     """How many export jobs ended in each state (done, failed, or still queued/running
-    when the users stopped), from the job store (dashboard.jobs)."""
-    import diskcache
+    when the users stopped), from the job store (dashboard.jobs: in Redis)."""
+    from dashboard.jobs import RedisJobState
 
-    with diskcache.Cache(str(shared / "jobs")) as jobs:
-        states = [jobs.get(key) for key in jobs]
-    return dict(Counter(s["state"] for s in states if isinstance(s, dict) and "state" in s))
+    store = RedisJobState(redis_url)
+    try:
+        return dict(Counter(job.state for job in store.jobs()))
+    finally:
+        store.close()
 
 
 def read_stats(prefix: Path) -> dict:
