@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 from dashboard.dataset import Dataset
 from dashboard.export import (ANIMATION_FORMATS, FRAME_SECONDS, SIZES, ExportError, Renderer,
-                              encode, image_of, print_pdf, sheet_css)
+                              check_budget, encode, image_of, print_pdf, sheet_css)
 from dashboard.i18n import date_words
 from dashboard.stories import Story, step_state
 from dashboard.story_api import story_json
@@ -37,7 +37,32 @@ ARRIVE_TIMEOUT_MS = 90_000
 
 def video_seconds(steps: int) -> float:
     """How long the video of a story of `steps` steps lasts."""
-    return (steps * HOLD_FRAMES + max(steps - 1, 0) * BETWEEN_FRAMES) * FRAME_SECONDS
+    return video_frames(steps) * FRAME_SECONDS
+
+
+def video_frames(steps: int) -> int:
+    """How many frames the video of a story of `steps` steps has."""
+    return steps * HOLD_FRAMES + max(steps - 1, 0) * BETWEEN_FRAMES
+
+
+def check_story_export(stories, registry, name: str, fmt: str, size: str,
+                       budget_mpx: int | None = None) -> tuple[Story, Dataset]:
+    """Refuse what cannot be exported, before any work (ExportError; StoryError or
+    UnknownStory for the story itself): the story and its dataset. With a budget (the
+    server's Config.export_megapixels), a deck counts a page per step, a video its frames."""
+    if fmt not in STORY_FORMATS:
+        raise ExportError(f"a story exports as {', '.join(STORY_FORMATS)}, not {fmt!r}")
+    if size not in SIZES:
+        raise ExportError(f"size {size!r} is not one of {', '.join(SIZES)}")
+    story, data = stories.get(name, registry)
+    if budget_mpx is not None:
+        steps = len(story.steps)
+        check_budget(steps if fmt == "pdf" else video_frames(steps), size, budget_mpx)
+    return story, data
+
+
+def story_filename(story: Story, fmt: str, lang: str) -> str:
+    return f"frontlines-story-{story.name}-{lang}.{fmt}"
 
 
 def between_days(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -119,11 +144,7 @@ def render_story(renderer: Renderer, stories, registry, name: str, fmt: str, siz
                  progress: Callable[[int, int], None] = lambda done, total: None) -> bytes:
     """The deck (pdf) or video (mp4, gif) of a story; raises ExportError, StoryError,
     UnknownStory."""
-    if fmt not in STORY_FORMATS:
-        raise ExportError(f"a story exports as {', '.join(STORY_FORMATS)}, not {fmt!r}")
-    if size not in SIZES:
-        raise ExportError(f"size {size!r} is not one of {', '.join(SIZES)}")
-    story, data = stories.get(name, registry)
+    story, data = check_story_export(stories, registry, name, fmt, size)
     lang = lang if lang in story.languages else story.languages[0]
     body = story_json(stories, registry, name, lang)
     if fmt == "pdf":

@@ -107,3 +107,44 @@ def test_add_this_view_as_a_step_and_download_the_story(page, server, tmp_path):
     assert step["caption"]["en"] == "The convoy passes Al-Maheili."
     assert "2016-04-20-al-maheili" in step["events"]
     assert "is-convoy-derna-sirte-2016-04" in step["movements"]
+
+
+def test_the_open_story_exports_from_the_page_as_a_deck(page, server, tmp_path):
+    """A story imported through the page, opened, and exported from the export panel as a
+    16:9 PDF deck: queued as an export job like the animations, its progress and link in the
+    same place; the deck has a title page, a page per step and a sources page."""
+    import io
+
+    from pypdf import PdfReader
+
+    from conftest import ROOT
+    short = json.loads((ROOT / "geodata" / "stories" / f"{STORY}.json").read_text("utf-8"))
+    short["name"] = "page-short"
+    short["steps"] = short["steps"][5:7]
+    source = tmp_path / "page-short.json"
+    source.write_text(json.dumps(short), encoding="utf-8")
+    page.open("?date=2016-04-21")
+    page.page.set_input_files("#story-upload input[type=file]", str(source))
+    page.page.wait_for_function(
+        "() => document.getElementById('story-status').textContent.includes('page-short')")
+    assert "2 steps" in page.page.inner_text("#story-status")
+    page.open("?story=page-short&step=2")
+    wait_arrived(page, 2)
+    page.page.locator("#story-export").scroll_into_view_if_needed()
+    page.page.click("#export-size label:has-text('Small')")
+    page.page.click("#story-export-format label:has-text('PDF')")
+    page.page.click("#story-export")
+    link = page.page.locator("#animation-status a.download-link")
+    link.wait_for(timeout=300000)
+    page.shot("story-export-ready")
+    with page.page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == "frontlines-story-page-short-en.pdf"
+    reader = PdfReader(io.BytesIO(open(download.value.path(), "rb").read()))
+    assert len(reader.pages) == 2 + 2  # title, the two steps, sources
+    for sheet in reader.pages:  # small: 1280 × 720 px = 960 × 540 pt, 16:9
+        assert abs(float(sheet.mediabox.width) - 960) < 2
+        assert abs(float(sheet.mediabox.height) - 540) < 2
+    assert short["title"]["en"].split(":")[0] in reader.pages[0].extract_text()
+    assert page.page.get_attribute("#animation-progress", "value") == "1"
+    assert not page.external and not page.errors, (page.external, page.errors)
