@@ -7,8 +7,8 @@ once. Each step is printed (deck) or screenshot (video) exactly as the page show
 map with its title and date, legend, scale bar and sources footer, and the step's caption
 over it.
 
-Deck: a title page, one page per step (its screenshot, as the PNG export takes it), a
-sources page (every source of every step), all
+Deck: a title page, one page per step (its screenshot, as the PNG export takes it), the
+sources (every source of every step, over as many pages as they need), all
 in one document printed once; A4 landscape (size print) or 16:9 (slide, small). Video: each
 step held HOLD_FRAMES frames, then BETWEEN_FRAMES frames with the date running towards the
 next step's date; each frame lasts export.FRAME_SECONDS, so a story of n steps lasts
@@ -33,6 +33,12 @@ HOLD_FRAMES = 4
 BETWEEN_FRAMES = 3
 STORY_FORMATS = ("pdf",) + ANIMATION_FORMATS
 ARRIVE_TIMEOUT_MS = 90_000
+
+
+# The sources run on over as many pages as they need (a fixed sheet would cut them off),
+# with a margin at the top and bottom of each page.
+FLOW_CSS = (".sheet.flow { height: auto; overflow: visible; page: flow; padding-top: 0; "
+            "padding-bottom: 0; } @page flow { margin: 14mm 0; }")
 
 
 def video_seconds(steps: int) -> float:
@@ -131,11 +137,11 @@ def deck_html(story: Story, data: Dataset, body: dict, shots: list[bytes], size:
         parts += [f"<p>{html.escape(s['publisher'])}, {html.escape(s['date'])}: "
                   f"{html.escape(s.get('title') or '')} — {html.escape(s['url'])}</p>"
                   for s in step["sources"]]
-    sheets.append(f"<section class='sheet text'><h1>{sources_word}</h1>"
+    sheets.append(f"<section class='sheet text flow'><h1>{sources_word}</h1>"
                   f"<div class='sources'>{''.join(parts)}</div></section>")
     return (f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'><title>"
             f"{html.escape(story.title[lang])}</title><style>{css}"
-            f"body {{ font-size: {base_font}; }}</style></head><body>{''.join(sheets)}"
+            f"body {{ font-size: {base_font}; }}{FLOW_CSS}</style></head><body>{''.join(sheets)}"
             "</body></html>")
 
 

@@ -380,12 +380,16 @@ def test_pdf_deck_has_a_page_per_step_at_a4_landscape(short_story):
     pdf = render_story(renderer, Stories.of(registry), registry, "short", "pdf", "print", "fr",
                        lambda d, t: done.append((d, t)))
     reader = PdfReader(io.BytesIO(pdf))
-    assert len(reader.pages) == len(short["steps"]) + 2  # title, steps, sources
+    steps = len(short["steps"])
+    # the title page, a page per step (the page's screenshot: no text), then the sources
+    assert len(reader.pages) >= steps + 2
+    assert all(not reader.pages[n].extract_text().strip() for n in range(1, steps + 1))
+    assert reader.pages[steps + 1].extract_text().startswith("Sources")
     for sheet in reader.pages:  # A4 landscape: 297 × 210 mm = 842 × 595 pt
         assert abs(float(sheet.mediabox.width) - 842) < 2
         assert abs(float(sheet.mediabox.height) - 595) < 2
     assert short["title"]["fr"] in reader.pages[0].extract_text().replace("\n", "")
-    sources = reader.pages[-1].extract_text().replace("\n", "")
+    sources = "".join(sheet.extract_text() for sheet in reader.pages[steps + 1:])
     assert "Middle East Eye" in sources and "Étape 2" in sources
     assert done[-1][0] == done[-1][1]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -393,10 +397,47 @@ def test_pdf_deck_has_a_page_per_step_at_a4_landscape(short_story):
     for number in range(len(document)):
         image = document[number].render(scale=1.5).to_pil()
         image.save(ARTIFACTS / f"story-deck-{number + 1}.png")
-        if 0 < number < len(document) - 1:  # a step: the map, drawn (not a blank print)
+        if 1 <= number <= steps:  # a step: the map, drawn (not a blank print)
             assert ImageStat.Stat(image.convert("L")).stddev[0] > 20
             colours = image.convert("RGB").resize((200, 141)).getcolors(maxcolors=100000)
             assert len(colours) > 50
+
+
+@pytest.mark.parametrize("size", ["print", "slide"])
+def test_the_deck_lists_every_source_of_every_step_over_as_many_pages_as_needed(registry,
+                                                                                size):
+    """The bundled story's 148 sources do not fit one sheet: they run on over the pages
+    they need (a fixed sheet cut them off after step 8), each step's heading and each
+    source's publisher and date in the printed text."""
+    import io
+    import re
+
+    from playwright.sync_api import sync_playwright
+    from pypdf import PdfReader
+
+    from dashboard.export import print_pdf
+    from dashboard.story_api import story_json
+    from dashboard.story_export import deck_html
+    stories = Stories.of(registry)
+    story, data = stories.get("derna-to-sirte", registry)
+    body = story_json(stories, registry, story.name, "en")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=Config(data_dir=GEODATA).chromium,
+                                             args=["--headless", "--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.set_content(deck_html(story, data, body, [], size, "en"))  # no step pages
+            pdf = print_pdf(page, size)
+        finally:
+            browser.close()
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) >= 3  # the title page, then the sources over several pages
+    text = re.sub(r"\s+", "", "".join(sheet.extract_text() for sheet in reader.pages[1:]))
+    for number, step in enumerate(body["steps"], start=1):
+        assert f"Step{number}·" in text, f"step {number}'s sources are not in the deck"
+        for source in step["sources"]:
+            assert re.sub(r"\s+", "", f"{source['publisher']}, {source['date']}") in text, \
+                (number, source)
 
 
 def test_mp4_lasts_the_expected_time(short_story):
@@ -493,6 +534,27 @@ def test_a_story_gif_through_the_export_jobs_holds_each_step_and_runs_the_date(s
     assert all(not same(a, b) for a, b in zip(run, run[1:])), "the date runs between the steps"
     for number, index in enumerate((0, HOLD_FRAMES, HOLD_FRAMES + 2, gif.n_frames - 1)):
         frames[index].save(ARTIFACTS / f"story-sirte-gif-{number + 1}.png")
+
+
+def test_the_export_command_writes_a_story_gif_with_a_progress_bar(sirte_story, tmp_path,
+                                                                  capsys):
+    """`python -m dashboard export --story NAME --out story.gif`: a progress bar of the
+    frames drawn on stderr, the file written whole, a frame per held step and date between."""
+    from PIL import Image
+
+    from dashboard.export_cli import main as export_cli
+    from dashboard.story_export import video_frames
+    app, sirte = sirte_story
+    datasets = app.server.config["FRONTLINES_CONFIG"].datasets_dir
+    out = tmp_path / "story.gif"
+    assert export_cli(["--story", "sirte", "--size", "small", "--out", str(out),
+                       "--datasets-dir", str(datasets)]) == 0
+    printed = capsys.readouterr()
+    assert "frame 5/5 [" + "#" * 30 + "]" in printed.err  # 2 steps + 3 dates between
+    assert "frame 1/5 [" in printed.err
+    assert f"wrote {out}" in printed.out and "story sirte" in printed.out
+    with Image.open(out) as gif:
+        assert gif.n_frames == video_frames(len(sirte["steps"])) and gif.size == (1280, 720)
 
 
 def test_export_refuses_unknown_stories_and_formats(short_story):

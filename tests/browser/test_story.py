@@ -7,6 +7,10 @@ from __future__ import annotations
 import json
 import urllib.request
 
+import pytest
+
+from conftest import Page
+
 STORY = "derna-to-sirte"
 
 
@@ -44,6 +48,13 @@ def check_step(page, data: dict, index: int) -> None:
     # the caption's sources: those of the records it refers to, as links
     links = page.page.eval_on_selector_all("#story-sources a", "as => as.map(a => a.getAttribute('href'))")
     assert links and set(links) == {s["url"] for s in step["sources"]}
+    # the step's first highlighted event is selected: in the address, the list and details
+    highlighted = [h for h in step["highlights"] if h in step["events"]]
+    if highlighted:
+        assert f"event={highlighted[0]}" in search, search
+        current = page.page.get_attribute(".event-item[aria-current=true]", "id")
+        assert current and json.loads(current)["event"] == highlighted[0]
+        assert page.page.inner_text("#details h3")
 
 
 def test_story_plays_through_with_buttons_and_keys(page, server):
@@ -66,6 +77,39 @@ def test_story_plays_through_with_buttons_and_keys(page, server):
     wait_arrived(page, len(data["steps"]) - 1)
     check_step(page, {**data, "lang": "en"}, len(data["steps"]) - 2)
     assert not page.external and not page.errors, (page.external, page.errors)
+
+
+@pytest.mark.parametrize("motion", ["no-preference", "reduce"])
+def test_going_to_a_step_flies_and_runs_the_date_unless_motion_is_reduced(browser, server,
+                                                                           motion):
+    """From step 1 (Derna at zoom 10, 13 November 2014) to step 2 (Sirte at zoom 7.6, 12
+    February 2015): the map flies (its camera passes through zooms between and beyond the
+    two) and the map is drawn on days between the two dates, in order; with reduced motion
+    it jumps (no zoom but the two steps') straight to the step's date."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1000},
+                                  reduced_motion=motion)
+    try:
+        page = Page(context.new_page(), server).open(f"?story={STORY}&step=1")
+        wait_arrived(page, 1)
+        page.record_drawn()
+        page.map_call("map => { window.__zooms = [];"
+                      " map.on('move', () => window.__zooms.push(map.getZoom())); }")
+        page.page.click("#story-next")
+        wait_arrived(page, 2)
+        zooms = page.page.evaluate("() => window.__zooms")
+        on_the_way = {round(z, 2) for z in zooms if abs(z - 10) > 0.01 and abs(z - 7.6) > 0.01}
+        drawn = page.page.evaluate("() => window.__drawn")
+        between = [d for d in drawn if "2014-11-13" < d < "2015-02-12"]
+        assert drawn[-1] == "2015-02-12" and abs(zooms[-1] - 7.6) < 0.01, (drawn, zooms[-1:])
+        if motion == "reduce":
+            assert between == [] and on_the_way == set(), (sorted(on_the_way), drawn)
+        else:
+            assert len(on_the_way) >= 2, f"the map jumped (zooms {sorted(on_the_way)})"
+            assert len(set(between)) >= 3 and between == sorted(between), drawn
+        page.shot(f"story-moved-{motion}")
+        assert not page.external and not page.errors, (page.external, page.errors)
+    finally:
+        context.close()
 
 
 def test_a_step_url_restores_that_step_in_french(page, server):
@@ -141,7 +185,10 @@ def test_the_open_story_exports_from_the_page_as_a_deck(page, server, tmp_path):
         link.click()
     assert download.value.suggested_filename == "frontlines-story-page-short-en.pdf"
     reader = PdfReader(io.BytesIO(open(download.value.path(), "rb").read()))
-    assert len(reader.pages) == 2 + 2  # title, the two steps, sources
+    # the title page, the two steps (screenshots: no text), the sources
+    assert len(reader.pages) >= 2 + 2
+    assert not reader.pages[1].extract_text().strip() and not reader.pages[2].extract_text().strip()
+    assert reader.pages[3].extract_text().startswith("Sources")
     for sheet in reader.pages:  # small: 1280 × 720 px = 960 × 540 pt, 16:9
         assert abs(float(sheet.mediabox.width) - 960) < 2
         assert abs(float(sheet.mediabox.height) - 540) < 2
