@@ -518,3 +518,30 @@ def test_a_story_by_keyboard_alone_spoken_once_per_step(context, server):
     assert shown["ok"], f"focus after leaving the story: {shown['what']}"
     assert page.page.evaluate("() => window.__pointer") == [], "no pointer event was used"
     assert page.errors == [] and page.external == []
+
+
+def test_the_map_has_a_text_alternative_of_what_it_shows(context, server):
+    """The map is a figure described by the summary, whose details hold the summary, the
+    list of the events it draws and the list of the areas it draws (each by name)."""
+    import urllib.request
+    page = new_page(context, server).open(FLAG)
+    frame = page.page.locator("#map-frame")
+    assert frame.get_attribute("role") == "figure"
+    assert frame.get_attribute("aria-describedby") == "summary"
+    holds = page.page.evaluate(
+        "id => ['summary', 'event-list', 'areas'].map(x =>"
+        " document.getElementById(id).contains(document.getElementById(x)))",
+        frame.get_attribute("aria-details"))
+    assert holds == [True, True, True]
+    assert page.page.inner_text("#summary").startswith("On 21 April 2016")
+    with urllib.request.urlopen(f"{server}/api/control?date=2016-04-21") as answer:
+        areas = [f["properties"] for f in json.load(answer)["features"]]
+    assert areas and {a["id"] for a in areas} <= page.drawn_ids(), "the map draws them"
+    listed = page.page.eval_on_selector_all("#areas details.area summary",
+                                            "s => s.map(x => x.textContent)")
+    assert len(listed) == len(areas)
+    for area in areas:
+        assert sum(area["name"] in text for text in listed) >= 1, area["name"]
+    events = page.page.evaluate("() => [...document.querySelectorAll('.event-item')]"
+                                ".map(b => JSON.parse(b.id).event)")
+    assert events and set(events) == set(page.trace("events")["ids"])
