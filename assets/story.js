@@ -4,6 +4,12 @@
 // Going to a step: the map flies to the step's view and the date runs to the step's date
 // (a few drawn frames), then the address becomes the step's URL, so the page applies the
 // step exactly as it restores any shared link. With reduced motion asked for, it jumps.
+//
+// Screen readers: a step is spoken once, by the panel's live regions (its number and date,
+// then its caption). The summary, a live region too, is silenced from the start of the
+// move until it describes the step's date, so neither the dates run through on the way nor
+// the step's own date are read again. Leaving the story with the focus in its panel (which
+// then hides) gives the focus back to "Play story", the control that opens it.
 (function () {
   'use strict';
   var S = {token: 0, current: null};
@@ -79,6 +85,28 @@
     }
     return chain;
   }
+  function hush(off) {
+    var summary = document.getElementById('summary');
+    if (summary) { summary.setAttribute('aria-live', off ? 'off' : 'polite'); }
+  }
+  // Until the summary describes the step's date (the panel's count ends with it in words).
+  function summaryCaughtUp() {
+    var count = document.getElementById('story-count'), text = count ? count.textContent : '';
+    var day = text.slice(text.lastIndexOf('·') + 1).trim(), asked = performance.now();
+    return new Promise(function (resolve) {
+      (function wait() {
+        var summary = document.getElementById('summary');
+        if (!day || (summary && summary.textContent.indexOf(day) >= 0) ||
+            performance.now() - asked > 5000) { resolve(); } else { setTimeout(wait, 50); }
+      })();
+    });
+  }
+  function giveBackFocus() {
+    var panel = document.getElementById('story-panel'), active = document.activeElement;
+    if (!panel || !active || !panel.contains(active)) { return; }
+    var start = document.getElementById('story-start');
+    if (start) { start.focus({preventScroll: true}); }
+  }
   function arrived(step) {
     var panel = document.getElementById('story-panel');
     if (panel) { panel.setAttribute('data-arrived', String(step + 1)); }
@@ -99,11 +127,13 @@
     var nu = window.dash_clientside.no_update;
     var token = ++S.token;
     if (step === null || step === undefined || !data || !data.steps[step]) {
+      if (S.current !== null) { hush(false); giveBackFocus(); }
       S.current = null;
       leave();
       return nu;
     }
     var moving = S.current !== null;  // from another step: animate; opening a story: jump
+    if (moving) { hush(true); }
     S.current = {name: data.name, step: step, total: data.steps.length};
     var panel = document.getElementById('story-panel');
     if (panel) { panel.removeAttribute('data-arrived'); }
@@ -135,6 +165,9 @@
       keepInAddress();
       arrived(step);
       setProps('story-moved', {data: step});
+      return moving ? summaryCaughtUp() : null;
+    }).then(function () {
+      if (moving && token === S.token) { hush(false); }
     });
     return nu;
   }

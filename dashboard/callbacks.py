@@ -334,7 +334,7 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
                        jobs: Jobs, config: Config) -> None:
     tiles_enabled = tiles is not None
     names = [name for name, _, _ in CONTROLS]
-    register_story_callbacks(app, registry)
+    register_story_callbacks(app, registry, jobs)
 
     @app.callback(
         Output(ids.URL, "search"), Output(ids.STATE, "data"), Output(ids.FILTERS, "data"),

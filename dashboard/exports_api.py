@@ -1,9 +1,11 @@
 """Export jobs as the page and scripts ask for them: one request format for both.
 
 A request is the page's view (its URL query string: the same rule as the page's address),
-a format, a size and, for animations, a start, an end and a step. It is checked whole
-before a job is queued (export.check_request, the server's megapixel budget included),
-then rendered by the job's own process (dashboard.jobs) with `run_request`.
+a format, a size and, for animations, a start, an end and a step; or a story's name, a
+format (pdf deck, mp4 or gif video), a size and the story's language (the query's lang=).
+It is checked whole before a job is queued (export.check_request or
+story_export.check_story_export, the server's megapixel budget included), then rendered by
+the job's own process (dashboard.jobs) with `run_request`.
 
 Routes (added to the /api blueprint): POST /api/exports queues one; GET /api/exports/ID
 answers 202 with progress while it runs, the file when it is done; DELETE cancels it.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from urllib.parse import parse_qsl
 
 from flask import Blueprint, jsonify, request, send_file
 
@@ -24,8 +27,9 @@ from dashboard.params import ParamError
 from dashboard.records import DataError, parse_date
 from dashboard.registry import Registry, UnknownDataset
 from dashboard.state import ViewState, dataset_param, parse_state, state_to_search
+from dashboard.stories import Stories, StoryError, UnknownStory
 
-FIELDS = ("query", "format", "size", "start", "end", "step")
+FIELDS = ("query", "format", "size", "start", "end", "step", "story")
 
 
 def submit_export(jobs: Jobs, data: Dataset, state: ViewState, fmt: str, size: str,
@@ -44,6 +48,19 @@ def submit_export(jobs: Jobs, data: Dataset, state: ViewState, fmt: str, size: s
         (start, end) if animated else ())), MIMETYPES[fmt], client)
 
 
+def submit_story_export(jobs: Jobs, registry: Registry, name: str, fmt: str, size: str,
+                        lang: str | None, client: str) -> str:
+    """Check a story's export (raises ExportError, StoryError, UnknownStory) and queue it
+    (raises JobRefused); its job id. The story's first language unless it has `lang`."""
+    from dashboard.story_export import check_story_export, story_filename
+    story, _ = check_story_export(Stories.of(registry), registry, name, fmt, size,
+                                  budget_mpx=jobs.config.export_megapixels)
+    lang = lang if lang in story.languages else story.languages[0]
+    job_request = {"story": story.name, "dataset": story.dataset, "format": fmt,
+                   "size": size, "lang": lang}
+    return jobs.submit(job_request, story_filename(story, fmt, lang), MIMETYPES[fmt], client)
+
+
 def run_request(config: Config, job_request: dict,
                 progress: Callable[[int, int], None]) -> bytes:
     """Render a queued request: in the job's process, with an app and a Chromium of its own."""
@@ -51,11 +68,16 @@ def run_request(config: Config, job_request: dict,
     from dashboard.export import Renderer, render_animation, render_image
 
     app = create_app(config)
-    data = app.server.config["FRONTLINES_REGISTRY"].get(job_request["dataset"] or None)
-    state = parse_state(job_request["query"], data.record)
+    registry = app.server.config["FRONTLINES_REGISTRY"]
     fmt, size = job_request["format"], job_request["size"]
     renderer = Renderer(app.server)
     try:
+        if job_request.get("story"):
+            from dashboard.story_export import render_story
+            return render_story(renderer, Stories.of(registry), registry, job_request["story"],
+                                fmt, size, job_request["lang"], progress)
+        data = registry.get(job_request["dataset"] or None)
+        state = parse_state(job_request["query"], data.record)
         if fmt in IMAGE_FORMATS:
             progress(0, 1)
             content = render_image(renderer, data, state, fmt, size)
@@ -96,6 +118,8 @@ def add_export_routes(api: Blueprint, registry: Registry, jobs: Jobs) -> None:
         if unknown:
             raise ParamError(unknown[0], f"unknown field; the fields are {', '.join(FIELDS)}")
         query = "?" + (_text(body, "query", "") or "").lstrip("?")
+        if body.get("story") is not None:
+            return start_story_export(body, query)
         try:
             data = registry.get(dataset_param(query) or None)
         except (UnknownDataset, DataError) as exc:
@@ -111,6 +135,24 @@ def add_export_routes(api: Blueprint, registry: Registry, jobs: Jobs) -> None:
         except ExportError as exc:
             raise ParamError("request", str(exc)) from None
         except JobRefused as exc:
+            raise ParamError("request", str(exc)) from None
+        return jsonify({"id": job_id}), 202
+
+    def start_story_export(body: dict, query: str):
+        """{"story": NAME, "format": "pdf"|"mp4"|"gif", "size": …, "query": "lang=fr"}: a
+        story's video is timed by its steps, so it takes no start, end or step."""
+        timed = sorted(set(body) & {"start", "end", "step"})
+        if timed:
+            raise ParamError(timed[0], "a story's export is timed by its steps: give only "
+                                       "story, format, size and query (lang=)")
+        lang = dict(parse_qsl(query.lstrip("?"))).get("lang")
+        try:
+            job_id = submit_story_export(jobs, registry, _text(body, "story"),
+                                         _text(body, "format", ""), _text(body, "size", "slide"),
+                                         lang, request.remote_addr or "")
+        except (StoryError, UnknownStory) as exc:
+            raise ParamError("story", str(exc)[:1000]) from None
+        except (ExportError, JobRefused) as exc:
             raise ParamError("request", str(exc)) from None
         return jsonify({"id": job_id}), 202
 

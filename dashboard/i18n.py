@@ -208,6 +208,10 @@ TEXT = {
     "story_need_caption": {"en": "Type a caption first.", "fr": "Écrivez d'abord une légende."},
     "story_need_records": {"en": "This view shows no event or area to cite: a step needs one.",
                      "fr": "Cette vue ne montre aucun événement ni zone à citer : une étape en demande un."},
+    "story_export_format": {"en": "Story: deck (PDF) or video", "fr": "Récit : diaporama (PDF) ou vidéo"},
+    "story_export": {"en": "Export the story", "fr": "Exporter le récit"},
+    "story_export_none": {"en": "Choose a story under Stories first.",
+                          "fr": "Choisissez d'abord un récit sous Récits."},
     "story_added": {"en": "Step {n} added: {events} events and {areas} areas referenced.",
               "fr": "Étape {n} ajoutée : {events} événements et {areas} zones cités."},
 }

@@ -16,7 +16,7 @@ from dashboard.dataset_names import NAME
 from dashboard.history import turning_points
 from dashboard.steps import STEPS, step_days
 from dashboard.records import Record
-from dashboard.story_ui import story_controls, story_panel
+from dashboard.story_ui import story_controls, story_export_controls, story_panel
 from dashboard.state import (BASEMAPS, LAYERS, MODES, SPEEDS, WINDOWS, day_offset,
                              default_state)
 from dashboard.taxonomy import EVENT_TYPES, type_label
@@ -462,7 +462,7 @@ def size_options(lang: str) -> list[dict]:
 
 def export_controls(record: Record, lang: str) -> list:
     """Images (PNG/PDF/SVG at slide or print size), the data shown, and animations (GIF/MP4)
-    rendered in the background with a progress bar."""
+    and stories (PDF deck, MP4/GIF) rendered in the background with a progress bar."""
     return [
         _heading("export", lang),
         html.P(t("export_format", lang), id=f"{ids.LABELS}-export_format",
@@ -491,6 +491,7 @@ def export_controls(record: Record, lang: str) -> list:
             id=ids.ANIM_FORMAT, inline=True, value="gif", className="inline",
             options=[{"label": f.upper(), "value": f} for f in ("gif", "mp4")]), radio=True),
         html.Button(t("export_animation", lang), id=ids.ANIM_START, className="button wide"),
+        *story_export_controls(lang),
         html.Progress(id=ids.ANIM_PROGRESS, max="1", value="0", className="progress"),
         html.Div(id=ids.ANIM_STATUS, role="status", className="export-status"),
         html.Div(id=ids.EXPORT_STATUS, role="status", className="export-status"),

@@ -7,8 +7,8 @@ once. Each step is printed (deck) or screenshot (video) exactly as the page show
 map with its title and date, legend, scale bar and sources footer, and the step's caption
 over it.
 
-Deck: a title page, one page per step (its screenshot, as the PNG export takes it), a
-sources page (every source of every step), all
+Deck: a title page, one page per step (its screenshot, as the PNG export takes it), the
+sources (every source of every step, over as many pages as they need), all
 in one document printed once; A4 landscape (size print) or 16:9 (slide, small). Video: each
 step held HOLD_FRAMES frames, then BETWEEN_FRAMES frames with the date running towards the
 next step's date; each frame lasts export.FRAME_SECONDS, so a story of n steps lasts
@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 from dashboard.dataset import Dataset
 from dashboard.export import (ANIMATION_FORMATS, FRAME_SECONDS, SIZES, ExportError, Renderer,
-                              encode, image_of, print_pdf, sheet_css)
+                              check_budget, encode, image_of, print_pdf, sheet_css)
 from dashboard.i18n import date_words
 from dashboard.stories import Story, step_state
 from dashboard.story_api import story_json
@@ -35,9 +35,40 @@ STORY_FORMATS = ("pdf",) + ANIMATION_FORMATS
 ARRIVE_TIMEOUT_MS = 90_000
 
 
+# The sources run on over as many pages as they need (a fixed sheet would cut them off),
+# with a margin at the top and bottom of each page.
+FLOW_CSS = (".sheet.flow { height: auto; overflow: visible; page: flow; padding-top: 0; "
+            "padding-bottom: 0; } @page flow { margin: 14mm 0; }")
+
+
 def video_seconds(steps: int) -> float:
     """How long the video of a story of `steps` steps lasts."""
-    return (steps * HOLD_FRAMES + max(steps - 1, 0) * BETWEEN_FRAMES) * FRAME_SECONDS
+    return video_frames(steps) * FRAME_SECONDS
+
+
+def video_frames(steps: int) -> int:
+    """How many frames the video of a story of `steps` steps has."""
+    return steps * HOLD_FRAMES + max(steps - 1, 0) * BETWEEN_FRAMES
+
+
+def check_story_export(stories, registry, name: str, fmt: str, size: str,
+                       budget_mpx: int | None = None) -> tuple[Story, Dataset]:
+    """Refuse what cannot be exported, before any work (ExportError; StoryError or
+    UnknownStory for the story itself): the story and its dataset. With a budget (the
+    server's Config.export_megapixels), a deck counts a page per step, a video its frames."""
+    if fmt not in STORY_FORMATS:
+        raise ExportError(f"a story exports as {', '.join(STORY_FORMATS)}, not {fmt!r}")
+    if size not in SIZES:
+        raise ExportError(f"size {size!r} is not one of {', '.join(SIZES)}")
+    story, data = stories.get(name, registry)
+    if budget_mpx is not None:
+        steps = len(story.steps)
+        check_budget(steps if fmt == "pdf" else video_frames(steps), size, budget_mpx)
+    return story, data
+
+
+def story_filename(story: Story, fmt: str, lang: str) -> str:
+    return f"frontlines-story-{story.name}-{lang}.{fmt}"
 
 
 def between_days(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -106,11 +137,11 @@ def deck_html(story: Story, data: Dataset, body: dict, shots: list[bytes], size:
         parts += [f"<p>{html.escape(s['publisher'])}, {html.escape(s['date'])}: "
                   f"{html.escape(s.get('title') or '')} — {html.escape(s['url'])}</p>"
                   for s in step["sources"]]
-    sheets.append(f"<section class='sheet text'><h1>{sources_word}</h1>"
+    sheets.append(f"<section class='sheet text flow'><h1>{sources_word}</h1>"
                   f"<div class='sources'>{''.join(parts)}</div></section>")
     return (f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'><title>"
             f"{html.escape(story.title[lang])}</title><style>{css}"
-            f"body {{ font-size: {base_font}; }}</style></head><body>{''.join(sheets)}"
+            f"body {{ font-size: {base_font}; }}{FLOW_CSS}</style></head><body>{''.join(sheets)}"
             "</body></html>")
 
 
@@ -119,11 +150,7 @@ def render_story(renderer: Renderer, stories, registry, name: str, fmt: str, siz
                  progress: Callable[[int, int], None] = lambda done, total: None) -> bytes:
     """The deck (pdf) or video (mp4, gif) of a story; raises ExportError, StoryError,
     UnknownStory."""
-    if fmt not in STORY_FORMATS:
-        raise ExportError(f"a story exports as {', '.join(STORY_FORMATS)}, not {fmt!r}")
-    if size not in SIZES:
-        raise ExportError(f"size {size!r} is not one of {', '.join(SIZES)}")
-    story, data = stories.get(name, registry)
+    story, data = check_story_export(stories, registry, name, fmt, size)
     lang = lang if lang in story.languages else story.languages[0]
     body = story_json(stories, registry, name, lang)
     if fmt == "pdf":

@@ -1,5 +1,7 @@
-"""Story mode in the page: the story panel (steps, ◀ ▶, caption, sources), and authoring
-(add the current view as a step, download the story file, import one by upload).
+"""Story mode in the page: the story panel (steps, ◀ ▶, caption, sources), authoring
+(add the current view as a step, download the story file, import one by upload), and the
+story's export (a PDF deck or a video) from the export panel, queued as an export job like
+the page's animations (dashboard/exports_api.py) and followed by the same progress bar.
 
 The URL carries `story=NAME&step=N`; opening it loads the story and goes to step N. Going
 to a step is done in the browser (assets/story.js): the map flies to the step's view, the
@@ -49,12 +51,14 @@ SAVE = "story-save"
 SAVE_FILE = "story-save-file"
 UPLOAD = "story-upload"
 STATUS = "story-status"
+EXPORT_FORMAT = "story-export-format"
+EXPORT = "story-export"
 MOVED = "story-moved"  # written by assets/story.js when a step's transition has ended
 # The address as the browser has it: the page's own Location (ids.URL) is rewritten by the
 # view's callback before others see it, which would drop story= on a page load.
 ADDRESS = "story-address"
 LABEL = "story-label"  # prefix: ids of translated headings are LABEL + "-" + key
-LABELLED = ("stories", "your_story", "draft_title", "draft_caption", "sources")
+LABELLED = ("stories", "your_story", "draft_title", "draft_caption", "sources", "export_format")
 
 MAX_PREFILLED = 20  # events pre-filled in a new step: the latest shown
 
@@ -111,6 +115,38 @@ def story_controls(lang: str) -> list:
         html.Div(id=STATUS, role="status", className="export-status"),
         dcc.Store(id=DRAFT), dcc.Download(id=SAVE_FILE),
     ]
+
+
+def story_export_controls(lang: str) -> list:
+    """In the export panel: the open (or chosen) story as a PDF deck or a video, at the
+    panel's size; its progress and download link are the animation's (one at a time)."""
+    return [
+        html.P(tr("export_format", lang), id=f"{LABEL}-export_format", className="small-label"),
+        html.Div(dcc.RadioItems(
+            id=EXPORT_FORMAT, inline=True, value="pdf", className="inline",
+            options=[{"label": f.upper(), "value": f} for f in ("pdf", "mp4", "gif")]),
+            role="radiogroup", **{"aria-labelledby": f"{LABEL}-export_format"}),
+        html.Button(tr("export", lang), id=EXPORT, className="button wide"),
+    ]
+
+
+def queue_story_export(registry, jobs, loaded: dict | None, chosen: str | None, lang: str,
+                       fmt: str, size: str, client: str) -> tuple:
+    """The story export's button: the story open in the page (else the one chosen under
+    Stories), in the page's language, checked and queued as POST /api/exports does.
+    (job reference, polling disabled, status text), as the animation's button gives."""
+    from dashboard.export import ExportError
+    from dashboard.exports_api import submit_story_export
+    from dashboard.jobs import JobRefused
+    lang = lang if lang in LANGUAGES else "en"
+    name = (loaded or {}).get("name") or chosen
+    if not name:
+        return no_update, True, tr("export_none", lang)
+    try:
+        job = submit_story_export(jobs, registry, name, fmt, size, lang, client)
+    except (ExportError, JobRefused, StoryError, UnknownStory) as exc:
+        return no_update, True, t("failed", lang).format(error=str(exc)[:600])
+    return {"id": job, "lang": lang}, False, t("queued", lang)
 
 
 def story_from_url(search: str) -> tuple[str, int] | None:
@@ -249,7 +285,7 @@ def story_options(stories: Stories, registry, dataset: str, lang: str) -> list[d
             for s in stories.describe(registry, dataset) if "problems" not in s]
 
 
-def register_story_callbacks(app: Dash, registry) -> None:
+def register_story_callbacks(app: Dash, registry, jobs) -> None:
     stories = Stories.of(registry)
 
     @app.callback(Output(DATA, "data"), Output(STEP, "data", allow_duplicate=True),
@@ -269,13 +305,14 @@ def register_story_callbacks(app: Dash, registry) -> None:
                   Output(NEXT, "aria-label"), Output(LEAVE, "children"), Output(START, "children"),
                   Output(ADD, "children"), Output(SAVE, "children"), Output(UPLOAD, "children"),
                   Output(CHOOSE, "placeholder"), Output(PANEL, "aria-label"),
+                  Output(EXPORT, "children"),
                   *[Output(f"{LABEL}-{key}", "children") for key in LABELLED],
                   Input(ids.LANG, "value"))
     def translate(lang):
         return (tr("previous", lang), tr("previous", lang), tr("next", lang), tr("next", lang),
                 tr("leave", lang), tr("start", lang), tr("add", lang), tr("save", lang),
                 html.Div(tr("upload", lang), id=f"{LABEL}-upload"), tr("pick", lang),
-                tr("stories", lang),
+                tr("stories", lang), tr("export", lang),
                 *[tr(key, lang) for key in LABELLED])
 
     @app.callback(Output(PANEL, "hidden"), Output(PANEL, "data-step"), Output(TITLE, "children"),
@@ -328,6 +365,16 @@ def register_story_callbacks(app: Dash, registry) -> None:
         except StoryError as exc:
             return no_update, str(exc)[:1500]
         return dcc.send_string(text, name), no_update
+
+    @app.callback(Output(ids.ANIM_JOB, "data", allow_duplicate=True),
+                  Output(ids.ANIM_POLL, "disabled", allow_duplicate=True),
+                  Output(ids.ANIM_STATUS, "children", allow_duplicate=True),
+                  Input(EXPORT, "n_clicks"), State(DATA, "data"), State(CHOOSE, "value"),
+                  State(ids.LANG, "value"), State(EXPORT_FORMAT, "value"),
+                  State(ids.EXPORT_SIZE, "value"), prevent_initial_call=True)
+    def export(_clicks, loaded, chosen, lang, fmt, size):
+        return queue_story_export(registry, jobs, loaded, chosen, lang, fmt, size,
+                                  ctx.remote or "")
 
     @app.callback(Output(STATUS, "children"), Input(UPLOAD, "contents"),
                   State(UPLOAD, "filename"), State(ids.LANG, "value"), prevent_initial_call=True)

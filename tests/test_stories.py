@@ -329,10 +329,9 @@ def test_video_length_and_dates_between_steps():
 # ---------- exports, rendered from the page in the system Chromium ----------
 
 @pytest.fixture(scope="module")
-def short_story(raw, tmp_path_factory):
-    """Two steps of the bundled story (Derna on 20 April 2016, the convoy the next day),
-    imported into a private datasets folder, and a renderer of that app."""
-    from dashboard.export import Renderer
+def story_app(raw, tmp_path_factory):
+    """The app with two steps of the bundled story (Derna on 20 April 2016, the convoy the
+    next day) imported as "short" into a private datasets folder."""
     datasets = tmp_path_factory.mktemp("export-datasets")
     app = create_app(Config(data_dir=GEODATA, datasets_dir=datasets))
     registry = app.server.config["FRONTLINES_REGISTRY"]
@@ -340,8 +339,30 @@ def short_story(raw, tmp_path_factory):
     short["name"] = "short"
     short["steps"] = short["steps"][5:7]
     Stories.of(registry).import_story(json.dumps(short).encode(), "short.json", registry)
+    return app, short
+
+
+@pytest.fixture(scope="module")
+def sirte_story(story_app, raw):
+    """Two steps of the bundled story 110 days apart at one view (Sirte on 29 August and
+    17 December 2016), imported as "sirte" beside "short"."""
+    app, _ = story_app
+    registry = app.server.config["FRONTLINES_REGISTRY"]
+    sirte = copy.deepcopy(raw)
+    sirte["name"] = "sirte"
+    sirte["steps"] = sirte["steps"][8:10]
+    assert sirte["steps"][0]["view"]["map"] == sirte["steps"][1]["view"]["map"]
+    Stories.of(registry).import_story(json.dumps(sirte).encode(), "sirte.json", registry)
+    return app, sirte
+
+
+@pytest.fixture(scope="module")
+def short_story(story_app):
+    """The short story's registry and a renderer of its app."""
+    from dashboard.export import Renderer
+    app, short = story_app
     renderer = Renderer(app.server)
-    yield renderer, registry, short
+    yield renderer, app.server.config["FRONTLINES_REGISTRY"], short
     renderer.close()
 
 
@@ -359,12 +380,16 @@ def test_pdf_deck_has_a_page_per_step_at_a4_landscape(short_story):
     pdf = render_story(renderer, Stories.of(registry), registry, "short", "pdf", "print", "fr",
                        lambda d, t: done.append((d, t)))
     reader = PdfReader(io.BytesIO(pdf))
-    assert len(reader.pages) == len(short["steps"]) + 2  # title, steps, sources
+    steps = len(short["steps"])
+    # the title page, a page per step (the page's screenshot: no text), then the sources
+    assert len(reader.pages) >= steps + 2
+    assert all(not reader.pages[n].extract_text().strip() for n in range(1, steps + 1))
+    assert reader.pages[steps + 1].extract_text().startswith("Sources")
     for sheet in reader.pages:  # A4 landscape: 297 × 210 mm = 842 × 595 pt
         assert abs(float(sheet.mediabox.width) - 842) < 2
         assert abs(float(sheet.mediabox.height) - 595) < 2
     assert short["title"]["fr"] in reader.pages[0].extract_text().replace("\n", "")
-    sources = reader.pages[-1].extract_text().replace("\n", "")
+    sources = "".join(sheet.extract_text() for sheet in reader.pages[steps + 1:])
     assert "Middle East Eye" in sources and "Étape 2" in sources
     assert done[-1][0] == done[-1][1]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -372,10 +397,47 @@ def test_pdf_deck_has_a_page_per_step_at_a4_landscape(short_story):
     for number in range(len(document)):
         image = document[number].render(scale=1.5).to_pil()
         image.save(ARTIFACTS / f"story-deck-{number + 1}.png")
-        if 0 < number < len(document) - 1:  # a step: the map, drawn (not a blank print)
+        if 1 <= number <= steps:  # a step: the map, drawn (not a blank print)
             assert ImageStat.Stat(image.convert("L")).stddev[0] > 20
             colours = image.convert("RGB").resize((200, 141)).getcolors(maxcolors=100000)
             assert len(colours) > 50
+
+
+@pytest.mark.parametrize("size", ["print", "slide"])
+def test_the_deck_lists_every_source_of_every_step_over_as_many_pages_as_needed(registry,
+                                                                                size):
+    """The bundled story's 148 sources do not fit one sheet: they run on over the pages
+    they need (a fixed sheet cut them off after step 8), each step's heading and each
+    source's publisher and date in the printed text."""
+    import io
+    import re
+
+    from playwright.sync_api import sync_playwright
+    from pypdf import PdfReader
+
+    from dashboard.export import print_pdf
+    from dashboard.story_api import story_json
+    from dashboard.story_export import deck_html
+    stories = Stories.of(registry)
+    story, data = stories.get("derna-to-sirte", registry)
+    body = story_json(stories, registry, story.name, "en")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=Config(data_dir=GEODATA).chromium,
+                                             args=["--headless", "--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.set_content(deck_html(story, data, body, [], size, "en"))  # no step pages
+            pdf = print_pdf(page, size)
+        finally:
+            browser.close()
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) >= 3  # the title page, then the sources over several pages
+    text = re.sub(r"\s+", "", "".join(sheet.extract_text() for sheet in reader.pages[1:]))
+    for number, step in enumerate(body["steps"], start=1):
+        assert f"Step{number}·" in text, f"step {number}'s sources are not in the deck"
+        for source in step["sources"]:
+            assert re.sub(r"\s+", "", f"{source['publisher']}, {source['date']}") in text, \
+                (number, source)
 
 
 def test_mp4_lasts_the_expected_time(short_story):
@@ -394,6 +456,105 @@ def test_mp4_lasts_the_expected_time(short_story):
     subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-y", "-ss", "1",
                     "-i", str(path), "-frames:v", "1", str(ARTIFACTS / "story-short-frame.png")],
                    check=True, timeout=60)
+
+
+@pytest.mark.parametrize("body, parameter, words", [
+    ({"story": "nope", "format": "pdf"}, "story", "no story named 'nope'"),
+    ({"story": "short", "format": "png"}, "request", "a story exports as pdf, gif, mp4, not 'png'"),
+    ({"story": "short", "format": "pdf", "size": "poster"}, "request", "size 'poster'"),
+    ({"story": "short", "format": "gif", "step": "day"}, "step", "timed by its steps"),
+    ({"story": 3, "format": "gif"}, "story", "expected a string"),
+    # 2 steps: 2 × 4 held + 3 between = 11 frames of 3508 × 2480 px
+    ({"story": "short", "format": "mp4", "size": "print"}, "request",
+     "11 frames at print size (3508×2480 px) is 96 megapixels, over the limit of 50"),
+])
+def test_a_story_export_is_checked_before_a_job_is_queued(story_app, body, parameter, words):
+    app, _ = story_app
+    config = app.server.config["FRONTLINES_CONFIG"]
+    small_budget = create_app(Config(data_dir=GEODATA, datasets_dir=config.datasets_dir,
+                                     export_megapixels=50))
+    answer = small_budget.server.test_client().post("/api/exports", json=body)
+    assert answer.status_code == 400, answer.get_json()
+    assert answer.get_json()["parameter"] == parameter
+    assert words in answer.get_json()["error"]
+
+
+def test_a_story_gif_through_the_export_jobs_holds_each_step_and_runs_the_date(sirte_story):
+    """POST /api/exports with a story, rendered by the job's own process as the page's
+    exports are: each step held HOLD_FRAMES frames of 0.8 s, the date run between them."""
+    import io
+
+    from PIL import Image, ImageChops
+
+    from datasets import ARTIFACTS
+    from dashboard.story_export import BETWEEN_FRAMES, HOLD_FRAMES, video_frames
+    from waiting import until
+    app, short = sirte_story
+    api = app.server.test_client()
+    answer = api.post("/api/exports", json={"story": "sirte", "format": "gif", "size": "small",
+                                            "query": "lang=fr"})
+    assert answer.status_code == 202, answer.get_json()
+    job = answer.get_json()["id"]
+    polls = []
+
+    def finished():
+        polls.append(api.get(f"/api/exports/{job}"))
+        return polls[-1].status_code != 202
+    assert until(finished, 600, every=0.5), "the story's export did not finish"
+    done = polls[-1]
+    assert done.status_code == 200, done.get_json()
+    assert done.mimetype == "image/gif"
+    assert "frontlines-story-sirte-fr.gif" in done.headers["Content-Disposition"]
+    progress = [p.get_json() for p in polls if p.status_code == 202]
+    assert {p["state"] for p in progress} <= {"queued", "running"}
+    # its progress counts the frames drawn: each step, and the dates between them
+    assert {p["total"] for p in progress if p["total"]} <= {2 + BETWEEN_FRAMES}, progress
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "story-sirte.gif").write_bytes(done.data)
+    gif = Image.open(io.BytesIO(done.data))
+    assert gif.n_frames == video_frames(len(short["steps"])) == 2 * HOLD_FRAMES + BETWEEN_FRAMES
+    frames, durations = [], []
+    for index in range(gif.n_frames):
+        gif.seek(index)
+        durations.append(gif.info["duration"])
+        frames.append(gif.convert("RGB"))
+    assert durations == [800] * gif.n_frames  # 0.8 s a frame: 8.8 s in all
+    assert sum(durations) / 1000 == pytest.approx(video_seconds(len(short["steps"])))
+
+    def same(a, b) -> bool:
+        return ImageChops.difference(a, b).getbbox() is None
+    first, between, second = (frames[:HOLD_FRAMES], frames[HOLD_FRAMES:-HOLD_FRAMES],
+                              frames[-HOLD_FRAMES:])
+    assert all(same(first[0], f) for f in first) and all(same(second[0], f) for f in second)
+    assert not same(first[0], second[0]), "the second step shows another map"
+    # the date runs through BETWEEN_FRAMES days between the steps' (26 September, 23 October,
+    # 19 November): each a map of its own
+    run = [first[0], *between, second[0]]
+    assert len(between) == BETWEEN_FRAMES
+    assert all(not same(a, b) for a, b in zip(run, run[1:])), "the date runs between the steps"
+    for number, index in enumerate((0, HOLD_FRAMES, HOLD_FRAMES + 2, gif.n_frames - 1)):
+        frames[index].save(ARTIFACTS / f"story-sirte-gif-{number + 1}.png")
+
+
+def test_the_export_command_writes_a_story_gif_with_a_progress_bar(sirte_story, tmp_path,
+                                                                  capsys):
+    """`python -m dashboard export --story NAME --out story.gif`: a progress bar of the
+    frames drawn on stderr, the file written whole, a frame per held step and date between."""
+    from PIL import Image
+
+    from dashboard.export_cli import main as export_cli
+    from dashboard.story_export import video_frames
+    app, sirte = sirte_story
+    datasets = app.server.config["FRONTLINES_CONFIG"].datasets_dir
+    out = tmp_path / "story.gif"
+    assert export_cli(["--story", "sirte", "--size", "small", "--out", str(out),
+                       "--datasets-dir", str(datasets)]) == 0
+    printed = capsys.readouterr()
+    assert "frame 5/5 [" + "#" * 30 + "]" in printed.err  # 2 steps + 3 dates between
+    assert "frame 1/5 [" in printed.err
+    assert f"wrote {out}" in printed.out and "story sirte" in printed.out
+    with Image.open(out) as gif:
+        assert gif.n_frames == video_frames(len(sirte["steps"])) and gif.size == (1280, 720)
 
 
 def test_export_refuses_unknown_stories_and_formats(short_story):

@@ -315,6 +315,16 @@ def test_every_control_is_named_in_the_page_language(context, server):
     assert names["step"] == "Pas 1 semaine"
     assert page.page.text_content("#" + names["factions"]) == "Factions"
     assert names["back"] == "Reculer d'un pas"
+    # the story's controls (issue 12), by their accessible names as the browser computes them
+    role = page.page.get_by_role
+    assert role("button", name="Lire le récit").count() == 1
+    assert role("button", name="Exporter le récit").count() == 1
+    assert role("radiogroup", name="Récit : diaporama (PDF) ou vidéo").count() == 1
+    assert role("button", name="Ajouter cette vue comme étape").count() == 1
+    assert role("textbox", name="Légende de cette vue (avec vos mots)").count() == 1
+    for name in ("Étape précédente (←)", "Étape suivante (→)", "Quitter le récit"):
+        assert role("button", name=name, include_hidden=True).count() == 1, name
+    assert role("region", name="Récits", include_hidden=True).count() == 1
     assert page.page.inner_text("#event-list").startswith("Choisissez un événement")
 
 
@@ -416,3 +426,122 @@ def test_map_labels_and_map_text_meet_aa_contrast(context, server):
     for text, fill in texts:
         rgb = [int(v) for v in fill[fill.index("(") + 1:fill.index(")")].split(",")[:3]]
         assert contrast(rgb, (255, 255, 255)) >= 4.5, f"{text!r} in {fill}"
+
+
+STORY = "?story=derna-to-sirte&step=6"
+
+
+def wait_story_step(page: Page, step: int) -> None:
+    """Until the story panel shows step `step` (from 1), its transition ended, map drawn."""
+    page.page.wait_for_selector(f"#story-panel[data-arrived='{step}'][data-step='{step}']",
+                                timeout=90000)
+    page.settle()
+
+
+@pytest.mark.parametrize("view", ["story", "story-french", "story-phone"])
+def test_axe_finds_no_violation_in_story_mode(context, server, view):
+    """The story panel (issue 12): title, ◀ ▶, step list, caption, sources unfolded."""
+    phone = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
+             "is_mobile": True, "has_touch": True} if view == "story-phone" else {}
+    page = new_page(context, server, **phone).open(
+        STORY + ("&lang=fr" if view == "story-french" else ""))
+    wait_story_step(page, 6)
+    page.page.evaluate("() => document.querySelector('#story-panel details').open = true")
+    assert page.page.locator("#story-sources a").count() > 0
+    if view == "story-phone":
+        open_panels(page)
+        page.settle()
+    assert_no_violations(page, view)
+    page.shot(f"a11y-{view}")
+    assert page.errors == [] and page.external == []
+
+
+def test_a_story_by_keyboard_alone_spoken_once_per_step(context, server):
+    """Play a story, pick a step from its list, read its sources and leave it, with keys
+    only: focus always visible and never lost; each step spoken once (its count and date,
+    its caption), not each date the map runs through on the way."""
+    page = new_page(context, server).open(FLAG)
+    keys = page.page.keyboard
+    focus_by_keyboard(page, "#story-choose")
+    keys.press("Enter")
+    page.page.wait_for_function("() => document.activeElement.value === 'derna-to-sirte'")
+    keys.press("Enter")
+    focus_by_keyboard(page, "#story-start")
+    keys.press("Enter")
+    wait_story_step(page, 1)
+    assert "story=derna-to-sirte" in page.page.evaluate("() => location.search")
+
+    # ▶: the map flies and the date runs (several drawn days), spoken once
+    focus_by_keyboard(page, "#story-next", shift=True)
+    page.record_drawn()
+    page.page.evaluate("() => { window.__spoken = []; }")
+    keys.press("Enter")
+    wait_story_step(page, 2)
+    assert focused_id(page) == "story-next"
+    drawn = page.page.evaluate("() => window.__drawn")
+    assert len(set(drawn)) >= 3 and drawn[-1] == "2015-02-12", drawn
+    spoken = page.page.evaluate("() => window.__spoken")
+    texts = " | ".join(s["text"] for s in spoken)
+    run_through = [d for d in set(drawn) if d not in ("2014-11-13", "2015-02-12")]
+    from datetime import date
+    for day in run_through:
+        words = f"{date.fromisoformat(day).day} {date.fromisoformat(day):%B %Y}"
+        assert words not in texts, f"the run through {day} was spoken: {spoken}"
+    assert texts.count("Step 2 of 11") == 1, spoken
+    assert len([s for s in spoken if s["id"] == "story-caption"]) == 1, spoken
+    assert len(spoken) <= 3, f"one step, at most three announcements: {spoken}"
+
+    # a step from the list, then → from there: focus stays on the list
+    focus_by_keyboard(page, "#story-steps li:nth-child(4) button")
+    keys.press("Enter")
+    wait_story_step(page, 4)
+    assert json.loads(focused_id(page))["step"] == 3, "focus stays on the chosen step"
+    shown = page.page.evaluate(FOCUS_SHOWN)
+    assert shown["ok"], shown
+    keys.press("ArrowRight")
+    wait_story_step(page, 5)
+    assert page.page.evaluate("() => document.activeElement.closest('#story-steps') !== null")
+
+    # the step's sources: unfold, and Tab reaches the first link
+    focus_by_keyboard(page, "#story-panel summary")
+    keys.press("Enter")
+    page.page.wait_for_function("() => document.querySelector('#story-panel details').open")
+    focus_by_keyboard(page, "#story-sources a")
+    page.shot("a11y-story-keyboard")
+
+    # leave the story: focus lands somewhere visible, not on the page's body
+    focus_by_keyboard(page, "#story-leave", shift=True)
+    keys.press("Enter")
+    page.page.wait_for_selector("#story-panel", state="hidden")
+    page.page.wait_for_function("() => !location.search.includes('story=')")
+    shown = page.page.evaluate(FOCUS_SHOWN)
+    assert shown["ok"], f"focus after leaving the story: {shown['what']}"
+    assert page.page.evaluate("() => window.__pointer") == [], "no pointer event was used"
+    assert page.errors == [] and page.external == []
+
+
+def test_the_map_has_a_text_alternative_of_what_it_shows(context, server):
+    """The map is a figure described by the summary, whose details hold the summary, the
+    list of the events it draws and the list of the areas it draws (each by name)."""
+    import urllib.request
+    page = new_page(context, server).open(FLAG)
+    frame = page.page.locator("#map-frame")
+    assert frame.get_attribute("role") == "figure"
+    assert frame.get_attribute("aria-describedby") == "summary"
+    holds = page.page.evaluate(
+        "id => ['summary', 'event-list', 'areas'].map(x =>"
+        " document.getElementById(id).contains(document.getElementById(x)))",
+        frame.get_attribute("aria-details"))
+    assert holds == [True, True, True]
+    assert page.page.inner_text("#summary").startswith("On 21 April 2016")
+    with urllib.request.urlopen(f"{server}/api/control?date=2016-04-21") as answer:
+        areas = [f["properties"] for f in json.load(answer)["features"]]
+    assert areas and {a["id"] for a in areas} <= page.drawn_ids(), "the map draws them"
+    listed = page.page.eval_on_selector_all("#areas details.area summary",
+                                            "s => s.map(x => x.textContent)")
+    assert len(listed) == len(areas)
+    for area in areas:
+        assert sum(area["name"] in text for text in listed) >= 1, area["name"]
+    events = page.page.evaluate("() => [...document.querySelectorAll('.event-item')]"
+                                ".map(b => JSON.parse(b.id).event)")
+    assert events and set(events) == set(page.trace("events")["ids"])
