@@ -408,7 +408,9 @@
     painter._frontlinesGate = true;
     painter.render = function (style, options) {
       var ready = settled(map);
-      if (!ready && !options.moving) {
+      // (the map's first frame is always painted: held back, the sources loaded meanwhile,
+      // the basemap's among them, were never drawn, however often the map painted later)
+      if (!ready && !options.moving && painter._frontlinesPainted) {
         held = held || performance.now();
         if (performance.now() - held < PAINT_WAIT_MS) {
           clearTimeout(map._frontlinesLate);  // the late paint, should nothing else ask
@@ -417,6 +419,7 @@
         }
       }
       held = null;
+      painter._frontlinesPainted = true;
       if (ready && F.pending) { F.pending.painted = true; }
       return paint.apply(this, arguments);
     };

@@ -120,6 +120,11 @@
     var p = params(window.location.search);
     if (!p.has('story')) { return; }
     p.delete('story'); p.delete('step');
+    if (p.has('highlight')) {  // the step's emphasis goes with the story: the page redraws
+      p.delete('highlight');
+      setProps('url', {search: text(p)});
+      return;
+    }
     window.history.replaceState(window.history.state, '', text(p) + window.location.hash);
   }
 

@@ -63,6 +63,7 @@ TEXT = {
     "events_here": {"en": "{n} events at this point", "fr": "{n} événements à cet endroit"},
     "events_at_point": {"en": "Other events at this point in the window",
                         "fr": "Autres événements à cet endroit dans la période"},
+    "highlighted": {"en": "Highlighted in this story step", "fr": "Mis en évidence dans cette étape"},
     "changed_since_step": {"en": "Changed since the previous step",
                            "fr": "Changé depuis le pas précédent"},
     "step_day": {"en": "1 day", "fr": "1 jour"},

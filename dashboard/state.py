@@ -44,6 +44,9 @@ class ViewState:
     map_view: tuple[float, float, float] | None = None  # (zoom, lat, lon); None: the extent
     step: str = "week"  # what ◀ ▶ and Play move by
     speed: str = "1"  # Play, steps per second
+    # areas and movements drawn emphasised (a story step's highlights); dropped by any
+    # change of a control, as a story step's emphasis belongs to that step's view
+    highlight: tuple[str, ...] = ()
     # Not in the URL: the day shown before this one, to outline what changed in one step.
     previous: dt.date | None = field(default=None, compare=False)
     problems: tuple[str, ...] = field(default=(), compare=False)
@@ -149,6 +152,15 @@ def parse_state(search: str, record: Record) -> ViewState:
     if args.get("view") not in (None, "", "report", "explore"):
         problems.append(f"parameter 'view': {args['view'][:40]!r} is not report or explore")
     changes["report"] = args.get("view") == "report"
+    if args.get("highlight"):
+        known = {a.id for a in record.areas} | {m.id for m in record.movements}
+        wanted = [v for v in args["highlight"].split(",") if v]
+        unknown = [v for v in wanted if v not in known]
+        if unknown:
+            problems.append(f"parameter 'highlight': no area or movement with id "
+                            f"{unknown[0][:60]!r}")
+        else:
+            changes["highlight"] = tuple(dict.fromkeys(wanted))
     if args.get("event"):
         if args["event"] in record.events:
             changes["event"] = args["event"]
@@ -206,6 +218,8 @@ def state_to_search(state: ViewState, record: Record) -> str:
         args["view"] = "report"
     if state.event:
         args["event"] = state.event
+    if state.highlight:
+        args["highlight"] = ",".join(state.highlight)
     if state.mode != "explore":
         args["mode"] = state.mode
     if state.compare_from:
@@ -224,7 +238,7 @@ def state_to_store(state: ViewState) -> dict:
             "dataset": state.dataset,
             "compare_from": state.compare_from.isoformat() if state.compare_from else None,
             "map_view": list(state.map_view) if state.map_view else None,
-            "step": state.step, "speed": state.speed,
+            "step": state.step, "speed": state.speed, "highlight": list(state.highlight),
             "previous": state.previous.isoformat() if state.previous else None}
 
 
@@ -240,6 +254,7 @@ def state_from_store(data: dict) -> ViewState:
                      compare_from=day(data.get("compare_from")),
                      map_view=tuple(data["map_view"]) if data.get("map_view") else None,
                      step=data.get("step", "week"), speed=data.get("speed", "1"),
+                     highlight=tuple(data.get("highlight") or ()),
                      previous=day(data.get("previous")))
 
 

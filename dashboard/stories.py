@@ -284,13 +284,17 @@ def load_story_text(text: str | bytes, where: str, bundled: bool = False) -> Sto
 
 def step_state(story: Story, index: int, data: Dataset, lang: str | None = None) -> ViewState:
     """The view of step `index` (0-based), in `lang` (default: the story's first language),
-    with its first highlighted event selected."""
+    with its first highlighted event selected and its highlighted areas and movements
+    outlined."""
     step = story.steps[index]
     view = dict(step.view)
     view["lang"] = lang if lang in story.languages else story.languages[0]
     emphasised = [i for i in step.highlights if i in step.events]
     if emphasised:  # the first highlighted event is selected: drawn emphasised, detailed
         view["event"] = emphasised[0]
+    outlined = [i for i in step.highlights if i in step.areas + step.movements]
+    if outlined:  # highlighted areas and movements are drawn with a bright outline
+        view["highlight"] = ",".join(outlined)
     if data.record.meta.get("bundled") is not True:
         view["dataset"] = data.record.meta.get("name", "")
     return parse_state("?" + urlencode(view), data.record)

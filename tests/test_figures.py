@@ -11,7 +11,7 @@ from dataclasses import replace
 
 
 from dashboard.figures.activity import build_activity
-from dashboard.figures.map import map_bundle, map_figure
+from dashboard.figures.map import area_trace, map_bundle, map_figure
 from dashboard.i18n import TEXT, date_words
 from dashboard.state import day_offset, parse_state
 from dashboard.summary import day_summary
@@ -95,6 +95,24 @@ def test_every_area_is_in_the_bundle_with_its_dates_and_ids(record, data):
         kind = " unconfirmed" if area.assessment in ("claimed", "assumed") else ""
         assert bundled[area.id] == (day_offset(record, area.valid_from), last,
                                     f"area {area.faction} {area.status}{kind}")
+
+
+def test_highlighted_areas_and_movements_are_outlined_on_their_own_days(record, data):
+    area = next(a for a in record.areas if a.valid_to)
+    movement = record.movements[0]
+    plain = map_bundle(data, parse_state("?date=2016-04-21", record))
+    assert "highlight" not in _uids(plain["figure"])
+    state = parse_state(f"?date=2016-04-21&highlight={area.id},{movement.id}", record)
+    bundle = map_bundle(data, state)
+    index = {uid: i for i, uid in enumerate(_uids(bundle["figure"]))}
+    items = bundle["traces"][str(index["highlight"])]["items"]
+    area_key = str(index[area_trace(area)])
+    drawn = next(p for _f, _l, p in bundle["traces"][area_key]["items"] if p["ids"] == [area.id])
+    assert [(a, b, p["lon"], p["lat"]) for a, b, p in items if p["lon"] == drawn["lon"]] == \
+        [(day_offset(record, area.valid_from), day_offset(record, area.valid_to),
+          drawn["lon"], drawn["lat"])], "the area's own outline, on the area's own days"
+    assert len(items) == 2  # the area and the movement, nothing else
+    assert bundle["figure"]["data"][index["highlight"]]["name"] == "Highlighted in this story step"
 
 
 def test_derna_changes_hands_between_2015_and_mid_2016(record, data):

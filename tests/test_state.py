@@ -39,6 +39,7 @@ def test_defaults_are_left_out_of_the_url(record):
     ("?from=2016-05-01&to=2016-04-01", "before 'from'"),
     ("?view=<b>", "parameter 'view'"),
     ("?event=nope", "no event with id"),
+    ("?highlight=sirte_city-2015-05-28-is,nope", "no area or movement with id 'nope'"),
 ])
 def test_a_bad_parameter_is_reported_and_replaced_by_its_default(record, search, words):
     state = parse_state(search, record)
@@ -49,6 +50,15 @@ def test_a_bad_parameter_is_reported_and_replaced_by_its_default(record, search,
     both = parse_state(f"{search}&{good}", record)
     assert any(words in p for p in both.problems)
     assert both == parse_state("?" + good, record) != default_state(record)
+
+
+def test_highlights_round_trip_and_a_control_change_drops_them(record):
+    area, movement = record.areas[0].id, record.movements[0].id
+    state = parse_state(f"?date=2016-04-21&highlight={movement},{area},{movement}", record)
+    assert not state.problems and state.highlight == (movement, area)
+    assert parse_state(state_to_search(state, record), record) == state
+    controls = controls_from_state(state, record)
+    assert state_from_controls(record, controls, None).highlight == ()
 
 
 def test_window_keeps_the_selected_day_and_counts_back(record):

@@ -199,6 +199,10 @@ def test_a_step_url_restores_its_view(story, data):
     assert state.map_view == tuple(float(v) for v in story.steps[index].view["map"].split("/"))
     assert state.window == story.steps[index].view["window"]
     assert state.event in story.steps[index].highlights  # the highlighted event is selected
+    # and its highlighted movements and areas are outlined
+    outlined = [h for h in story.steps[index].highlights
+                if h in story.steps[index].movements + story.steps[index].areas]
+    assert outlined and state.highlight == tuple(outlined)
     assert state == step_state(story, index, data, "fr")
 
 

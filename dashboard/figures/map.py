@@ -41,6 +41,7 @@ LAND, SEA, COAST, BORDER = "#f4f1ea", "#d7e6f2", "#8f9aa3", "#7d7d7d"
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
 GLYPHS = "Noto Sans Regular"  # the fontstack in assets/glyphs: map text draws offline
 CHANGED = "#d62728"
+HIGHLIGHT = "#ffc400"  # a story step's highlighted areas and movements: a bright outline
 PLACES_LAYER = "places"  # every trace is drawn below the place names, which win collisions
 
 
@@ -123,9 +124,7 @@ def _map_style(data: Dataset, lang: str, labels: bool, tiles: tuple[str, str] | 
         sources["borders"] = {"type": "geojson",
                               "data": f"/basemap/borders.geojson?v={ASSET_VERSION}"}
         layers += [
-            # (its edge is the coast's line: no antialiased edge pass, see assets/map.js)
-            {"id": "land", "type": "fill", "source": "land",
-             "paint": {"fill-color": LAND, "fill-antialias": False}},
+            {"id": "land", "type": "fill", "source": "land", "paint": {"fill-color": LAND}},
             {"id": "coast", "type": "line", "source": "land",
              "paint": {"line-color": COAST, "line-width": 0.8}},
             {"id": "borders", "type": "line", "source": "borders",
@@ -204,6 +203,8 @@ def _layers(record: Record, lang: str) -> list[dict]:
                              mode="lines", line={"color": f.colour, "width": 1.6}))
     traces.append(_trace("changed", t("changed_since_step", lang), mode="lines",
                          line={"color": CHANGED, "width": 3}))
+    traces.append(_trace("highlight", t("highlighted", lang), mode="lines",
+                         line={"color": HIGHLIGHT, "width": 8}, opacity=0.8))
     for fid, f in record.factions.items():
         traces.append(_trace(f"movement {fid}",
                              f"{plain(f.short[lang])} · {t('movement', lang)}", mode="lines",
@@ -408,6 +409,9 @@ def map_bundle(data: Dataset, state: ViewState, tiles: tuple[str, str] | None = 
             lon, lat = _lines([area.geometry])
             add(area_trace(area), "valid", off(area.valid_from),
                 off(area.valid_to), {"lon": lon, "lat": lat, "ids": [area.id], "p": pubs(area)})
+            if area.id in state.highlight:
+                add("highlight", "valid", off(area.valid_from), off(area.valid_to),
+                    {"lon": lon, "lat": lat})
             for rival in area.contested_with:
                 hlon, hlat = _hatch(record, [area.geometry])
                 add(f"hatch {rival}", "valid", off(area.valid_from), off(area.valid_to),
@@ -428,6 +432,9 @@ def map_bundle(data: Dataset, state: ViewState, tiles: tuple[str, str] | None = 
             lon, lat = _movement_lines(record, movement)
             add(f"movement {movement.faction}", "touch", off(movement.start), off(movement.end),
                 {"lon": lon, "lat": lat, "ids": [movement.id], "p": pubs(movement)})
+            if movement.id in state.highlight:
+                add("highlight", "touch", off(movement.start), off(movement.end),
+                    {"lon": lon, "lat": lat})
         events = found.events
     start, end = views.event_window(state)
     if per_day or state.window == "range" and state.range_start and state.range_end:
@@ -496,6 +503,8 @@ def _add_shown(record: Record, shown, state: ViewState, add, pubs) -> None:
         lon, lat = _lines([area.geometry])
         add(area_trace(area), "always", None, None,
             {"lon": lon, "lat": lat, "ids": [area.id], "p": pubs(area)})
+        if area.id in state.highlight:
+            add("highlight", "always", None, None, {"lon": lon, "lat": lat})
         for rival in area.contested_with:
             hlon, hlat = _hatch(record, [area.geometry])
             add(f"hatch {rival}", "always", None, None, {"lon": hlon, "lat": hlat})
@@ -530,6 +539,8 @@ def _add_shown(record: Record, shown, state: ViewState, add, pubs) -> None:
         lon, lat = _movement_lines(record, movement)
         add(f"movement {movement.faction}", "always", None, None,
             {"lon": lon, "lat": lat, "ids": [movement.id], "p": pubs(movement)})
+        if movement.id in state.highlight:
+            add("highlight", "always", None, None, {"lon": lon, "lat": lat})
 
 
 def _key_places(record: Record, areas, lang: str, day=None) -> dict:

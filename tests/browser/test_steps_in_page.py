@@ -46,3 +46,29 @@ def test_a_step_keeps_the_map_layers_of_the_traces_it_keeps(page):
         assert relaid == [], f"{day}: layers of kept traces were removed: {relaid}"
         assert all(any(layer.startswith(f"plotly-trace-layer-{uid}-") for uid in before - after)
                    for layer in removed), f"{day}: only gone traces lose their layers: {removed}"
+
+
+def colour_share(png: bytes, rgb: tuple[int, int, int]) -> float:
+    import io
+
+    from PIL import Image
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    colours = image.getcolors(image.width * image.height)
+    return sum(n for n, c in colours if max(abs(a - b) for a, b in zip(c, rgb)) < 6) / \
+        (image.width * image.height)
+
+
+def test_one_paint_a_step_still_paints_the_whole_map(page):
+    """Frames are painted only once the map has settled (assets/map.js onePaintPerStep):
+    what is drawn then is the whole map, basemap included, on first load and after steps."""
+    land, sea = (0xf4, 0xf1, 0xea), (0xd7, 0xe6, 0xf2)
+    page.open("?date=2016-04-21&step=week")
+    first = page.page.locator("#map .maplibregl-canvas").screenshot()
+    assert colour_share(first, land) > 0.1 and colour_share(first, sea) > 0.2
+    for day in ("2016-04-28", "2016-05-05"):
+        page.page.click("#step-forward")
+        page.page.wait_for_function(DRAWN_DAY + f" === '{day}'", timeout=30000)
+    page.settle()
+    stepped = page.page.locator("#map .maplibregl-canvas").screenshot()
+    assert colour_share(stepped, land) > 0.1 and colour_share(stepped, sea) > 0.2
+    page.shot("25-whole-map-after-steps")

@@ -121,12 +121,19 @@ def test_a_step_url_restores_that_step_in_french(page, server):
     check_step(page, {**data, "lang": "fr"}, convoy)
     assert "Al-Maheili" in page.page.inner_text("#story-caption")
     assert "is-convoy-derna-sirte-2016-04" in page.drawn_ids()
+    outline = ("() => { const t = window.frontlines.graph().data.find(t => t.uid === 'highlight');"
+               " return t ? t.lon.filter(v => v !== null).length : 0; }")
+    assert page.page.evaluate(outline) > 1, "the highlighted convoy route is outlined"
+    assert "Mis en évidence" in page.page.text_content("#map .legend")
     page.shot("story-convoy-fr")
     # leaving the story: free exploration at the step's state, no story in the URL
     page.page.click("#story-leave")
     page.page.wait_for_selector("#story-panel", state="hidden")
+    page.page.wait_for_function("() => !location.search.includes('highlight=')")
+    page.settle()
     search = page.page.evaluate("() => location.search")
     assert "story=" not in search and f"date={data['steps'][convoy]['view']['date']}" in search
+    assert page.page.evaluate(outline) == 0, "the step's emphasis went with the story"
     page.page.keyboard.press("ArrowRight")  # no story: the arrows no longer move steps
     page.settle()
     assert page.page.get_attribute("#map-frame", "data-drawn-day") == \
