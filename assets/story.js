@@ -78,7 +78,10 @@
       (function (offset) {
         chain = chain.then(function () {
           if (token !== S.token || offset === F().lastDay) { return null; }
-          F().goTo(offset);
+          // the map and the date only: the slider, the address and the text follow the
+          // step's own address at the end (a day set on the slider here would also reach
+          // the server, and could land after that address and undo it)
+          F().show(offset);
           return drawn(offset);
         });
       })(Math.round(from + (to - from) * i / FRAMES));

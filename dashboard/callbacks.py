@@ -345,7 +345,12 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
         State(ids.STATE, "data"), State(ids.MAP_VIEW, "data"))
     def sync_url(search, click, _clear, playing, *values):
         *control_values, stored, map_view = values
-        out = sync(registry, ctx.triggered_id, search, click, dict(zip(names, control_values)),
+        # A new address and a control that moved in the same batch (a story's step sets the
+        # address just after its last date of the run): the address is the whole view, so
+        # it wins, or the view would keep the control's day under the step's address.
+        moved = [t["prop_id"] for t in ctx.triggered]
+        trigger = ids.URL if f"{ids.URL}.search" in moved else ctx.triggered_id
+        out = sync(registry, trigger, search, click, dict(zip(names, control_values)),
                    stored, map_view, bool(playing))
         controls = out["controls"]
         return (out["search"], out["state"], out["filters"], out["event"], out["notice"],
