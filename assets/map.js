@@ -576,8 +576,13 @@
     F.stop();
     F.goTo(F.step(F.bundle, day, F.stepSize(), button.id === 'step-back' ? -1 : 1));
   });
-  F.speed = function () { return F.speedValue > 0 ? F.speedValue : 1; };
-  F.stepSize = function () { return F.stepValue || 'week'; };
+  // Speed and Step as the page holds them now (read at each step: a change applies at once)
+  function control(id) {
+    var layout = window.dash_component_api && window.dash_component_api.getLayout(id);
+    return layout && layout.props ? layout.props.value : null;
+  }
+  F.speed = function () { return Number(control('speed')) > 0 ? Number(control('speed')) : 1; };
+  F.stepSize = function () { return control('step-size') || 'week'; };
 
   // On a phone the map comes first and the panels start folded.
   document.addEventListener('DOMContentLoaded', function () {
@@ -700,11 +705,6 @@
         var clicked = Math.min(Math.max(F.offsetOf(bundle, String(x)), 0), bundle.last);
         F.show(clicked);
         return clicked;
-      },
-      playSettings: function (speed, step) {
-        F.speedValue = Number(speed) || 1;
-        F.stepValue = step || 'week';
-        return window.dash_clientside.no_update;
       },
       language: function (lang) {
         lang = lang === 'fr' ? 'fr' : 'en';

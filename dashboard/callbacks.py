@@ -377,10 +377,6 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
         prevent_initial_call=True)
 
     app.clientside_callback(
-        dash_function("playSettings"),
-        Output(ids.PLAY_STATE, "data"), Input(ids.SPEED, "value"), Input(ids.STEP, "value"))
-
-    app.clientside_callback(
         dash_function("focus"),
         Output(ids.FOCUS_BAR, "title"), Input({"type": ids.FOCUS, "view": ALL}, "n_clicks"),
         prevent_initial_call=True)
