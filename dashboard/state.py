@@ -122,12 +122,9 @@ def parse_state(search: str, record: Record) -> ViewState:
                 problems.append(f"parameter '{name}': {args[name][:40]!r} is not one of "
                                 f"{', '.join(allowed)}")
     if "layers" in args:
-        layers = [v for v in args["layers"].split(",") if v]
-        bad = [v for v in layers if v not in LAYERS]
-        if bad:
-            problems.append(f"parameter 'layers': unknown layer {bad[0][:40]!r}; "
-                            f"known: {', '.join(LAYERS)}")
-        else:
+        layers = attempt(lambda: _listed(args, "layers", LAYERS, "unknown layer {}; known: "
+                                         + ", ".join(LAYERS)))
+        if layers is not None:
             changes["layers"] = tuple(v for v in LAYERS if v in layers)
     first = attempt(lambda: date_param(args, "from"))
     last = attempt(lambda: date_param(args, "to"))
@@ -154,12 +151,9 @@ def parse_state(search: str, record: Record) -> ViewState:
     changes["report"] = args.get("view") == "report"
     if args.get("highlight"):
         known = {a.id for a in record.areas} | {m.id for m in record.movements}
-        wanted = [v for v in args["highlight"].split(",") if v]
-        unknown = [v for v in wanted if v not in known]
-        if unknown:
-            problems.append(f"parameter 'highlight': no area or movement with id "
-                            f"{unknown[0][:60]!r}")
-        else:
+        wanted = attempt(lambda: _listed(args, "highlight", known,
+                                         "no area or movement with id {}"))
+        if wanted is not None:
             changes["highlight"] = tuple(dict.fromkeys(wanted))
     if args.get("event"):
         if args["event"] in record.events:
@@ -167,6 +161,16 @@ def parse_state(search: str, record: Record) -> ViewState:
         else:
             problems.append(f"parameter 'event': no event with id {args['event'][:60]!r}")
     return replace(state, **changes, problems=tuple(problems))
+
+
+def _listed(args: dict, name: str, known, unknown: str) -> list[str]:
+    """A comma-separated parameter whose every value must be known; `unknown` words the
+    first that is not (its {} is the value)."""
+    values = [v for v in args[name].split(",") if v]
+    bad = [v for v in values if v not in known]
+    if bad:
+        raise ParamError(name, unknown.format(repr(bad[0][:60])))
+    return values
 
 
 def map_view_param(raw: str) -> tuple[float, float, float]:
