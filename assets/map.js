@@ -277,7 +277,8 @@
        font: {size: 14, color: '#222'}, align: 'center', xanchor: 'right', yanchor: 'top',
        bgcolor: 'rgba(255,255,255,0.75)', name: 'north'},
       bar.annotation];
-    F.pending = {day: day, iso: F.iso(bundle, day), painted: false};  // (not in the layout: a change there replots)
+    // (not in the layout: a change there replots)
+    F.pending = {day: day, iso: F.iso(bundle, day), painted: false};
     return {data: data, layout: layout};
   };
 
@@ -419,6 +420,7 @@
         }
       }
       held = null;
+      clearTimeout(map._frontlinesLate);
       painter._frontlinesPainted = true;
       if (ready && F.pending) { F.pending.painted = true; }
       return paint.apply(this, arguments);
@@ -461,7 +463,7 @@
     };
   }
   // A new MapLibre map is tuned before its first frame (plotly makes it, and its canvas,
-  // in one go; this runs right after): its first load is then painted once, not a dozen times.
+  // in one go; this runs right after): its first load is then painted a few times, not thirty.
   function tune(map) {
     if (!map) { return; }
     // Labels appear at once instead of fading in over 300 ms: a fade is a dozen redraws,
