@@ -460,12 +460,6 @@ class SqlQueries:
             left -= len(rows)
             after = (rows[-1][EVENT_COLUMNS.index("date")], rows[-1][EVENT_COLUMNS.index("id")])
 
-    def event_ids(self, query):
-        where, params = self._where(query)
-        return [i for (i,) in self.run(sql.SQL(
-            "SELECT id FROM frontlines.events WHERE {} ORDER BY date, id COLLATE \"C\"")
-            .format(where), params)]
-
     def areas(self, day):
         return tuple(self._areas[i] for (i,) in self.run(
             "SELECT id FROM frontlines.control_areas WHERE version = %s AND valid_from <= %s "
@@ -480,14 +474,6 @@ class SqlQueries:
         return tuple(self._movements[i] for (i,) in self.run(sql.SQL(
             "SELECT id FROM frontlines.movements WHERE {} ORDER BY start_day, id COLLATE \"C\"")
             .format(sql.SQL(" AND ").join(where)), params))
-
-    def grid(self, query, cell):
-        where, params = self._where(query)
-        rows = self.run(sql.SQL(
-            "SELECT floor(lon / %s)::bigint, floor(lat / %s)::bigint, count(*) "
-            "FROM frontlines.events WHERE {} GROUP BY 1, 2").format(where),
-            [float(cell), float(cell), *params])
-        return {(x, y): n for x, y, n in rows}
 
     def density(self, query, zoom):
         """dashboard.queries.density_cells in SQL: each event's Web Mercator pixel at

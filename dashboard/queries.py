@@ -20,7 +20,6 @@ compared bytewise.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -65,16 +64,11 @@ class Queries(Protocol):
         """How many events match, and those of the page [offset, offset + limit), in
         order, materialised a chunk at a time as they are iterated."""
 
-    def event_ids(self, query: EventQuery) -> list[str]: ...
-
     def areas(self, day: dt.date) -> tuple[ControlArea, ...]:
         """The control areas valid on `day` (valid_from <= day < valid_to)."""
 
     def movements(self, start: dt.date | None = None, end: dt.date | None = None,
                   factions: Iterable[str] | None = None) -> tuple[Movement, ...]: ...
-
-    def grid(self, query: EventQuery, cell: float) -> dict[tuple[int, int], int]:
-        """Events per square cell of `cell` degrees: (floor(lon / cell), floor(lat / cell))."""
 
     def density(self, query: EventQuery, zoom: float) -> Cells:
         """The map's density cells (see `density_cells`) of the matching events."""
@@ -99,20 +93,11 @@ class RecordQueries:
         found = self.selection(query)
         return len(found), iter(found[offset:None if limit is None else offset + limit])
 
-    def event_ids(self, query):
-        return self.selection(query).ids()
-
     def areas(self, day):
         return timeline.control_at(self.record, day)
 
     def movements(self, start=None, end=None, factions=None):
         return timeline.movements_between(self.record, start, end, factions)
-
-    def grid(self, query, cell):
-        found = self.selection(query)
-        cols = np.floor(found.lon / cell).astype(np.int64)
-        rows = np.floor(found.lat / cell).astype(np.int64)
-        return dict(Counter(zip(cols.tolist(), rows.tolist())))
 
     def density(self, query, zoom):
         found = self.selection(query)

@@ -7,7 +7,6 @@ runs it."""
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 import redis
@@ -115,18 +114,19 @@ def test_limits_per_client_and_in_total_hold_across_workers(workers):
 def test_cancelling_from_another_worker_stops_the_work_between_frames(workers):
     one, other = workers()
     job_id = one.submit(GIF, "c.gif", "image/gif", "client")
-    taken, started = [], threading.Event()
+    taken, started, cancelled = [], threading.Event(), threading.Event()
 
     def work(progress):
         for i in range(1000):
             progress(i, 1000)
             taken.append(i)
             started.set()
-            time.sleep(0.01)
+            cancelled.wait(30)  # the next frame comes once the other worker has cancelled
         return b"never"
     thread = run(one, job_id, work)
     assert started.wait(30)
     assert other.cancel(job_id)
+    cancelled.set()
     thread.join(30)
     assert not thread.is_alive() and len(taken) < 1000
     job = one.get(job_id)
@@ -161,7 +161,7 @@ def test_an_expired_job_stops_and_is_forgotten_with_its_file(workers):
         for i in range(10_000):
             progress(i, 10_000)
             frames.append(i)
-            time.sleep(0.01)
+            until(lambda: other.get(job_id) is None, timeout=30)  # the next frame: expired
         return b"never"
     run(one, job_id, work).join(30)
     assert 0 < len(frames) < 10_000
