@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import logging
 import sys
+from urllib.parse import urlsplit
 
 from dash import Dash
+from flask import has_request_context, request
 
 from dashboard.api import api_blueprint
-from dashboard.callbacks import register_callbacks
+from dashboard.callbacks import first_view, register_callbacks
 from dashboard.config import ROOT, Config, from_environment
 from dashboard.jobs import Jobs
 from dashboard.i18n import t
@@ -22,7 +24,7 @@ from dashboard.layout import build_layout
 from dashboard.records import DataError
 from dashboard.registry import Registry
 from dashboard.security import QuietRequestHandler, secure
-from dashboard.static import fingerprint_assets
+from dashboard.static import fingerprint_assets, preload_first_map
 
 
 def create_app(config: Config) -> Dash:
@@ -32,21 +34,31 @@ def create_app(config: Config) -> Dash:
     manager = background_manager(config)
     app = Dash(__name__, title=t("title", "en"), serve_locally=True, update_title=None,
                assets_folder=str(ROOT / "assets"), compress=True,
-               assets_ignore=r"readme/.*", background_callback_manager=manager)
+               assets_path_ignore=["^readme$", "^vendor$"], background_callback_manager=manager)
     jobs = Jobs(config)
-    # a function: each page load lists the datasets imported since the app started
+    # a function: each page load lists the datasets imported since the app started, and
+    # brings the map of its address (the page asks for its layout from that address)
     app.layout = lambda: build_layout(registry.get(None), tiles_enabled=tiles is not None,
-                                      upload_mb=config.upload_mb, datasets=registry.describe())
+                                      upload_mb=config.upload_mb, datasets=registry.describe(),
+                                      first=first_view(registry, page_search(), tiles))
     register_callbacks(app, registry, tiles, jobs, config)
     app.server.register_blueprint(api_blueprint(registry, jobs))
     app.server.config["FRONTLINES_REGISTRY"] = registry  # for the export command line
     app.server.config["FRONTLINES_CONFIG"] = config  # for the renderer of exports
     app.server.config["FRONTLINES_BACKGROUND"] = manager  # for `celery -A app:celery_app`
     fingerprint_assets(app)
+    preload_first_map(app)
     # uploads arrive base64-encoded in a callback request: allow for that, refuse more
     app.server.config["MAX_CONTENT_LENGTH"] = int(config.upload_mb * 1024 * 1024 * 1.4) + 2**20
     secure(app, config)
     return app
+
+
+def page_search() -> str:
+    """The query string of the page that asks for its layout (its Referer: sent whole to
+    the page's own origin under the Referrer-Policy of dashboard/security.py), or ""."""
+    query = urlsplit(request.referrer or "").query if has_request_context() else ""
+    return f"?{query}" if query else ""
 
 
 def background_manager(config: Config):

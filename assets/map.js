@@ -10,6 +10,20 @@
   var F = window.frontlines = window.frontlines || {};
   var DAY = 86400000;
 
+  // plotly.js is run as soon as it has arrived (dashboard/static.py asks for it first
+  // thing), not once the page is laid out and dash asks for it. Until it has run, dash finds
+  // a promise of it here, and waits for that instead of asking for a second copy.
+  var early = document.getElementById('plotly-early');
+  if (early && !window.Plotly) {
+    var arrived = new Promise(function (resolve, reject) {
+      early.addEventListener('load', resolve);
+      early.addEventListener('error', reject);
+    });
+    window.Plotly = {then: function (done, failed) {
+      return arrived.then(function () { return window.Plotly; }).then(done, failed);
+    }};
+  }
+
   // ---------- days ----------
   F.date = function (bundle, offset) {
     return new Date(Date.parse(bundle.first_day + 'T00:00:00Z') + offset * DAY);
@@ -98,13 +112,19 @@
       var b = map.getBounds();
       return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
     }
-    var size = sizeOf(gd), m = layout.map, scale = 512 * Math.pow(2, m.zoom);
+    var size = sizeOf(gd, layout), m = layout.map, scale = 512 * Math.pow(2, m.zoom);
     var dx = size.w / scale * 360 / 2, y = mercY(m.center.lat), dy = size.h / scale * Math.PI;
     return [m.center.lon - dx, latOf(y - dy), m.center.lon + dx, latOf(y + dy)];
   }
   function mercY(lat) { return Math.log(Math.tan(Math.PI / 4 + lat * Math.PI / 360)); }
   function latOf(y) { return Math.atan(Math.sinh(y)) * 180 / Math.PI; }
-  function sizeOf(gd) {
+  // The plot area of a layout: the map's box less the layout's margins. The box is there
+  // before plotly.js is (the page's first map is worked out while plotly.js loads).
+  function sizeOf(gd, layout) {
+    var box = document.getElementById('map'), m = layout && layout.margin;
+    if (box && box.clientWidth && m) {
+      return {w: box.clientWidth - (m.l || 0) - (m.r || 0), h: box.clientHeight - (m.t || 0) - (m.b || 0)};
+    }
     var s = gd && gd._fullLayout && gd._fullLayout._size;
     return s ? {w: s.w, h: s.h} : {w: 1100, h: 560};
   }
@@ -120,7 +140,7 @@
   // A scale bar of a round length near a sixth of the map's width, true at the centre's
   // latitude, and its label; in paper coordinates, so it stays inside the frame.
   F.scaleBar = function (bundle, gd, layout) {
-    var v = viewOf(layout, gd), size = sizeOf(gd);
+    var v = viewOf(layout, gd), size = sizeOf(gd, layout);
     var metresPerPx = 40075016.686 * Math.cos(v.lat * Math.PI / 180) / (512 * Math.pow(2, v.zoom));
     var target = size.w * metresPerPx / 6 / 1000, power = Math.pow(10, Math.floor(Math.log10(Math.max(target, 0.001))));
     var km = [1, 2, 5, 10].map(function (k) { return k * power; }).filter(function (k) { return k >= target; })[0] || 10 * power;
@@ -162,9 +182,10 @@
 
   // The figure for one day: the template with the day's share filled in.
   // A view with no map= of its own fits the dataset's extent into the map's real size.
-  function fitted(bundle, gd, map) {
+  function fitted(bundle, gd, layout) {
+    var map = layout.map;
     if (!bundle.fit) { return map; }
-    var size = sizeOf(gd), e = bundle.fit;
+    var size = sizeOf(gd, layout), e = bundle.fit;
     var zx = Math.log2(size.w * 360 / (512 * (e[2] - e[0])));
     var zy = Math.log2(size.h * 2 * Math.PI / (512 * (mercY(e[3]) - mercY(e[1]))));
     return Object.assign({}, map, {zoom: Math.round(Math.min(zx, zy) * 100) / 100,
@@ -174,8 +195,8 @@
   F.figure = function (bundle, day, prev, selected, gd) {
     var fig = bundle.figure, picked = F.select(bundle, day, prev);
     var layout = Object.assign({}, fig.layout);
-    layout.map = fitted(bundle, gd, layout.map);
-    var narrow = sizeOf(gd).w < 640;
+    layout.map = fitted(bundle, gd, layout);
+    var narrow = sizeOf(gd, layout).w < 640;
     if (narrow) {  // a phone: the legend goes under the map instead of over it
       layout.legend = Object.assign({}, layout.legend, {orientation: 'h', x: 0, xanchor: 'left',
                                                         y: -0.02, yanchor: 'top', font: {size: 10}});
@@ -269,7 +290,7 @@
     if (narrow) { layout.margin = Object.assign({}, layout.margin, {b: 50 + legendRows * 19}); }
     layout.annotations = [
       {text: bundle.words.footer + '<br>' + sourcesLine(bundle, picked.traces, picked.events,
-                                                        sizeOf(gd).w / (narrow ? 4.6 : 5.8)),
+                                                        sizeOf(gd, layout).w / (narrow ? 4.6 : 5.8)),
        xref: 'paper', yref: 'paper', x: 0, y: 0, xanchor: 'left', yanchor: 'top',
        yshift: -8 - legendRows * 19, showarrow: false, align: 'left',
        font: {size: narrow ? 8 : 10, color: '#444'}, name: 'footer'},
@@ -474,10 +495,28 @@
   new MutationObserver(function (changes) {
     changes.forEach(function (change) {
       change.addedNodes.forEach(function (node) {
-        if (node.classList && node.classList.contains('maplibregl-canvas')) { tune(mapOf(F.graph())); }
+        if (!node.classList || !node.classList.contains('maplibregl-canvas')) { return; }
+        var gd = F.graph();
+        tune(mapOf(gd));
+        if (gd && gd.on) { watch(gd); }
       });
     });
+    if (!F.bundle && document.getElementById('map')) { drawFirst(); }
   }).observe(document.documentElement, {subtree: true, childList: true});
+  // The map of the page's address comes with the page (dashboard/callbacks.py first_view):
+  // it is worked out as soon as the page is laid out, and plotly.js plots it as it loads,
+  // without waiting for the server's first answers, which on a load come in a crowd. (Not
+  // when the address changed since the layout was asked for, or the layout could not know
+  // it: the callbacks draw the map then.)
+  function drawFirst() {
+    var first = held('first-view', 'data'), bundle = held('map-bundle', 'data');
+    if (!first || !bundle || first.searches.indexOf(window.location.search) < 0) { return; }
+    F.asked = first.day;
+    var out = render(first.day, bundle, first.event);
+    if (!out) { return; }
+    window.dash_clientside.set_props('map', {figure: out[0]});
+    window.dash_clientside.set_props('date-words', {children: out[1], dateTime: out[2]});
+  }
   function afterPlot(gd) {
     tune(mapOf(gd));
     skipUnchangedSources(mapOf(gd));
@@ -578,13 +617,14 @@
     F.stop();
     F.goTo(F.step(F.bundle, day, F.stepSize(), button.id === 'step-back' ? -1 : 1));
   });
-  // Speed and Step as the page holds them now (read at each step: a change applies at once)
-  function control(id) {
+  // A property of a component as the page holds it now
+  function held(id, name) {
     var layout = window.dash_component_api && window.dash_component_api.getLayout(id);
-    return layout && layout.props ? layout.props.value : null;
+    return layout && layout.props ? layout.props[name] : null;
   }
-  F.speed = function () { return Number(control('speed')) > 0 ? Number(control('speed')) : 1; };
-  F.stepSize = function () { return control('step-size') || 'week'; };
+  // Speed and Step, read at each step: a change applies at once
+  F.speed = function () { return Number(held('speed', 'value')) > 0 ? Number(held('speed', 'value')) : 1; };
+  F.stepSize = function () { return held('step-size', 'value') || 'week'; };
 
   // On a phone the map comes first and the panels start folded.
   document.addEventListener('DOMContentLoaded', function () {
@@ -642,6 +682,8 @@
   function render(day, bundle, selected) {
     if (!bundle || day === undefined || day === null) { return null; }
     if (bundle.day !== null && bundle.day !== day) { return null; }  // a one-day bundle is coming
+    // (the bundle the page drew first comes again from the page's store: the same by its key)
+    if (F.bundle && F.bundle.key === bundle.key) { bundle = F.bundle; }
     if (F.bundle === bundle && F.lastDay === day && F.lastSelected === selected) { return null; }
     F.lastSelected = selected;
     if (F.bundle !== bundle) {

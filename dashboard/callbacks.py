@@ -163,6 +163,33 @@ def build_bundle(registry: Registry, filters: dict, tiles) -> dict:
     return {**map_bundle(data, state, tiles), "key": json.dumps(filters, sort_keys=True)}
 
 
+def first_view(registry: Registry, search: str, tiles) -> dict:
+    """The map of the page's own address, sent with the page (its layout), so the page draws
+    it as soon as plotly.js has loaded rather than after its first answers from the server
+    (the address to a state, the state to a bundle), which on a load wait in a crowd.
+
+    {"bundle": the bundle, "view": {"day", "event", "searches"}}: the day and event to draw,
+    and the addresses this is for (as opened, and as the page rewrites it). The page's
+    callbacks then run as on any load; the bundle is not built again (see `bundle_for`).
+    With online tiles, "view" is None and the page draws the map as the callbacks answer,
+    over its offline first figure: plotly draws no data on a map whose first load failed,
+    and offline, a tile fails."""
+    out = sync(registry, None, search, None, {}, None, None)
+    state, data = view_of(registry, out["state"])
+    view = {"day": day_offset(data.record, state.day), "event": state.event,
+            "searches": sorted({search, out["search"]})}
+    return {"bundle": build_bundle(registry, out["filters"], tiles),
+            "view": view if state.basemap != "tiles" else None}
+
+
+def bundle_for(registry: Registry, filters: dict | None, held: str | None, tiles) -> tuple:
+    """(bundle, its key) for the view's filters, or no_update when the page holds it."""
+    if not filters:
+        return no_update, no_update
+    return redraw_if_changed(lambda: build_bundle(registry, filters, tiles), held,
+                             json.dumps(filters, sort_keys=True))
+
+
 def describe(registry: Registry, stored: dict, sent: dict | None) -> dict:
     """The text beside the map: summary, details, the list of areas, compare's table.
 
@@ -243,6 +270,16 @@ def translations(lang, tiles_enabled: bool, upload_mb: int) -> tuple:
             t("import_help", lang).format(mb=upload_mb),
             t("back", lang), t("back", lang), t("forward", lang), t("forward", lang),
             *[t(key, lang) for key in TRANSLATED])
+
+
+def words_for(lang, held, tiles_enabled: bool, upload_mb: int) -> tuple:
+    """The translations and the language they are in (WORDS_LANG), or nothing when the
+    page's words are in that language already: the layout's are English, so a page opened
+    in English is not sent the same sixty words again while its first map draws."""
+    lang = lang if lang in LANGUAGES else "en"
+    if lang == held:
+        return (no_update,) * (len(TRANSLATION_OUTPUTS) + 1)
+    return (*translations(lang, tiles_enabled, upload_mb), lang)
 
 
 def dataset_controls(registry: Registry, stored: dict | None, shown) -> tuple:
@@ -357,9 +394,9 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
                 *([controls[name] for name in names] if controls is not no_update
                   else [no_update] * len(names)))
 
-    @app.callback(Output(ids.BUNDLE, "data"), Input(ids.FILTERS, "data"))
-    def bundle(filters):
-        return build_bundle(registry, filters, tiles) if filters else no_update
+    app.callback(Output(ids.BUNDLE, "data"), Output(ids.BUNDLE_KEY, "data"),
+                 Input(ids.FILTERS, "data"), State(ids.BUNDLE_KEY, "data"))(
+        lambda filters, held: bundle_for(registry, filters, held, tiles))
 
     # A new bundle or selection redraws the map here; a new day is drawn by assets/map.js
     # itself (frontlines.show), at once, rather than after the server's answer to the step.
@@ -409,8 +446,9 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
                  Input(ids.PLAY_STATE, "data"), Input(ids.LANG, "value"))(play_label)
 
     app.callback(*[Output(cid, prop) for cid, prop in TRANSLATION_OUTPUTS],
-                 Input(ids.LANG, "value"))(
-        lambda lang: translations(lang, tiles_enabled, config.upload_mb))
+                 Output(ids.WORDS_LANG, "data"), Input(ids.LANG, "value"),
+                 State(ids.WORDS_LANG, "data"))(
+        lambda lang, held: words_for(lang, held, tiles_enabled, config.upload_mb))
 
     app.callback(Output(ids.FACTIONS, "value", allow_duplicate=True),
                  Input(ids.FACTIONS_ALL, "n_clicks"), Input(ids.FACTIONS_NONE, "n_clicks"),

@@ -140,9 +140,10 @@ def speed_options() -> list[dict]:
 
 
 def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
-                 datasets: list[dict]) -> html.Div:
+                 datasets: list[dict], first: dict | None = None) -> html.Div:
     """The page for the bundled dataset (callbacks switch datasets); `datasets` lists what
-    can be chosen when the page is opened."""
+    can be chosen when the page is opened; `first` is the map of the page's address
+    (callbacks.first_view), which assets/map.js draws before any callback has answered."""
     record, lang = data.record, "en"
     default = default_state(record)
     last = day_offset(record, record.last_day)
@@ -150,12 +151,15 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.STATE),
         dcc.Store(id=ids.FILTERS),
-        dcc.Store(id=ids.BUNDLE),
+        dcc.Store(id=ids.BUNDLE, data=first["bundle"] if first else None),
+        dcc.Store(id=ids.BUNDLE_KEY, data=first["bundle"]["key"] if first else None),
+        dcc.Store(id=ids.FIRST, data=first["view"] if first else None),
         dcc.Store(id=ids.EVENT),
         dcc.Store(id=ids.MAP_VIEW),
         dcc.Store(id=ids.MAP_CLEAR),
         dcc.Store(id=ids.PLAY_STATE, data=False),
         dcc.Store(id=ids.PAGE_LANG),
+        dcc.Store(id=ids.WORDS_LANG, data=lang),
         dcc.Store(id=ids.PANEL_KEYS),
         dcc.Store(id=ids.ACTIVITY_KEY),
         dcc.Store(id=ids.AREA_CHART_KEY),
@@ -246,6 +250,7 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
                            id=f"{ids.LABELS}-compare_from", className="small-label"),
                 dcc.DatePickerSingle(id=ids.COMPARE_FROM, min_date_allowed=record.first_day,
                                      max_date_allowed=record.last_day,
+                                     placeholder=t("pick_date", lang),
                                      display_format="YYYY-MM-DD", className="range"),
                 _heading("factions", lang),
                 html.Div(className="quick", children=[
@@ -264,6 +269,8 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
                        radio=True),
                 dcc.DatePickerRange(id=ids.RANGE, min_date_allowed=record.first_day,
                                     max_date_allowed=record.last_day,
+                                    start_date_placeholder_text=t("start_date", lang),
+                                    end_date_placeholder_text=t("end_date", lang),
                                     display_format="YYYY-MM-DD", className="range"),
                 _heading("layers", lang),
                 _group("layers", dcc.Checklist(id=ids.LAYERS, options=layer_options(lang),
@@ -484,7 +491,8 @@ def export_controls(record: Record, lang: str) -> list:
                    id=f"{ids.LABELS}-animation_range", className="small-label"),
         dcc.DatePickerRange(id=ids.ANIM_RANGE, min_date_allowed=record.first_day,
                             max_date_allowed=record.last_day, display_format="YYYY-MM-DD",
-                            className="range"),
+                            start_date_placeholder_text=t("start_date", lang),
+                            end_date_placeholder_text=t("end_date", lang), className="range"),
         html.P(t("animation_format", lang), id=f"{ids.LABELS}-animation_format",
                className="small-label"),
         _group("animation_format", dcc.RadioItems(

@@ -17,17 +17,39 @@ from dashboard.config import ROOT
 YEAR = 365 * 24 * 3600
 BASEMAP = ROOT / "geodata" / "basemap"
 GLYPHS = ROOT / "assets" / "glyphs"
+PLOTLY = ROOT / "assets" / "vendor" / "plotly-frontlines.min.js"  # see assets/vendor/README.md
 
 
 def _version() -> str:
     digest = hashlib.sha1()
-    for path in sorted(BASEMAP.glob("*.geojson")) + sorted(GLYPHS.rglob("*.pbf")):
+    for path in sorted(BASEMAP.glob("*.geojson")) + sorted(GLYPHS.rglob("*.pbf")) + [PLOTLY]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:10]
 
 
 ASSET_VERSION = _version()
+
+
+# What the first map needs, asked for as the page starts rather than when each is found:
+# the basemap (asked for by MapLibre's worker once it has started) and the glyphs of the
+# labels (once the worker has laid the labels out), which would queue behind the page's
+# first callbacks; and plotly.js, run as soon as it has arrived (dash would ask for it
+# once the page is laid out: assets/map.js hands this copy to dash instead). That plotly.js
+# holds only what the page draws (assets/vendor/README.md): a third of the time to run.
+FIRST_MAP_FILES = (f"/basemap/land.geojson?v={ASSET_VERSION}",
+                   f"/basemap/borders.geojson?v={ASSET_VERSION}",
+                   f"/assets/glyphs/Noto%20Sans%20Regular/0-255.pbf?v={ASSET_VERSION}")
+PLOTLY_JS = f"/assets/vendor/{PLOTLY.name}?v={ASSET_VERSION}"
+GRAPH_JS = "/_dash-component-suites/dash/dcc/async-graph.js"  # dash's graph, also fetched late
+
+
+def preload_first_map(app) -> None:
+    links = "".join(f'<link rel="preload" href="{href}" as="fetch" crossorigin>'
+                    for href in FIRST_MAP_FILES)
+    links += f'<link rel="preload" href="{GRAPH_JS}" as="script">'
+    early = f'<script async id="plotly-early" src="{PLOTLY_JS}"></script>'
+    app.index_string = app.index_string.replace("{%css%}", "{%css%}\n        " + links + early, 1)
 
 
 def fingerprint_assets(app) -> None:

@@ -11,10 +11,11 @@ from datasets import GEODATA
 from dashboard import ids
 from dashboard.callbacks import (DATASET_OUTPUTS, SYNC_OUTPUTS, TRANSLATION_OUTPUTS,
                                  animation_status, queue_animation,
-                                 all_or_none, bundle_key, chart, dataset_controls, describe,
-                                 play_label, redraw_if_changed, sync, translations)
+                                 all_or_none, bundle_for, bundle_key, chart, dataset_controls,
+                                 describe, first_view, play_label, redraw_if_changed, sync,
+                                 translations, words_for)
 from dashboard.registry import Registry
-from dashboard.state import controls_from_state, parse_state, state_from_store
+from dashboard.state import controls_from_state, day_offset, parse_state, state_from_store
 
 D = dt.date
 
@@ -130,6 +131,62 @@ def test_the_map_bundle_depends_on_the_day_only_where_the_server_draws_each_day(
     assert (one["day"] is not None) == per_day
 
 
+@pytest.mark.parametrize("search,day,event", [
+    ("?date=2016-03-03&factions=is&step=day", D(2016, 3, 3), None),
+    ("date=2015-06-12&event=2015-06-09-derna", D(2015, 6, 12), "2015-06-09-derna"),
+    ("?date=2016-02-31&factions=aliens", D(2016, 4, 21), None),  # bad: the default, as sync
+    ("", D(2016, 4, 21), None),
+])
+def test_the_layout_brings_the_map_of_its_address_which_is_not_built_again(
+        registry, search, day, event):
+    record = registry.get(None).record
+    first = first_view(registry, search, None)
+    assert first["view"]["day"] == day_offset(record, day)
+    assert first["view"]["event"] == event
+    page = opened(registry, search)
+    # the addresses the page may show when it draws: as opened, and as sync rewrites it
+    assert first["view"]["searches"] == sorted({search, page["search"]})
+    # the page's own path then finds the bundle it holds, and builds nothing
+    assert bundle_for(registry, page["filters"], first["bundle"]["key"], None) == \
+        (no_update, no_update)
+    # the bundle is the one of that view: another view's is built, and differs
+    _, other = moved(registry, search or "?date=2016-04-21", layers=["control"])
+    rebuilt, key = bundle_for(registry, other["filters"], first["bundle"]["key"], None)
+    assert key != first["bundle"]["key"] and rebuilt["key"] == key
+    assert rebuilt["traces"] != first["bundle"]["traces"]
+
+
+def test_the_page_asks_for_its_layout_from_its_address(tmp_path):
+    """The layout is built for the address in the request's Referer (the page's own)."""
+    import json
+
+    from app import create_app
+    from dashboard.config import Config
+    client = create_app(Config(data_dir=GEODATA, datasets_dir=tmp_path)).server.test_client()
+    record = Registry(GEODATA, tmp_path).get(None).record
+
+    def first(**headers):
+        response = client.get("/_dash-layout", headers=headers)
+        assert response.status_code == 200
+        found = []
+
+        def walk(node):
+            if isinstance(node, dict):
+                if node.get("props", {}).get("id") == ids.FIRST:
+                    found.append(node["props"]["data"])
+                for value in node.values():
+                    walk(value)
+            elif isinstance(node, list):
+                for value in node:
+                    walk(value)
+        walk(json.loads(response.data))
+        return found[0]
+    assert first(Referer="http://localhost/?date=2015-06-12&factions=is")["day"] == \
+        day_offset(record, D(2015, 6, 12))
+    assert first()["day"] == first(Referer="http://localhost/?date=%%%&x=<>")["day"] == \
+        day_offset(record, D(2016, 4, 21))
+
+
 def test_a_chart_is_built_only_when_what_it_plots_changed():
     def fails():
         raise AssertionError("built although nothing it plots changed")
@@ -198,6 +255,35 @@ def test_every_translated_output_has_words_in_each_language():
               if repr(a) != repr(b)]
     assert len(differ) >= len(TRANSLATION_OUTPUTS) - 3, "almost every text changes"
     assert any("25" in str(text) for text in english), "the upload limit is stated"
+
+
+@pytest.mark.parametrize("tiles_enabled", [False, True])
+def test_a_page_in_english_is_not_sent_its_words_again(registry, tiles_enabled):
+    """The layout's words are English: exactly what the translations say in English (so
+    they need not be sent again), and another language is sent, with its name."""
+    from dashboard.layout import build_layout
+    layout = build_layout(registry.get(None), tiles_enabled, 25, registry.describe())
+    props = {}
+
+    def walk(node):
+        if hasattr(node, "to_plotly_json"):
+            found = node.to_plotly_json()["props"]
+            if isinstance(found.get("id"), str):
+                props[found["id"]] = found
+            for value in found.values():
+                walk(value)
+        elif isinstance(node, (list, tuple)):
+            for value in node:
+                walk(value)
+    walk(layout)
+    english = translations("en", tiles_enabled, 25)
+    for (cid, prop), words in zip(TRANSLATION_OUTPUTS, english):
+        assert repr(props[cid][prop]) == repr(words), (cid, prop)
+    assert props[ids.WORDS_LANG]["data"] == "en"
+    assert words_for("en", "en", tiles_enabled, 25) == (no_update,) * (len(english) + 1)
+    french = words_for("fr", "en", tiles_enabled, 25)
+    assert french[-1] == "fr" and repr(french[:-1]) == repr(translations("fr", tiles_enabled, 25))
+    assert words_for("en", "fr", tiles_enabled, 25)[-1] == "en"
 
 
 def test_dataset_controls_are_sent_once_per_dataset_and_language(registry):

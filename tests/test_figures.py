@@ -320,3 +320,26 @@ def test_a_huge_dataset_is_drawn_a_day_at_a_time_with_counts_beyond_the_budget(d
     found = shown(data, state)
     summary = day_summary(data.record, state, found, aggregates(data, state, found))
     assert f"beyond {STEP_MARKERS:,} events the map counts them per grid cell" in summary
+
+
+def test_the_page_s_plotly_js_draws_every_trace_type_of_every_figure(record, data):
+    """The page runs a partial plotly.js (assets/vendor/README.md): it must be the version
+    the figures are built for, and know each trace type they use (map, charts, every
+    layer and mode), or plotly would draw nothing for it."""
+    import re
+
+    from plotly.offline import get_plotlyjs_version
+
+    from dashboard.config import ROOT
+    from dashboard.figures.areas import build_area_chart
+    bundle = (ROOT / "assets" / "vendor" / "plotly-frontlines.min.js").read_text(encoding="utf-8")
+    assert re.findall(r'\.version="([0-9.]+)"', bundle) == [get_plotlyjs_version()]
+    known = set(re.findall(r'moduleType:"trace",name:"([a-z0-9]+)"', bundle))
+    used = set()
+    for search in ("?date=2016-04-21", "?date=2016-04-21&mode=compare",
+                   "?date=2016-04-21&layers=control,events,movements,estimated&basemap=tiles"):
+        state = parse_state(search, record)
+        figures = [map_figure(data, state), build_activity(record, state).to_plotly_json(),
+                   build_area_chart(data.history, state).to_plotly_json()]
+        used |= {trace.get("type", "scatter") for figure in figures for trace in figure["data"]}
+    assert {"scattermap", "bar", "scatter"} <= used and used <= known, used - known

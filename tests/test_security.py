@@ -81,3 +81,19 @@ def test_the_development_server_names_no_versions(app):
     finally:
         server.shutdown()
         thread.join()
+
+
+def test_what_the_first_map_needs_is_asked_for_first_and_is_served_from_here(app):
+    """The page asks for plotly.js, the basemap and the labels' glyphs first thing
+    (dashboard/static.py): each link is the app's own and answers, so a moved file cannot
+    leave the page asking for nothing."""
+    import re
+    client = app.server.test_client()
+    page = client.get("/").get_data(as_text=True)
+    head = page[:page.index("</head>")]
+    wanted = re.findall(r'<link rel="preload" href="([^"]+)"', head) + \
+        re.findall(r'<script async id="plotly-early" src="([^"]+)"', head)
+    assert any("plotly" in url and url.endswith(".js") or "plotly" in url and ".js?" in url for url in wanted)
+    assert any("/basemap/" in url for url in wanted) and any(".pbf" in url for url in wanted)
+    for url in wanted:
+        assert url.startswith("/") and client.get(url).status_code == 200, url

@@ -312,10 +312,11 @@ def test_french_leaves_no_english_in_the_titles_and_axes(page):
     page.page.get_by_label("English").check()
     page.settle()
     assert page.page.title() == "Frontlines – 21 April 2016"
+    drawn = page.drawn_count()
     page.page.get_by_label("Français").check()
     page.page.wait_for_function("() => document.getElementById('date-words').textContent"
                                 " === 'jeudi 21 avril 2016'")
-    page.settle()
+    page.wait_for_map(after=drawn)  # the map in French (plotly's new locale: a new map)
     page.page.wait_for_function("() => document.getElementById('summary').textContent"
                                 ".startsWith('Le 21 avril')")
     page.shot("10-french")

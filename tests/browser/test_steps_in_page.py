@@ -72,3 +72,29 @@ def test_one_paint_a_step_still_paints_the_whole_map(page):
     stepped = page.page.locator("#map .maplibregl-canvas").screenshot()
     assert colour_share(stepped, land) > 0.1 and colour_share(stepped, sea) > 0.2
     page.shot("25-whole-map-after-steps")
+
+
+def test_the_first_map_is_drawn_before_the_server_has_answered_any_callback(page):
+    """The page's layout brings the map of its address (callbacks.first_view): the map is
+    drawn from it, with the address's day and filters, while every callback is unanswered."""
+    held = []
+    page.page.route("**/_dash-update-component*", lambda route: held.append(route))
+    page.page.goto(page.base_url + "/?date=2016-04-21&factions=is&step=week")
+    page.page.wait_for_function(DRAWN_DAY + " === '2016-04-21'", timeout=60000)
+    assert held, "the check can fail: the page did ask its callbacks"
+    assert page.page.get_attribute("#date-words", "datetime") == "2016-04-21"
+    assert page.trace("area is held")["lon"], "IS's areas are drawn"
+    assert page.trace("area dmsc held")["lon"] == [] and page.trace("area gna held")["lon"] == []
+    drawn = page.drawn_ids()
+    names = page.page.evaluate("() => document.querySelector('#map .js-plotly-plot').data"
+                               ".filter(t => t.showlegend).map(t => t.name)")
+    page.shot("26-first-map-before-any-callback")
+    page.page.unroute("**/_dash-update-component*")
+    for route in held:
+        route.continue_()
+    page.settle()
+    # the callbacks then agree with what was drawn, and draw nothing new for it
+    assert page.page.inner_text("#summary").startswith("On 21 April 2016")
+    assert page.page.evaluate("() => document.querySelector('#map .js-plotly-plot').data"
+                              ".filter(t => t.showlegend).map(t => t.name)") == names
+    assert page.drawn_ids() == drawn

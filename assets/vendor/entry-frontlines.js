@@ -1,0 +1,3 @@
+var Plotly = require('./lib/core');
+Plotly.register([require('./lib/scattermap'), require('./lib/bar')]);
+module.exports = Plotly;
