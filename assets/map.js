@@ -316,7 +316,11 @@
       host.setAttribute('data-drawn-count', String((Number(host.getAttribute('data-drawn-count')) || 0) + 1));
       host.setAttribute('aria-busy', 'false');
     }
-    waiters = waiters.filter(function (w) { if (w.day === day) { w.resolve(day); return false; } return true; });
+    // (a wait for a day no longer asked for is dropped: a newer step superseded it)
+    waiters = waiters.filter(function (w) {
+      if (w.day === day) { w.resolve(day); return false; }
+      return w.day === F.asked;
+    });
   }
   F.whenDrawn = function (day) {
     if (F.drawnDay === day) { return Promise.resolve(day); }
@@ -720,16 +724,25 @@
     window.dash_clientside.set_props('date-words', {children: out[1], dateTime: out[2]});
   };
   // Another day, as a step does: the map draws it at once, and the slider, the address
-  // and the text panels follow through the server.
+  // and the text panels follow through the server once it is drawn (the server's answer,
+  // applied by the page while the map paints, would hold the paint up).
+  var followed = null;  // the day this script last moved the slider to
   F.goTo = function (offset) {
     F.show(offset);
-    window.dash_clientside.set_props('date-slider', {value: offset});
+    F.whenDrawn(offset).then(function () {
+      if (F.asked !== offset || held('date-slider', 'value') === offset) { return; }
+      followed = offset;
+      window.dash_clientside.set_props('date-slider', {value: offset});
+    });
   };
-  // The slider moved by hand (or by the address): the map draws its day at once.
+  // The slider moved by hand (or by the address): the map draws its day at once. (Not when
+  // it follows a step: Play may be a step further by the time the slider shows it.)
   new MutationObserver(function (changes) {
     changes.forEach(function (change) {
       var thumb = change.target, offset = Number(thumb.getAttribute('aria-valuenow'));
-      if (thumb.closest('#date-slider') && isFinite(offset) && offset !== F.asked) { F.show(offset); }
+      if (!thumb.closest('#date-slider') || !isFinite(offset)) { return; }
+      if (offset === followed) { followed = null; return; }
+      if (offset !== F.asked) { F.show(offset); }
     });
   }).observe(document.documentElement, {subtree: true, attributes: true, attributeFilter: ['aria-valuenow']});
 

@@ -65,6 +65,7 @@ def fingerprint_assets(app) -> None:
         fingerprinted = ("m" in request.args or request.args.get("v") == ASSET_VERSION)
         if response.status_code == 200 and fingerprinted and \
                 request.path.startswith(("/assets/", "/basemap/")):
+            response.cache_control.no_cache = None  # (Flask's files say no-cache: revalidate)
             response.cache_control.public = True
             response.cache_control.max_age = YEAR
             response.cache_control.immutable = True

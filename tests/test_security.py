@@ -97,3 +97,19 @@ def test_what_the_first_map_needs_is_asked_for_first_and_is_served_from_here(app
     assert any("/basemap/" in url for url in wanted) and any(".pbf" in url for url in wanted)
     for url in wanted:
         assert url.startswith("/") and client.get(url).status_code == 200, url
+
+
+def test_fingerprinted_files_are_kept_a_year_without_asking_again_and_the_page_is_not(app):
+    """A file whose URL carries its version is cached for a year and not revalidated (a
+    revalidation of a compressed file fails on its ETag and sends it whole again)."""
+    import re
+    client = app.server.test_client()
+    page = client.get("/")
+    assert "max-age=31536000" not in page.headers.get("Cache-Control", "")
+    html = page.get_data(as_text=True)
+    urls = re.findall(r'(?:src|href)="(/(?:assets|basemap)/[^"]+[?&](?:m|v)=[^"]+)"', html)
+    assert any("vendor/plotly" in u for u in urls) and any(".css" in u for u in urls)
+    for url in urls:
+        cache = client.get(url.replace("&amp;", "&")).headers["Cache-Control"]
+        assert "max-age=31536000" in cache and "immutable" in cache, url
+        assert "no-cache" not in cache, url
