@@ -13,15 +13,22 @@
   // plotly.js is run as soon as it has arrived (dashboard/static.py asks for it first
   // thing), not once the page is laid out and dash asks for it. Until it has run, dash finds
   // a promise of it here, and waits for that instead of asking for a second copy.
+  // MapLibre's worker starts as plotly.js arrives, not when the first map is made.
+  function startMapWorker() {
+    if (window.Plotly && window.Plotly.startMapWorker) { window.Plotly.startMapWorker(); }
+  }
   var early = document.getElementById('plotly-early');
   if (early && !window.Plotly) {
     var arrived = new Promise(function (resolve, reject) {
       early.addEventListener('load', resolve);
       early.addEventListener('error', reject);
     });
+    arrived.then(startMapWorker, function () {});
     window.Plotly = {then: function (done, failed) {
       return arrived.then(function () { return window.Plotly; }).then(done, failed);
     }};
+  } else {
+    startMapWorker();
   }
 
   // ---------- days ----------
@@ -306,7 +313,20 @@
   // ---------- drawn: plotly has plotted and MapLibre has rendered the new data ----------
   var waiters = [];
   F.drawnDay = null;
+  // The first map drawn lets the text beside it in (dashboard/callbacks.py): that text is
+  // not built while the first map is laid out and painted. Should no map be drawn (no
+  // WebGL), the text comes after FIRST_TEXT_WAIT_MS all the same.
+  var FIRST_TEXT_WAIT_MS = 4000;
+  function letTextIn() {
+    if (F.textIn || !window.dash_clientside || !window.dash_clientside.set_props) { return; }
+    F.textIn = true;
+    window.dash_clientside.set_props('map-first-drawn', {data: true});
+  }
+  setTimeout(function wait() {
+    if (window.dash_clientside && window.dash_clientside.set_props) { letTextIn(); } else { setTimeout(wait, 500); }
+  }, FIRST_TEXT_WAIT_MS);
   function markDrawn(gd) {
+    letTextIn();
     var day = F.pending ? F.pending.day : null;
     F.drawnDay = day;
     performance.mark('frontlines-map-drawn');  // benchmarks read these
@@ -762,6 +782,9 @@
         var clicked = Math.min(Math.max(F.offsetOf(bundle, String(x)), 0), bundle.last);
         F.show(clicked);
         return clicked;
+      },
+      pageClass: function (state) {
+        return state ? (state.report ? 'report' : 'explore') : window.dash_clientside.no_update;
       },
       language: function (lang) {
         lang = lang === 'fr' ? 'fr' : 'en';

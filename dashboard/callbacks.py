@@ -168,8 +168,9 @@ def first_view(registry: Registry, search: str, tiles) -> dict:
     it as soon as plotly.js has loaded rather than after its first answers from the server
     (the address to a state, the state to a bundle), which on a load wait in a crowd.
 
-    {"bundle": the bundle, "view": {"day", "event", "searches"}}: the day and event to draw,
-    and the addresses this is for (as opened, and as the page rewrites it). The page's
+    {"bundle": the bundle, "view": {"day", "event", "searches"}, "report": the report view}:
+    the day and event to draw, and the addresses this is for (as opened, and as the page
+    rewrites it). The page's
     callbacks then run as on any load; the bundle is not built again (see `bundle_for`).
     With online tiles, "view" is None and the page draws the map as the callbacks answer,
     over its offline first figure: plotly draws no data on a map whose first load failed,
@@ -179,7 +180,7 @@ def first_view(registry: Registry, search: str, tiles) -> dict:
     view = {"day": day_offset(data.record, state.day), "event": state.event,
             "searches": sorted({search, out["search"]})}
     return {"bundle": build_bundle(registry, out["filters"], tiles),
-            "view": view if state.basemap != "tiles" else None}
+            "view": view if state.basemap != "tiles" else None, "report": state.report}
 
 
 def bundle_for(registry: Registry, filters: dict | None, held: str | None, tiles) -> tuple:
@@ -221,8 +222,7 @@ def describe(registry: Registry, stored: dict, sent: dict | None) -> dict:
             "events": fresh("events", lambda: event_list(record, listed, state.event,
                                                          state.lang)),
             "keys": keys if keys != sent else no_update,
-            "changes": changes_panel(data, state, shown.events, link),
-            "class": "report" if state.report else "explore"}
+            "changes": changes_panel(data, state, shown.events, link)}
 
 
 def redraw_if_changed(build, drawn_for, key):
@@ -418,17 +418,25 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
         Output(ids.FOCUS_BAR, "title"), Input({"type": ids.FOCUS, "view": ALL}, "n_clicks"),
         prevent_initial_call=True)
 
+    # On a page load, the text beside the map and the charts wait for the first map
+    # (MAP_FIRST_DRAWN: assets/map.js says so, or after a few seconds whatever happens):
+    # their answers, applied by the page while MapLibre laid out and
+    # painted that map, held it up by a third of a second.
     @app.callback(Output(ids.SUMMARY, "children"), Output(ids.DETAILS, "children"),
                   Output(ids.AREAS, "children"), Output(ids.PANEL_KEYS, "data"),
-                  Output(ids.CHANGES, "children"), Output(ids.ROOT, "className"),
-                  Output(ids.EVENT_LIST, "children"),
-                  Input(ids.STATE, "data"), State(ids.PANEL_KEYS, "data"))
-    def describe_view(stored, sent):
-        if not stored:
-            return (no_update,) * 7
+                  Output(ids.CHANGES, "children"), Output(ids.EVENT_LIST, "children"),
+                  Input(ids.STATE, "data"), Input(ids.MAP_FIRST_DRAWN, "data"),
+                  State(ids.PANEL_KEYS, "data"))
+    def describe_view(stored, drawn, sent):
+        if not stored or not drawn:
+            return (no_update,) * 6
         out = describe(registry, stored, sent)
         return (out["summary"], out["details"], out["areas"], out["keys"],
-                out["changes"], out["class"], out["events"])
+                out["changes"], out["events"])
+
+    # The report view's page layout follows the state at once (the map's size depends on it)
+    app.clientside_callback(dash_function("pageClass"), Output(ids.ROOT, "className"),
+                            Input(ids.STATE, "data"))
 
     # A button of the event list selects its event exactly as a click on its marker does.
     app.clientside_callback(
@@ -438,9 +446,10 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
 
     for which, key in ((ids.ACTIVITY, ids.ACTIVITY_KEY), (ids.AREA_CHART, ids.AREA_CHART_KEY)):
         app.callback(Output(which, "figure"), Output(key, "data"), Input(ids.FILTERS, "data"),
-                     State(ids.STATE, "data"), State(key, "data"))(
-            lambda _filters, stored, drawn_for, which=which:
-            chart(registry, stored, drawn_for, which))
+                     Input(ids.MAP_FIRST_DRAWN, "data"), State(ids.STATE, "data"),
+                     State(key, "data"))(
+            lambda _filters, drawn, stored, drawn_for, which=which:
+            chart(registry, stored if drawn else None, drawn_for, which))
 
     app.callback(Output(ids.PLAY, "children"), Output(ids.PLAY, "data-playing"),
                  Input(ids.PLAY_STATE, "data"), Input(ids.LANG, "value"))(play_label)
@@ -455,6 +464,8 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
                  State(ids.FACTIONS, "options"), prevent_initial_call=True)(
         lambda _all, _none, options: all_or_none(ctx.triggered_id, options))
 
+    # (not held for the first map: its controls feed the view's sync, which must not run
+    # again under a story that has started)
     app.callback(*[Output(cid, prop) for cid, prop in DATASET_OUTPUTS],
                  Input(ids.FILTERS, "data"), State(ids.STATE, "data"),
                  State(ids.DATASET_KEY, "data"))(

@@ -5,6 +5,7 @@ STATE = "view-state"
 FILTERS = "view-filters"  # the view without its day: what the map bundle depends on
 BUNDLE = "map-bundle"
 BUNDLE_KEY = "map-bundle-key"  # the key of the bundle the page holds
+MAP_FIRST_DRAWN = "map-first-drawn"  # true once the first map is drawn (assets/map.js)
 FIRST = "first-view"  # the day and event of the layout's bundle, and the address it is for
 EVENT = "selected-event"
 MAP_VIEW = "map-view"  # (zoom, lat, lon) as the user left it; written by assets/map.js

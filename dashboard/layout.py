@@ -147,13 +147,15 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
     record, lang = data.record, "en"
     default = default_state(record)
     last = day_offset(record, record.last_day)
-    return html.Div(id=ids.ROOT, children=[
+    report = bool(first and first["report"])  # (then the map is sized for it from the start)
+    return html.Div(id=ids.ROOT, className="report" if report else "explore", children=[
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.STATE),
         dcc.Store(id=ids.FILTERS),
         dcc.Store(id=ids.BUNDLE, data=first["bundle"] if first else None),
         dcc.Store(id=ids.BUNDLE_KEY, data=first["bundle"]["key"] if first else None),
         dcc.Store(id=ids.FIRST, data=first["view"] if first else None),
+        dcc.Store(id=ids.MAP_FIRST_DRAWN, data=False),
         dcc.Store(id=ids.EVENT),
         dcc.Store(id=ids.MAP_VIEW),
         dcc.Store(id=ids.MAP_CLEAR),

@@ -135,6 +135,7 @@ def test_the_map_bundle_depends_on_the_day_only_where_the_server_draws_each_day(
     ("?date=2016-03-03&factions=is&step=day", D(2016, 3, 3), None),
     ("date=2015-06-12&event=2015-06-09-derna", D(2015, 6, 12), "2015-06-09-derna"),
     ("?date=2016-02-31&factions=aliens", D(2016, 4, 21), None),  # bad: the default, as sync
+    ("?date=2016-05-01&view=report", D(2016, 5, 1), None),
     ("", D(2016, 4, 21), None),
 ])
 def test_the_layout_brings_the_map_of_its_address_which_is_not_built_again(
@@ -143,6 +144,7 @@ def test_the_layout_brings_the_map_of_its_address_which_is_not_built_again(
     first = first_view(registry, search, None)
     assert first["view"]["day"] == day_offset(record, day)
     assert first["view"]["event"] == event
+    assert first["report"] == ("view=report" in search)  # the page is laid out for it
     page = opened(registry, search)
     # the addresses the page may show when it draws: as opened, and as sync rewrites it
     assert first["view"]["searches"] == sorted({search, page["search"]})

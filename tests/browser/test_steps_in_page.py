@@ -98,3 +98,16 @@ def test_the_first_map_is_drawn_before_the_server_has_answered_any_callback(page
     assert page.page.evaluate("() => document.querySelector('#map .js-plotly-plot').data"
                               ".filter(t => t.showlegend).map(t => t.name)") == names
     assert page.drawn_ids() == drawn
+
+
+def test_the_text_beside_the_map_comes_even_when_no_map_can_be_drawn(page):
+    """On a load the text beside the map waits for the first map (assets/map.js), but not
+    for ever: a browser that draws no map (here plotly.js never arrives) gets the summary
+    and the lists of events all the same, a few seconds later."""
+    page.page.route("**/assets/vendor/plotly-frontlines*", lambda route: route.abort())
+    page.page.goto(page.base_url + "/?date=2016-04-21")
+    page.page.wait_for_function("() => (document.getElementById('summary')?.textContent"
+                                " || '').startsWith('On 21 April 2016')", timeout=30000)
+    assert page.page.locator("#event-list button").count() > 0
+    assert not page.page.get_attribute("#map-frame", "data-drawn-day")
+    page.shot("27-text-without-a-map")
