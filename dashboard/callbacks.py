@@ -170,11 +170,10 @@ def first_view(registry: Registry, search: str, tiles) -> dict:
 
     {"bundle": the bundle, "view": {"day", "event", "searches"}, "report": the report view}:
     the day and event to draw, and the addresses this is for (as opened, and as the page
-    rewrites it). The page's
-    callbacks then run as on any load; the bundle is not built again (see `bundle_for`).
-    With online tiles, "view" is None and the page draws the map as the callbacks answer,
-    over its offline first figure: plotly draws no data on a map whose first load failed,
-    and offline, a tile fails."""
+    rewrites it). The page's callbacks then run as on any load; the bundle is not built
+    again (see `bundle_for`). With online tiles, "view" is None and the page draws the map
+    as the callbacks answer, over its offline first figure: plotly draws no data on a map
+    whose first load failed, and offline, a tile fails."""
     out = sync(registry, None, search, None, {}, None, None)
     state, data = view_of(registry, out["state"])
     view = {"day": day_offset(data.record, state.day), "event": state.event,
@@ -420,8 +419,8 @@ def register_callbacks(app: Dash, registry: Registry, tiles: tuple[str, str] | N
 
     # On a page load, the text beside the map and the charts wait for the first map
     # (MAP_FIRST_DRAWN: assets/map.js says so, or after a few seconds whatever happens):
-    # their answers, applied by the page while MapLibre laid out and
-    # painted that map, held it up by a third of a second.
+    # their answers, applied by the page while MapLibre laid out and painted that map,
+    # held it up by a third of a second.
     @app.callback(Output(ids.SUMMARY, "children"), Output(ids.DETAILS, "children"),
                   Output(ids.AREAS, "children"), Output(ids.PANEL_KEYS, "data"),
                   Output(ids.CHANGES, "children"), Output(ids.EVENT_LIST, "children"),
