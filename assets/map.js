@@ -459,12 +459,14 @@
       if (!ready && !options.moving && painter._frontlinesPainted) {
         held = held || performance.now();
         if (performance.now() - held < PAINT_WAIT_MS) {
+          map._frontlinesHeld = true;
           clearTimeout(map._frontlinesLate);  // the late paint, should nothing else ask
           map._frontlinesLate = setTimeout(function () { map.triggerRepaint(); }, PAINT_WAIT_MS);
           return undefined;
         }
       }
       held = null;
+      map._frontlinesHeld = false;
       clearTimeout(map._frontlinesLate);
       painter._frontlinesPainted = true;
       if (ready && F.pending) { F.pending.painted = true; }
@@ -477,6 +479,8 @@
       var map = mapOf(gd);
       if (!gd || gd.data !== fig.data && gd.data[0] !== fig.data[0]) { return false; }
       if (!map || map.isMoving() || !settled(map)) { return false; }
+      // settled since a frame was held back: that frame is painted now, not by the late paint
+      if (map._frontlinesHeld) { map.triggerRepaint(); return false; }
       // painted, or nothing was left to paint (a step that changed nothing on the map)
       return pending.painted || !map._frameRequest;
     }
