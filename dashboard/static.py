@@ -45,8 +45,12 @@ GRAPH_JS = "/_dash-component-suites/dash/dcc/async-graph.js"  # dash's graph, al
 
 
 def preload_first_map(app) -> None:
+    # and dash's own first two requests, which carry the map of the page's address: asked
+    # for as the page starts, they are answered while dash's scripts run, not after
+    prefix = app.config.requests_pathname_prefix
+    dash_first = (f"{prefix}_dash-layout", f"{prefix}_dash-dependencies")
     links = "".join(f'<link rel="preload" href="{href}" as="fetch" crossorigin>'
-                    for href in FIRST_MAP_FILES)
+                    for href in FIRST_MAP_FILES + dash_first)
     links += f'<link rel="preload" href="{GRAPH_JS}" as="script">'
     early = f'<script async id="plotly-early" src="{PLOTLY_JS}"></script>'
     app.index_string = app.index_string.replace("{%css%}", "{%css%}\n        " + links + early, 1)

@@ -85,9 +85,9 @@ def test_the_development_server_names_no_versions(app):
 
 
 def test_what_the_first_map_needs_is_asked_for_first_and_is_served_from_here(app):
-    """The page asks for plotly.js, the basemap and the labels' glyphs first thing
-    (dashboard/static.py): each link is the app's own and answers, so a moved file cannot
-    leave the page asking for nothing."""
+    """The page asks for plotly.js, the basemap, the labels' glyphs and dash's layout first
+    thing (dashboard/static.py): each link is the app's own and answers, so a moved file
+    cannot leave the page asking for nothing."""
     client = app.server.test_client()
     page = client.get("/").get_data(as_text=True)
     head = page[:page.index("</head>")]
@@ -95,6 +95,7 @@ def test_what_the_first_map_needs_is_asked_for_first_and_is_served_from_here(app
         re.findall(r'<script async id="plotly-early" src="([^"]+)"', head)
     assert any(url.startswith("/assets/vendor/plotly-") for url in wanted)
     assert any("/basemap/" in url for url in wanted) and any(".pbf" in url for url in wanted)
+    assert {"/_dash-layout", "/_dash-dependencies"} <= set(wanted)
     for url in wanted:
         assert url.startswith("/") and client.get(url).status_code == 200, url
 

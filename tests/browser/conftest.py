@@ -202,3 +202,27 @@ def page(browser, server):
     wrapped = Page(context.new_page(), server)
     yield wrapped
     context.close()
+
+
+LOG_SIZES = pytest.StashKey[dict]()  # each server log's size as a test starts
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test's report carries what the servers logged while it ran, so that
+    a 500 seen by the page comes with the server's traceback, even in a CI run whose
+    artifacts are gone."""
+    if call.when == "setup":
+        item.stash[LOG_SIZES] = {p: p.stat().st_size for p in ARTIFACTS.glob("server-*.log")}
+    outcome = yield
+    report = outcome.get_result()
+    if call.when != "call" or not report.failed:
+        return
+    before = item.stash.get(LOG_SIZES, {})
+    for path in sorted(ARTIFACTS.glob("server-*.log")):
+        with open(path, encoding="utf-8", errors="replace") as log:
+            log.seek(before.get(path, 0))
+            logged = log.read()
+        if "Traceback" in logged:
+            report.sections.append((f"server log {path.name}", logged[-6000:]))
+

@@ -76,13 +76,16 @@ def test_one_paint_a_step_still_paints_the_whole_map(page):
 
 def test_the_first_map_is_drawn_before_the_server_has_answered_any_callback(page):
     """The page's layout brings the map of its address (callbacks.first_view): the map is
-    drawn from it, with the address's day and filters, while every callback is unanswered."""
-    held = []
+    drawn from it, with the address's day and filters, while every callback is unanswered.
+    The layout is asked for once: dash uses the copy the page preloaded (dashboard/static.py)."""
+    held, layouts = [], []
+    page.page.on("request", lambda r: "/_dash-layout" in r.url and layouts.append(r.url))
     page.page.route("**/_dash-update-component*", lambda route: held.append(route))
     page.page.goto(page.base_url + "/?date=2016-04-21&factions=is&step=week")
     page.page.wait_for_function("() => document.getElementById('map-frame')?.getAttribute("
                                 "'data-drawn-day') === '2016-04-21'", timeout=60000)
     assert held, "the check can fail: the page did ask its callbacks"
+    assert len(layouts) == 1, layouts
     assert page.page.get_attribute("#date-words", "datetime") == "2016-04-21"
     assert page.trace("area is held")["lon"], "IS's areas are drawn"
     assert page.trace("area dmsc held")["lon"] == [] and page.trace("area gna held")["lon"] == []
