@@ -325,7 +325,35 @@
   setTimeout(function wait() {
     if (window.dash_clientside && window.dash_clientside.set_props) { letTextIn(); } else { setTimeout(wait, 500); }
   }, FIRST_TEXT_WAIT_MS);
+  // While the first map is drawn from the page's layout (drawFirst), the page's callback
+  // requests wait, and go the moment it is drawn: answered meanwhile, a dozen of them
+  // re-render the page's controls on its one thread while the map is laid out and
+  // painted, which held the first map up by about a quarter of a second. Never longer
+  // than FIRST_TEXT_WAIT_MS (a browser that cannot draw the map still gets its answers).
+  var waiting = null;
+  function holdRequests() {
+    if (waiting) { return; }
+    var send = window.fetch, queue = [];
+    waiting = {send: send, queue: queue, fetch: function (input, init) {
+      if (!waiting.queue || String((input && input.url) || input).indexOf('/_dash-update-component') < 0) {
+        return send.apply(this, arguments);
+      }
+      return new Promise(function (resolve, reject) {
+        queue.push(function () { send(input, init).then(resolve, reject); });
+      });
+    }};
+    window.fetch = waiting.fetch;
+    setTimeout(releaseRequests, FIRST_TEXT_WAIT_MS);
+  }
+  function releaseRequests() {
+    if (!waiting || !waiting.queue) { return; }
+    if (window.fetch === waiting.fetch) { window.fetch = waiting.send; }
+    var queue = waiting.queue;
+    waiting.queue = null;
+    queue.forEach(function (go) { go(); });
+  }
   function markDrawn(gd) {
+    releaseRequests();
     letTextIn();
     var day = F.pending ? F.pending.day : null;
     F.drawnDay = day;
@@ -542,6 +570,7 @@
     F.asked = first.day;
     var out = render(first.day, bundle, first.event);
     if (!out) { return; }
+    holdRequests();
     window.dash_clientside.set_props('map', {figure: out[0]});
     window.dash_clientside.set_props('date-words', {children: out[1], dateTime: out[2]});
   }
