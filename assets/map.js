@@ -324,7 +324,19 @@
   }
   setTimeout(function wait() {
     if (window.dash_clientside && window.dash_clientside.set_props) { letTextIn(); } else { setTimeout(wait, 500); }
+    if (F.drawnDay === null && !canDrawMaps()) { mapUnavailable(); }
   }, FIRST_TEXT_WAIT_MS);
+  // A browser without WebGL draws no map: the frame says so, and stops saying it is drawing.
+  function canDrawMaps() {
+    var canvas = document.createElement('canvas');
+    try { return !!(canvas.getContext('webgl2') || canvas.getContext('webgl')); } catch (e) { return false; }
+  }
+  function mapUnavailable() {
+    var host = document.getElementById('map-frame');
+    if (!host) { setTimeout(mapUnavailable, 500); return; }
+    host.setAttribute('data-map-unavailable', 'true');
+    host.setAttribute('aria-busy', 'false');
+  }
   // While the first map is drawn from the page's layout (drawFirst), the page's callback
   // requests wait, and go the moment it is drawn: answered meanwhile, a dozen of them
   // re-render the page's controls on its one thread while the map is laid out and
@@ -400,24 +412,28 @@
     return style;
   }
   function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
+  // A layer is born with its style (plotly makes layers anew on some updates, at times
+  // after its afterplot): set as the map is made (tune), before plotly adds its traces'
+  // layers, so that the first map is not painted twice, once without its label halos.
+  function bornStyled(map) {
+    var proto = Object.getPrototypeOf(map);
+    if (proto._frontlinesLabels) { return; }
+    proto._frontlinesLabels = true;
+    var addLayer = proto.addLayer;
+    proto.addLayer = function (layer, before) {
+      var style = layer && layerStyle(layer.id, layer.type);
+      if (style) {
+        layer = Object.assign({}, layer, {paint: Object.assign({}, layer.paint, style.paint),
+                                          layout: Object.assign({}, layer.layout, style.layout)});
+      }
+      return addLayer.call(this, layer, before);
+    };
+  }
+  // ... and a layer made before that gets it here.
   function polish(gd) {
-    // A layer is born with its style (plotly makes layers anew on some updates, at times
-    // after its afterplot), and the layers made before the map was first seen get it here.
     var map = mapOf(gd);
     if (!map || !map.style || !map.style._loaded) { return; }
-    var proto = Object.getPrototypeOf(map);
-    if (!proto._frontlinesLabels) {
-      proto._frontlinesLabels = true;
-      var addLayer = proto.addLayer;
-      proto.addLayer = function (layer, before) {
-        var style = layer && layerStyle(layer.id, layer.type);
-        if (style) {
-          layer = Object.assign({}, layer, {paint: Object.assign({}, layer.paint, style.paint),
-                                            layout: Object.assign({}, layer.layout, style.layout)});
-        }
-        return addLayer.call(this, layer, before);
-      };
-    }
+    bornStyled(map);
     map.getLayersOrder().forEach(function (id) {  // (getStyle() would copy the whole style)
       var style = layerStyle(id, map.getLayer(id).type);
       if (!style) { return; }
@@ -546,6 +562,7 @@
     // Labels appear at once instead of fading in over 300 ms: a fade is a dozen redraws,
     // each a tenth of a second where the browser draws WebGL without a GPU.
     if (map._fadeDuration !== 0) { map._fadeDuration = 0; }
+    bornStyled(map);
     onePaintPerStep(map);
   }
   new MutationObserver(function (changes) {

@@ -52,7 +52,8 @@ CONTROLS = (("factions", ids.FACTIONS, "value"), ("types", ids.TYPES, "value"),
 TRANSLATED = ("factions", "event_types", "window", "layers", "basemap", "details", "summary",
               "export", "animation_range", "dataset", "import", "import_name", "drop_file",
               "areas_today", "mode", "compare_from", "area_chart", "events_per_week",
-              "language", "step", "speed", "skip_to_map", "drawing_map", "filters",
+              "language", "step", "speed", "skip_to_map", "drawing_map", "map_unavailable",
+              "filters",
               "details_and_summary", "events_listed", "map_text", "export_format",
               "export_size", "animation_format", *SPOKEN)
 IMAGE_WAIT_SECONDS = 600

@@ -57,6 +57,11 @@ TEXT = {
     "speed": {"en": "Speed (steps/s)", "fr": "Vitesse (pas/s)"},
     "whole_region": {"en": "Whole region", "fr": "Toute la région"},
     "drawing_map": {"en": "Drawing the map…", "fr": "Dessin de la carte…"},
+    "map_unavailable": {"en": "This browser cannot draw the map (WebGL is off or missing). "
+                               "The summary and the lists beside it say what it would show.",
+                        "fr": "Ce navigateur ne peut pas dessiner la carte (WebGL est désactivé "
+                              "ou absent). Le résumé et les listes à côté disent ce qu'elle "
+                              "montrerait."},
     "filters": {"en": "Filters, export and import", "fr": "Filtres, export et import"},
     "details_and_summary": {"en": "Details and summary", "fr": "Détails et résumé"},
     "density_legend": {"en": "Events per cell: {range}", "fr": "Événements par case : {range}"},

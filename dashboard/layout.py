@@ -203,6 +203,9 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
                               figure=first_figure(data)),
                     html.Div(t("drawing_map", lang), className="map-loading",
                              id=f"{ids.LABELS}-drawing_map", **{"aria-hidden": "true"}),
+                    # (shown by assets/map.js when no map could be drawn: no WebGL)
+                    html.Div(t("map_unavailable", lang), className="map-unavailable",
+                             id=f"{ids.LABELS}-map_unavailable"),
                 ]),
                 html.Div(className="timeline", children=[
                     html.Div(className="player", children=[

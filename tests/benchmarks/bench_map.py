@@ -108,7 +108,17 @@ def serve(args: list[str]) -> tuple[subprocess.Popen, str]:
 # The clock of a step starts when the ▶ button is pressed.
 CLICK_CLOCK = """
 document.addEventListener('mousedown', () => { window.__t0 = performance.now(); }, true);
+window.__pending = 0; window.__quietSince = 0;
+const fetch0 = window.fetch.bind(window);
+window.fetch = (...args) => {
+  window.__pending++;
+  return fetch0(...args).finally(() => {
+    if (!--window.__pending) { window.__quietSince = performance.now(); }
+  });
+};
 """
+AT_REST = ("() => window.__pending === 0 && window.__quietSince > 0"
+           " && performance.now() - window.__quietSince > 500")
 BASELINE_MARK = """
 const poll = setInterval(() => {
   const gd = document.querySelector('#map .js-plotly-plot');
@@ -148,22 +158,21 @@ def first_maps(browser, url: str, ours: bool, loads: int) -> list[float]:
 
 
 def measure(browser, url: str, ours: bool, steps: int) -> dict:
-    """First map drawn, then `steps` key presses on the slider, each to the map drawn."""
+    """First map drawn, then, once the page is at rest (no request for half a second: a
+    step is timed on a page at rest, not while the first load's answers arrive), `steps`
+    presses of ▶, each timed to the map drawn for its day."""
     context, page, first = opened(browser, url, ours)
+    page.wait_for_function(AT_REST, timeout=120000)
     latencies = []
     for k in range(steps):
-        before = int(page.get_attribute("#map-frame", "data-drawn-count") or 0) if ours else 0
+        day = (dt.date.fromisoformat(START) + dt.timedelta(days=k + 1)).isoformat()
         page.click("#step-forward")  # a day on
-        if ours:
-            page.wait_for_function(
-                "n => Number(document.getElementById('map-frame').getAttribute("
-                "'data-drawn-count')) > n", arg=before, timeout=60000)
-            page.wait_for_function("() => performance.getEntriesByName("
-                                   "'frontlines-map-drawn').length", timeout=60000)
-            t1 = page.evaluate("() => performance.getEntriesByName('frontlines-map-drawn')"
-                               ".at(-1).startTime")
+        if ours:  # drawn: the map marks the day it has drawn, after the press
+            t1 = page.wait_for_function(
+                "day => document.getElementById('map-frame').getAttribute('data-drawn-day')"
+                " === day && performance.getEntriesByName('frontlines-map-drawn').at(-1)"
+                ".startTime", arg=day, timeout=60000).json_value()
         else:  # drawn: the SVG title shows the new day (checked on every frame)
-            day = (dt.date.fromisoformat(START) + dt.timedelta(days=k + 1)).isoformat()
             t1 = page.wait_for_function(
                 "day => { const t = document.querySelector('#map .gtitle');"
                 " return t && t.textContent === day && performance.now(); }",
@@ -174,12 +183,14 @@ def measure(browser, url: str, ours: bool, steps: int) -> dict:
 
 
 def play_rate(browser, url: str, seconds: float) -> tuple[float, int]:
-    """Drawn steps per second while playing weekly at 4 steps a second."""
+    """Drawn steps per second while playing weekly at 4 steps a second, from a page at rest."""
     context = browser.new_context(viewport={"width": 1600, "height": 1000})
     page = context.new_page()
+    page.add_init_script(CLICK_CLOCK)
     page.goto(url + f"/?date={START}&step=week&speed=4")
     page.wait_for_function("() => document.getElementById('map-frame')?.getAttribute("
                            "'data-drawn-day')", timeout=120000)
+    page.wait_for_function(AT_REST, timeout=120000)
     page.evaluate("() => { window.__drawn = []; new MutationObserver(() => window.__drawn.push("
                   "[document.getElementById('map-frame').getAttribute('data-drawn-day'),"
                   " performance.now()])).observe(document.getElementById('map-frame'),"

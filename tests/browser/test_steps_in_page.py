@@ -107,7 +107,8 @@ def test_the_first_map_is_drawn_before_the_server_has_answered_any_callback(page
 def test_the_text_beside_the_map_comes_even_when_no_map_can_be_drawn(page):
     """On a load the text beside the map waits for the first map (assets/map.js), but not
     for ever: a browser that draws no map (here one without WebGL) gets the summary and the
-    lists of events all the same, a few seconds later."""
+    lists of events all the same, a few seconds later, and the map's frame says it cannot
+    draw the map instead of saying it is drawing it."""
     page.page.add_init_script("""(() => { const get = HTMLCanvasElement.prototype.getContext;
         HTMLCanvasElement.prototype.getContext = function (kind, options) {
             return /webgl/i.test(kind) ? null : get.call(this, kind, options); }; })()""")
@@ -116,4 +117,8 @@ def test_the_text_beside_the_map_comes_even_when_no_map_can_be_drawn(page):
                                 " || '').startsWith('On 21 April 2016')", timeout=30000)
     assert page.page.locator("#event-list button").count() > 0
     assert page.page.evaluate("() => window.frontlines.drawnDay") is None, "no map was drawn"
+    page.page.wait_for_selector("#label-map_unavailable", state="visible", timeout=30000)
+    assert "cannot draw the map" in page.page.inner_text("#label-map_unavailable")
+    assert not page.page.locator("#label-drawing_map").is_visible()
+    assert page.page.get_attribute("#map-frame", "aria-busy") == "false"
     page.shot("27-text-without-a-map")
