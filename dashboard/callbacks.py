@@ -169,16 +169,17 @@ def first_view(registry: Registry, search: str, tiles) -> dict:
     it as soon as plotly.js has loaded rather than after its first answers from the server
     (the address to a state, the state to a bundle), which on a load wait in a crowd.
 
-    {"bundle": the bundle, "view": {"day", "event", "searches"}, "report": the report view}:
-    the day and event to draw, and the addresses this is for (as opened, and as the page
-    rewrites it). The page's callbacks then run as on any load; the bundle is not built
-    again (see `bundle_for`). With online tiles, "view" is None and the page draws the map
-    as the callbacks answer, over its offline first figure: plotly draws no data on a map
-    whose first load failed, and offline, a tile fails."""
+    {"bundle": the bundle, "view": {"day", "event", "date", "searches"}, "report": the
+    report view}: the day (and its date) and event to draw, and the addresses this is for
+    (as opened, and as the page rewrites it). The page's callbacks then run as on any
+    load; the bundle is not built again (see `bundle_for`). With online tiles, "view" is
+    None and the page draws the map as the callbacks answer, over its offline first
+    figure: plotly draws no data on a map whose first load failed, and offline, a tile
+    fails."""
     out = sync(registry, None, search, None, {}, None, None)
     state, data = view_of(registry, out["state"])
     view = {"day": day_offset(data.record, state.day), "event": state.event,
-            "searches": sorted({search, out["search"]})}
+            "date": state.day.isoformat(), "searches": sorted({search, out["search"]})}
     return {"bundle": build_bundle(registry, out["filters"], tiles),
             "view": view if state.basemap != "tiles" else None, "report": state.report}
 

@@ -1,7 +1,9 @@
 """The page's component tree. It never loads data: it is given the record and the basemap.
 
-Controls start empty-valued; the URL-sync callback fills them from the address on load, so
-there is one path from URL to controls and nothing here duplicates it.
+Controls start at the default view; the URL-sync callback fills them from the address on
+load, so there is one path from URL to controls. The one exception is the day: the slider
+and the date start on the address's day (callbacks.first_view), because the page draws the
+map of whatever day the slider shows, before any callback has answered.
 """
 from __future__ import annotations
 
@@ -147,6 +149,11 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
     record, lang = data.record, "en"
     default = default_state(record)
     last = day_offset(record, record.last_day)
+    # the day of the page's address: the slider shows it from the start (assets/map.js
+    # draws whatever day the slider comes to show; another dataset's range comes later)
+    view = first and first["view"]
+    day = dt.date.fromisoformat(view["date"]) if view else default.day
+    offset = view["day"] if view else day_offset(record, day)
     report = bool(first and first["report"])  # (then the map is sized for it from the start)
     return html.Div(id=ids.ROOT, className="report" if report else "explore", children=[
         dcc.Location(id=ids.URL, refresh=False),
@@ -223,11 +230,11 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
                         dcc.Dropdown(id=ids.SPEED, options=speed_options(), value="1",
                                      clearable=False, searchable=False, className="speed"),
                         html.Time(id=ids.DATE_WORDS, className="date-words",
-                                  dateTime=default.day.isoformat(),
-                                  children=date_words(default.day, lang, weekday=True)),
+                                  dateTime=day.isoformat(),
+                                  children=date_words(day, lang, weekday=True)),
                     ]),
-                    dcc.Slider(id=ids.SLIDER, min=0, max=last, step=1,
-                               value=day_offset(record, default.day), marks=slider_marks(data),
+                    dcc.Slider(id=ids.SLIDER, min=0, max=max(last, offset), step=1,
+                               value=offset, marks=slider_marks(data),
                                updatemode="mouseup", included=False, allow_direct_input=False,
                                className="slider"),
                     html.P(t("events_per_week", lang), className="caption",

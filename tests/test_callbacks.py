@@ -159,7 +159,9 @@ def test_the_layout_brings_the_map_of_its_address_which_is_not_built_again(
 
 
 def test_the_page_asks_for_its_layout_from_its_address(tmp_path):
-    """The layout is built for the address in the request's Referer (the page's own)."""
+    """The layout is built for the address in the request's Referer (the page's own): the
+    map's first view, and the slider and the date laid out on its day (the page draws the
+    day the slider shows)."""
     import json
 
     from app import create_app
@@ -170,22 +172,26 @@ def test_the_page_asks_for_its_layout_from_its_address(tmp_path):
     def first(**headers):
         response = client.get("/_dash-layout", headers=headers)
         assert response.status_code == 200
-        found = []
+        props = {}
 
         def walk(node):
             if isinstance(node, dict):
-                if node.get("props", {}).get("id") == ids.FIRST:
-                    found.append(node["props"]["data"])
+                if node.get("props", {}).get("id") in (ids.FIRST, ids.SLIDER, ids.DATE_WORDS):
+                    props[node["props"]["id"]] = node["props"]
                 for value in node.values():
                     walk(value)
             elif isinstance(node, list):
                 for value in node:
                     walk(value)
         walk(json.loads(response.data))
-        return found[0]
-    assert first(Referer="http://localhost/?date=2015-06-12&factions=is")["day"] == \
+        day = props[ids.FIRST]["data"]["day"]
+        assert props[ids.SLIDER]["value"] == day
+        assert props[ids.DATE_WORDS]["dateTime"] == \
+            (record.first_day + dt.timedelta(days=day)).isoformat()
+        return day
+    assert first(Referer="http://localhost/?date=2015-06-12&factions=is") == \
         day_offset(record, D(2015, 6, 12))
-    assert first()["day"] == first(Referer="http://localhost/?date=%%%&x=<>")["day"] == \
+    assert first() == first(Referer="http://localhost/?date=%%%&x=<>") == \
         day_offset(record, D(2016, 4, 21))
 
 

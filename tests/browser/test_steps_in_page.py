@@ -104,6 +104,21 @@ def test_the_first_map_is_drawn_before_the_server_has_answered_any_callback(page
     assert page.drawn_ids() == drawn
 
 
+def test_a_shared_day_is_the_only_day_the_map_draws_on_load(page):
+    """A link to a day other than the default opens on that day and draws no other on the
+    way: the slider is laid out on the address's day (it drew the default day in between,
+    while the server's first answers were held back, and was marked drawn for it)."""
+    page.page.add_init_script("""window.__drawnDays = [];
+        new MutationObserver(changes => changes.forEach(c => window.__drawnDays.push(
+            c.target.getAttribute('data-drawn-day')))).observe(document,
+            {subtree: true, attributes: true, attributeFilter: ['data-drawn-day']});""")
+    page.open("?date=2016-03-03&step=day")
+    assert page.page.get_attribute("#date-words", "datetime") == "2016-03-03"
+    assert page.page.evaluate("() => document.querySelector('#date-slider [role=slider]')"
+                              ".getAttribute('aria-valuetext')").endswith("3 March 2016")
+    assert set(page.page.evaluate("() => window.__drawnDays")) == {"2016-03-03"}
+
+
 def test_the_text_beside_the_map_comes_even_when_no_map_can_be_drawn(page):
     """On a load the text beside the map waits for the first map (assets/map.js), but not
     for ever: a browser that draws no map (here one without WebGL) gets the summary and the
