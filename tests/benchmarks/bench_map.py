@@ -210,12 +210,11 @@ OURS_DRAWN = "() => document.getElementById('map-frame')?.getAttribute('data-dra
 
 
 def first_load_bytes(browser, url: str, ready: str = OURS_DRAWN,
-                     mark: str = "") -> tuple[int, int]:
+                     mark: str = CLICK_CLOCK) -> tuple[int, int]:
     """Bytes over the wire (compressed) for a first visit, then for a second visit."""
     context = browser.new_context(viewport={"width": 1600, "height": 1000})
     page = context.new_page()
-    if mark:
-        page.add_init_script(mark)
+    page.add_init_script(mark)
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
     total = [0]
@@ -225,7 +224,7 @@ def first_load_bytes(browser, url: str, ready: str = OURS_DRAWN,
         total[0] = 0
         page.goto(url + "/")
         page.wait_for_function(ready, timeout=120000)
-        page.wait_for_load_state("networkidle")
+        page.wait_for_function(AT_REST, timeout=120000)  # the first load's answers too
         sizes.append(total[0])
     context.close()
     return sizes[0], sizes[1]
