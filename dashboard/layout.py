@@ -180,7 +180,7 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
         spoken_words(lang),
         html.Div(id=ids.ANNOUNCE, role="status", className="visually-hidden"),
         html.Header(className="topbar", children=[
-            html.H1(t("title", lang), id=ids.TITLE),
+            html.H1(t("page_title", lang).format(title=record.meta["title"][lang]), id=ids.TITLE),
             html.Div(className="top-controls", children=[
                 html.Span(t("language", lang), id=f"{ids.LABELS}-language"),
                 _group("language", dcc.RadioItems(

@@ -268,7 +268,8 @@ def test_every_translated_output_has_words_in_each_language():
 @pytest.mark.parametrize("tiles_enabled", [False, True])
 def test_a_page_in_english_is_not_sent_its_words_again(registry, tiles_enabled):
     """The layout's words are English: exactly what the translations say in English (so
-    they need not be sent again), and another language is sent, with its name."""
+    they need not be sent again), and another language is sent, with its name. Its title
+    is the dataset's, as the server sends it (the page shows the layout's until then)."""
     from dashboard.layout import build_layout
     layout = build_layout(registry.get(None), tiles_enabled, 25, registry.describe())
     props = {}
@@ -288,6 +289,8 @@ def test_a_page_in_english_is_not_sent_its_words_again(registry, tiles_enabled):
     for (cid, prop), words in zip(TRANSLATION_OUTPUTS, english):
         assert repr(props[cid][prop]) == repr(words), (cid, prop)
     assert props[ids.WORDS_LANG]["data"] == "en"
+    assert props[ids.TITLE]["children"] == \
+        dataset_controls(registry, opened(registry, "")["state"], None)[0]
     assert words_for("en", "en", tiles_enabled, 25) == (no_update,) * (len(english) + 1)
     french = words_for("fr", "en", tiles_enabled, 25)
     assert french[-1] == "fr" and repr(french[:-1]) == repr(translations("fr", tiles_enabled, 25))

@@ -343,7 +343,9 @@ def test_the_page_s_plotly_js_draws_every_trace_type_of_every_figure(record, dat
                    build_area_chart(data.history, state).to_plotly_json()]
         used |= {trace.get("type", "scatter") for figure in figures for trace in figure["data"]}
     assert {"scattermap", "bar", "scatter"} <= used and used <= known, used - known
-    # and it is the build with its one documented change: traces added on the style's load
+    # and it is the build with its two documented changes: traces added on the style's
+    # load, and an area's line drawn from its fill's source
     waits = re.findall(r'new Promise\(function\((\w+)\)\{\w+\.once\("([a-z.]+)",\1\)\}\)', bundle)
     events = [event for _, event in waits]  # (a new map's wait, and a new style's)
     assert "style.load" in events and "load" not in events, waits
+    assert "sharesFill?this.sourceIds.fill:" in bundle

@@ -5,19 +5,37 @@ const esbuild = require('esbuild');
 const { environmentPlugin } = require('esbuild-plugin-environment');
 const { glsl } = require('esbuild-plugin-glsl');
 const InlineCSSPlugin = require('esbuild-plugin-inline-css');
-// One change to plotly.js itself: a new map's traces are added once its style has loaded
-// ('style.load'), not once its whole basemap has also been fetched, tiled and drawn
-// ('load'). MapLibre then tiles the basemap and the traces together, and the first map is
-// drawn about a third of a second sooner. The plot's promise still waits for everything to
-// be loaded and drawn (plotly's resolveOnRender), so plotly_afterplot means what it did.
-const tracesOnStyleLoad = {
-    name: 'frontlines-traces-on-style-load',
+// Two changes to plotly.js itself (assets/vendor/README.md), made here as it is bundled;
+// the build stops if a line they change is no longer there:
+// - a new map's traces are added once its style has loaded ('style.load'), not once its
+//   whole basemap has also been fetched, tiled and drawn ('load'): MapLibre then tiles the
+//   basemap and the traces together. The plot's promise still waits for everything to be
+//   loaded and drawn (plotly's resolveOnRender), so plotly_afterplot means what it did.
+// - a trace with a fill and a line draws its line from its fill's source (the same rings:
+//   MapLibre draws a polygon's outline with a line layer), instead of a second source with
+//   a copy of them, which MapLibre tiled again on every load and every step.
+const PATCHES = [
+    [/src[\\/]plots[\\/]map[\\/]map\.js$/, [
+        ["map.once('load', resolve);", "map.once('style.load', resolve);"]]],
+    [/src[\\/]traces[\\/]scattermap[\\/]convert\.js$/, [
+        ['line.geojson = geoJsonUtils.makeLine(lineCoords);',
+         "line.geojson = hasFill ? {type: 'FeatureCollection', features: []} : " +
+         'geoJsonUtils.makeLine(lineCoords);\n        line.sharesFill = hasFill;']]],
+    [/src[\\/]traces[\\/]scattermap[\\/]plot\.js$/, [
+        ['source: this.sourceIds[k],', 'source: opts.sharesFill ? this.sourceIds.fill : this.sourceIds[k],']]]
+];
+const patchPlotly = {
+    name: 'frontlines-plotly-patches',
     setup(build) {
-        build.onLoad({ filter: /src[\\/]plots[\\/]map[\\/]map\.js$/ }, async (args) => {
-            const source = await fs.promises.readFile(args.path, 'utf8');
-            const patched = source.replace("map.once('load', resolve);", "map.once('style.load', resolve);");
-            if (patched === source) { throw new Error(args.path + ': the patch no longer applies'); }
-            return { contents: patched, loader: 'js' };
+        PATCHES.forEach(([filter, changes]) => {
+            build.onLoad({ filter }, async (args) => {
+                let source = await fs.promises.readFile(args.path, 'utf8');
+                changes.forEach(([from, to]) => {
+                    if (source.split(from).length !== 2) { throw new Error(args.path + ': no longer holds ' + from); }
+                    source = source.replace(from, to);
+                });
+                return { contents: source, loader: 'js' };
+            });
         });
     }
 };
@@ -29,7 +47,7 @@ esbuild.build({
     bundle: true,
     minify: true,
     legalComments: 'eof',
-    plugins: [tracesOnStyleLoad, InlineCSSPlugin(), glsl({ minify: true }), environmentPlugin({ NODE_DEBUG: false })],
+    plugins: [patchPlotly, InlineCSSPlugin(), glsl({ minify: true }), environmentPlugin({ NODE_DEBUG: false })],
     alias: { regl: '@plotly/regl', stream: 'stream-browserify' },
     define: { global: 'window', 'define.amd': 'false' },
     target: 'es2020',

@@ -74,6 +74,30 @@ def test_one_paint_a_step_still_paints_the_whole_map(page):
     page.shot("25-whole-map-after-steps")
 
 
+def test_an_area_s_outline_is_drawn_from_its_fill_s_source(page):
+    """The page's plotly.js draws a control area's line from its fill's polygons (one
+    source, tiled once; assets/vendor/README.md): each area's outline is drawn on the map,
+    and the line's own source is left empty, on load and after a step that changes areas."""
+    page.open("?date=2016-04-21&step=week")
+    outlines = """() => { const gd = document.querySelector('#map .js-plotly-plot');
+        const map = gd._fullLayout.map._subplot.map;
+        return gd.data.filter(t => t.fill === 'toself').map(t => {
+            const id = 'plotly-trace-layer-' + t.uid + '-line';
+            const own = map.getSource('source-' + t.uid + '-line').serialize().data;
+            return [t.uid, map.getLayer(id).source, own.features ? own.features.length : -1,
+                    map.queryRenderedFeatures({layers: [id]}).length]; }); }"""
+    for day in ("2016-04-21", "2016-06-02"):
+        if day != "2016-04-21":
+            page.page.evaluate("day => window.frontlines.show(window.frontlines.offsetOf("
+                               "window.frontlines.bundle, day))", day)
+            page.page.wait_for_function(DRAWN_DAY + f" === '{day}'", timeout=30000)
+        areas = page.page.evaluate(outlines)
+        assert len(areas) >= 3, areas
+        for uid, source, own, drawn in areas:
+            assert source == f"source-{uid}-fill" and own == 0, (day, uid, source, own)
+            assert drawn > 0, f"{day}: no outline drawn for {uid}"
+
+
 def test_the_first_map_is_drawn_before_the_server_has_answered_any_callback(page):
     """The page's layout brings the map of its address (callbacks.first_view): the map is
     drawn from it, with the address's day and filters, while every callback is unanswered.
