@@ -349,3 +349,6 @@ def test_the_page_s_plotly_js_draws_every_trace_type_of_every_figure(record, dat
     events = [event for _, event in waits]  # (a new map's wait, and a new style's)
     assert "style.load" in events and "load" not in events, waits
     assert "sharesFill?this.sourceIds.fill:" in bundle
+    # offline: no internet address left in its code, only XML namespaces (never fetched)
+    addresses = set(re.findall(r"https?://[^\s'\"`)\\]*", bundle))
+    assert addresses and all(a.startswith("http://www.w3.org/") for a in addresses), addresses

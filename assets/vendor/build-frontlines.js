@@ -24,18 +24,25 @@ const PATCHES = [
     [/src[\\/]traces[\\/]scattermap[\\/]plot\.js$/, [
         ['source: this.sourceIds[k],', 'source: opts.sharesFill ? this.sourceIds.fill : this.sourceIds[k],']]]
 ];
+// Offline: no address on the internet is left in the bundle's code. Every http(s)
+// address in plotly.js's and MapLibre's sources (the named basemap styles and their
+// fonts, a CDN of marker icons, plotly's cloud, links in messages) is emptied as it is
+// bundled; XML namespaces (http://www.w3.org/..., never fetched) are kept. The app never
+// asked for any of them (it passes its own style); now the file holds none. Licence
+// comments go to a file of their own beside it (legalComments: 'external').
+const INTERNET = /(?!http:\/\/www\.w3\.org\/)https?:\/\/[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?::\d+)?[^\s'"`)\]}\\]*/gi;
 const patchPlotly = {
     name: 'frontlines-plotly-patches',
     setup(build) {
-        PATCHES.forEach(([filter, changes]) => {
-            build.onLoad({ filter }, async (args) => {
-                let source = await fs.promises.readFile(args.path, 'utf8');
+        build.onLoad({ filter: /\.m?js$/, namespace: 'file' }, async (args) => {
+            let source = await fs.promises.readFile(args.path, 'utf8');
+            PATCHES.filter(([filter]) => filter.test(args.path)).forEach(([, changes]) => {
                 changes.forEach(([from, to]) => {
                     if (source.split(from).length !== 2) { throw new Error(args.path + ': no longer holds ' + from); }
                     source = source.replace(from, to);
                 });
-                return { contents: source, loader: 'js' };
             });
+            return { contents: source.replace(INTERNET, ''), loader: 'js' };
         });
     }
 };
@@ -46,7 +53,7 @@ esbuild.build({
     globalName: 'Plotly',
     bundle: true,
     minify: true,
-    legalComments: 'eof',
+    legalComments: 'external',
     plugins: [patchPlotly, InlineCSSPlugin(), glsl({ minify: true }), environmentPlugin({ NODE_DEBUG: false })],
     alias: { regl: '@plotly/regl', stream: 'stream-browserify' },
     define: { global: 'window', 'define.amd': 'false' },
