@@ -369,6 +369,7 @@
     letTextIn();
     var day = F.pending ? F.pending.day : null;
     F.drawnDay = day;
+    if (F.pending && F.pending.viaDash) { F.viaDash = false; }
     performance.mark('frontlines-map-drawn');  // benchmarks read these
     var host = document.getElementById('map-frame');
     if (host) {
@@ -432,19 +433,25 @@
   // ... and a layer made before that gets it here.
   function polish(gd) {
     var map = mapOf(gd);
-    if (!map || !map.style || !map.style._loaded) { return; }
+    if (!map || !map.style || !map.style._loaded) { return false; }
     bornStyled(map);
+    var changed = false;
     map.getLayersOrder().forEach(function (id) {  // (getStyle() would copy the whole style)
       var style = layerStyle(id, map.getLayer(id).type);
       if (!style) { return; }
       // (MapLibre repaints the map on any call, even one that sets the value a property holds)
       Object.keys(style.paint).forEach(function (k) {
-        if (!same(map.getPaintProperty(id, k), style.paint[k])) { map.setPaintProperty(id, k, style.paint[k]); }
+        if (same(map.getPaintProperty(id, k), style.paint[k])) { return; }
+        map.setPaintProperty(id, k, style.paint[k]);
+        changed = true;
       });
       Object.keys(style.layout).forEach(function (k) {
-        if (!same(map.getLayoutProperty(id, k), style.layout[k])) { map.setLayoutProperty(id, k, style.layout[k]); }
+        if (same(map.getLayoutProperty(id, k), style.layout[k])) { return; }
+        map.setLayoutProperty(id, k, style.layout[k]);
+        changed = true;
       });
     });
+    return changed;
   }
   // A click on the map that hits no event clears the selection.
   function clearOnEmptyClick(map) {
@@ -513,7 +520,7 @@
       map._frontlinesHeld = false;
       clearTimeout(map._frontlinesLate);
       painter._frontlinesPainted = true;
-      if (ready && F.pending) { F.pending.painted = true; }
+      if (ready && F.pending) { F.pending.painted = performance.now(); }
       return paint.apply(this, arguments);
     };
   }
@@ -528,12 +535,15 @@
       // painted, or nothing was left to paint (a step that changed nothing on the map)
       return pending.painted || !map._frameRequest;
     }
-    function check() {
+    // Drawn once a frame has begun since the paint: the frame the paint went into is made.
+    // (When the map painted nothing, or polish restyled a layer, a frame from now.)
+    function check(frame) {
       if (F.pending !== pending) { return; }
       var gd = F.graph();
       if (!ready(gd)) { requestAnimationFrame(check); return; }
       if (trueScale(gd)) { requestAnimationFrame(check); return; }  // redrawn: look again
-      polish(gd);  // every label layer has its halo before the map counts as drawn
+      // every label layer has its halo before the map counts as drawn
+      if (!polish(gd) && pending.painted && frame > pending.painted) { markDrawn(gd); return; }
       requestAnimationFrame(function () { if (F.pending === pending) { markDrawn(gd); } });
     }
     requestAnimationFrame(check);
@@ -541,19 +551,50 @@
   // Plotly hands every map trace's GeoJSON to MapLibre again on each update, and MapLibre
   // re-tiles and redraws each source it gets. A source given the data it already holds is
   // left alone, so a step costs only what it changes.
+  // (Set up as the map is made: a source keeps the data it was made with, which the first
+  // step after a load would otherwise hand every source again.)
   function skipUnchangedSources(map) {
-    var managers = map && map.style && map.style._loaded && map.style.tileManagers;
-    var id = managers && Object.keys(managers).find(function (k) { return map.getSource(k).type === 'geojson'; });
-    var proto = id && Object.getPrototypeOf(map.getSource(id));
-    if (!proto || proto._frontlinesOnce) { return; }
+    var proto = Object.getPrototypeOf(map);
+    if (proto._frontlinesSources) { return; }
+    proto._frontlinesSources = true;
+    var addSource = proto.addSource;
+    proto.addSource = function (id, spec) {
+      var out = addSource.apply(this, arguments), source = this.getSource(id);
+      if (source && source.type === 'geojson') {
+        onlyNewData(Object.getPrototypeOf(source));
+        source._frontlinesFirst = spec.data;  // (made text only if setData is called)
+      }
+      return out;
+    };
+  }
+  function onlyNewData(proto) {
+    if (proto._frontlinesOnce) { return; }
     proto._frontlinesOnce = true;
     var setData = proto.setData;
+    function text(data) { return typeof data === 'string' ? data : JSON.stringify(data); }
     proto.setData = function (data) {
-      var text = typeof data === 'string' ? data : JSON.stringify(data);
-      if (text === this._frontlinesLast) { return this; }
-      this._frontlinesLast = text;
+      if (this._frontlinesFirst !== undefined) {
+        this._frontlinesLast = text(this._frontlinesFirst);
+        this._frontlinesFirst = undefined;
+      }
+      var now = text(data);
+      if (now === this._frontlinesLast) { renderedAsIs(this.map); return this; }
+      this._frontlinesLast = now;
       return setData.apply(this, arguments);
     };
+  }
+  // Plotly's promise for an update of the map resolves on MapLibre's next 'render' event
+  // (plotly's resolveOnRender), which an update that hands MapLibre nothing new never
+  // brings: the graph's queue of figures, and a relayout's promise, would wait for the
+  // next paint of anything. So the map's 'render' is told, the frame after, that the map
+  // as it stands is the map rendered (without a paint: it already shows it).
+  function renderedAsIs(map) {
+    if (!map || map._frontlinesAsIs) { return; }
+    map._frontlinesAsIs = true;
+    requestAnimationFrame(function () {
+      map._frontlinesAsIs = false;
+      if (!map._frameRequest && map.loaded()) { map.fire('render'); }
+    });
   }
   // A new MapLibre map is tuned before its first frame (plotly makes it, and its canvas,
   // in one go; this runs right after): its first load is then painted a few times, not thirty.
@@ -563,6 +604,7 @@
     // each a tenth of a second where the browser draws WebGL without a GPU.
     if (map._fadeDuration !== 0) { map._fadeDuration = 0; }
     bornStyled(map);
+    skipUnchangedSources(map);
     onePaintPerStep(map);
   }
   new MutationObserver(function (changes) {
@@ -588,12 +630,11 @@
     var out = render(first.day, bundle, first.event);
     if (!out) { return; }
     holdRequests();
-    window.dash_clientside.set_props('map', {figure: out[0]});
+    throughDash(out);
     window.dash_clientside.set_props('date-words', {children: out[1], dateTime: out[2]});
   }
   function afterPlot(gd) {
     tune(mapOf(gd));
-    skipUnchangedSources(mapOf(gd));
     clearOnEmptyClick(mapOf(gd));
     polish(gd);
   }
@@ -647,33 +688,44 @@
     var slider = start;
     if (slider >= F.bundle.last) { slider = 0; F.goTo(0); }
     var anchor = slider, size = F.stepSize(), n = 0;
+    // Steps keep a metronome's time: each is due a period after the one before was due (a
+    // period after it began lost the timer's lateness at every step, a few per cent of the
+    // speed asked for). A step drawn late is followed at once, and the beat starts from it.
+    var due = 0;
+    function later(current) {
+      due = Math.max(due + 1000 / F.speed(), performance.now());
+      player.timer = setTimeout(function () { tick(current); }, due - performance.now());
+    }
     function tick(current) {
       if (!player.playing) { return; }
-      var began = performance.now(), b = F.bundle;
+      var b = F.bundle;
       if (F.stepSize() !== size) { anchor = current; size = F.stepSize(); n = 0; }
       var next = Math.min(F.shift(b, anchor, size, n + 1), b.last);
       if (next <= current) { F.stop(); return; }
       n += 1;
       F.goTo(next);
-      F.whenDrawn(next).then(function () {
-        if (!player.playing) { return; }
-        var wait = Math.max(0, 1000 / F.speed() - (performance.now() - began));
-        player.timer = setTimeout(function () { tick(next); }, wait);
-      });
+      F.whenDrawn(next).then(function () { if (player.playing) { later(next); } });
     }
     // from the last day, the first is shown (drawn) before the next step
     var shown = slider === start ? Promise.resolve() : F.whenDrawn(slider);
     shown.then(function () {
-      if (player.playing) { player.timer = setTimeout(function () { tick(slider); }, 1000 / F.speed()); }
+      if (player.playing) { due = performance.now(); later(slider); }
     });
   };
+  // Dash is told of the Pause once the step under way is drawn and the slider has followed
+  // it (F.goTo, whose wait comes first): the state, and the text beside the map, then stop
+  // on the day the map shows, not on the day before it too (which a screen reader would
+  // hear as well, once the summary speaks again). At most a second later in any case.
   F.stop = function () {
     if (player.playing) { told(false); }
     player.playing = false;
     clearTimeout(player.timer);
     var button = document.getElementById('play');
     if (button && button.getAttribute('data-playing') !== 'false') {
-      window.dash_clientside.set_props('play-state', {data: false});
+      var late = new Promise(function (resolve) { setTimeout(resolve, 1000); });
+      Promise.race([F.whenDrawn(F.asked), late]).then(function () {
+        if (!player.playing) { window.dash_clientside.set_props('play-state', {data: false}); }
+      });
     }
   };
   F.playing = function () { return player.playing; };
@@ -786,19 +838,46 @@
   // Another day for the map, drawn at once. Through a Dash callback it would wait for the
   // server: Dash holds back a callback while one in flight (the server's sync, on every
   // step) may change what it reads, and the map reads the bundle that sync's filters make.
-  F.show = function (day) {
+  // A step (◀ ▶, Play: `step`) goes to plotly straight away: through Dash (set_props), the
+  // figure would reach the graph only after Dash had told every component of the page that
+  // its store changed, most of a step's script. The date in words is written in place, in
+  // the text node React holds. Dash's copies of the two (the graph's `figure`, the date's
+  // children) stay the last ones Dash set: no callback reads them, and what Dash sets next
+  // (the `draw` callback's map and date, for a new bundle or selection) is for the day
+  // shown, so React writes it whenever it differs from Dash's old copy, and what is shown
+  // is never stale. A day from the slider, a chart or a story goes through Dash, as the
+  // address's other changes that come with it do (drawn directly, it raced the graph's
+  // own plot of them).
+  F.show = function (day, step) {
     F.asked = day;
     var out = render(day, F.bundle, F.lastSelected);
     if (!out) { return; }
-    window.dash_clientside.set_props('map', {figure: out[0]});
-    window.dash_clientside.set_props('date-words', {children: out[1], dateTime: out[2]});
+    var gd = F.graph(), date = document.getElementById('date-words');
+    var text = date && date.childNodes.length === 1 && date.firstChild.nodeType === Node.TEXT_NODE;
+    if (!step || F.viaDash || !gd || !gd._fullLayout || !text) {
+      throughDash(out);
+      window.dash_clientside.set_props('date-words', {children: out[1], dateTime: out[2]});
+      return;
+    }
+    Plotly.react(gd, out[0].data, out[0].layout);
+    date.firstChild.nodeValue = out[1];
+    date.setAttribute('datetime', out[2]);
   };
+  // A figure handed to Dash is plotted by the graph when Dash gets to it, after whatever
+  // the graph is still plotting (a new language's first plot makes a whole new map): until
+  // it is drawn, the page's own steps go the same way, behind it, or the graph would plot
+  // it over them, and the map would show an older day than the date.
+  F.viaDash = false;
+  function throughDash(out) {
+    F.viaDash = F.pending.viaDash = true;
+    window.dash_clientside.set_props('map', {figure: out[0]});
+  }
   // Another day, as a step does: the map draws it at once, and the slider, the address
   // and the text panels follow through the server once it is drawn (the server's answer,
   // applied by the page while the map paints, would hold the paint up).
   var followed = null;  // the day this script last moved the slider to
   F.goTo = function (offset) {
-    F.show(offset);
+    F.show(offset, true);
     F.whenDrawn(offset).then(function () {
       if (F.asked !== offset || held('date-slider', 'value') === offset) { return; }
       followed = offset;
@@ -820,8 +899,10 @@
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     frontlines: {
       draw: function (bundle, selected, slider) {
-        return render(F.asked === undefined ? slider : F.asked, bundle, selected) ||
-          window.dash_clientside.no_update;
+        var out = render(F.asked === undefined ? slider : F.asked, bundle, selected);
+        if (!out) { return window.dash_clientside.no_update; }
+        F.viaDash = F.pending.viaDash = true;
+        return out;
       },
       chartDay: function (chartClick, areaClick) {  // a click on a chart shows its day
         var nu = window.dash_clientside.no_update, bundle = F.bundle;

@@ -48,6 +48,52 @@ def test_a_step_keeps_the_map_layers_of_the_traces_it_keeps(page):
                    for layer in removed), f"{day}: only gone traces lose their layers: {removed}"
 
 
+def test_a_step_re_tiles_only_the_map_data_it_changes_the_first_step_included(page):
+    """MapLibre re-tiles a source it is given data for, whatever the data: a step hands on
+    only the data that changed (assets/map.js skipUnchangedSources), from the first step
+    after a load on (which had handed every source its data again)."""
+    page.open("?date=2016-03-05&step=day")
+    page.map_call("""map => { window.__loading = [];
+        map.on('sourcedataloading', e => window.__loading.push(e.sourceId)); }""")
+    data = """() => Object.fromEntries(document.querySelector('#map .js-plotly-plot').data
+        .map(t => [t.uid, JSON.stringify([t.lon, t.lat, t.text, t.marker])]))"""
+    changed_somewhere = False
+    for day in ("2016-03-06", "2016-03-07", "2016-03-08", "2016-03-09"):
+        before = page.page.evaluate(data)
+        page.page.evaluate("() => { window.__loading = []; }")
+        page.page.click("#step-forward")
+        page.page.wait_for_function(DRAWN_DAY + f" === '{day}'", timeout=30000)
+        after = page.page.evaluate(data)
+        changed = {uid for uid in after if before.get(uid) != after[uid]}
+        loading = set(page.page.evaluate("() => window.__loading"))
+        assert all(any(source.startswith(f"source-{uid}-") for uid in changed)
+                   for source in loading), f"{day}: re-tiled {loading}, changed {changed}"
+        if changed:
+            changed_somewhere = True
+            assert loading, f"{day}: {changed} changed but nothing was re-tiled"
+    assert changed_somewhere, "the check can fail: the events change on 9 March 2016"
+
+
+def test_a_step_then_a_choice_in_the_page_keeps_the_day_stepped_to(page):
+    """A step is drawn by the page (plotly and the date's text, not through Dash's store):
+    what Dash draws next, here the map with an event chosen from the list, is for the day
+    the page shows, and the date and the map stay on it."""
+    page.open("?date=2016-03-03&step=week")
+    for day in ("2016-03-10", "2016-03-17"):
+        page.page.click("#step-forward")
+        page.page.wait_for_function(DRAWN_DAY + f" === '{day}'", timeout=30000)
+    page.settle()
+    assert page.page.inner_text("#date-words").endswith("17 March 2016")
+    count = page.drawn_count()
+    page.page.locator("#event-list button").first.scroll_into_view_if_needed()
+    page.page.locator("#event-list button").first.click()
+    page.wait_for_map(after=count)
+    assert page.page.get_attribute("#map-frame", "data-drawn-day") == "2016-03-17"
+    assert page.page.get_attribute("#date-words", "datetime") == "2016-03-17"
+    assert page.page.inner_text("#date-words").endswith("17 March 2016")
+    assert page.page.evaluate("() => location.search").count("date=2016-03-17") == 1
+
+
 def colour_share(png: bytes, rgb: tuple[int, int, int]) -> float:
     import io
 
