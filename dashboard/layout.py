@@ -1,9 +1,10 @@
 """The page's component tree. It never loads data: it is given the record and the basemap.
 
-Controls start at the default view; the URL-sync callback fills them from the address on
-load, so there is one path from URL to controls. The one exception is the day: the slider
-and the date start on the address's day (callbacks.first_view), because the page draws the
-map of whatever day the slider shows, before any callback has answered.
+The controls, the slider and the date start on the address's values (callbacks.first_view,
+which reads the address as the URL-sync callback does, so there is one path from URL to
+controls): the page draws the map of the address before any callback has answered, and
+the filters beside it say what it shows from the start, not the default view's for a
+second or two.
 """
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from dashboard.history import turning_points
 from dashboard.steps import STEPS, step_days
 from dashboard.records import Record
 from dashboard.story_ui import story_controls, story_export_controls, story_panel
-from dashboard.state import (BASEMAPS, LAYERS, MODES, SPEEDS, WINDOWS, day_offset,
-                             default_state)
+from dashboard.state import (BASEMAPS, LAYERS, MODES, SPEEDS, WINDOWS, controls_from_state,
+                             day_offset, default_state)
 from dashboard.taxonomy import EVENT_TYPES, type_label
 
 
@@ -135,6 +136,10 @@ MAP_CONFIG = {"displaylogo": False, "scrollZoom": True, "showSendToCloud": False
             "modeBarButtonsToRemove": ["select2d", "lasso2d", "sendDataToCloud",
                                        "editInChartStudio", "toImage"]}
 CHART_CONFIG = {"displayModeBar": False}
+# A chart before its data comes: nothing (plotly's empty default draws axes from -1 to 6)
+EMPTY_CHART = {"data": [], "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False},
+                                      "paper_bgcolor": "rgba(0,0,0,0)",
+                                      "plot_bgcolor": "rgba(0,0,0,0)"}}
 
 
 def speed_options() -> list[dict]:
@@ -155,6 +160,7 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
     day = dt.date.fromisoformat(view["date"]) if view else default.day
     offset = view["day"] if view else day_offset(record, day)
     report = bool(first and first["report"])  # (then the map is sized for it from the start)
+    c = (first or {}).get("controls") or controls_from_state(default, record)
     return html.Div(id=ids.ROOT, className="report" if report else "explore", children=[
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.STATE),
@@ -189,7 +195,7 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
                                            "value": "fr"}],
                     value=lang, inline=True, className="lang"), radio=True),
                 dcc.Checklist(id=ids.REPORT, options=[{"label": t("report_view", lang),
-                                                       "value": "report"}], value=[],
+                                                       "value": "report"}], value=c["report"],
                               className="report-toggle"),
                 html.Button(t("download_png", lang), id=ids.DOWNLOAD, className="button"),
             ]),
@@ -224,10 +230,10 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
                         html.Button("▶", id=ids.FORWARD, className="button icon",
                                     title=t("forward", lang), **{"aria-label": t("forward", lang)}),
                         html.Label(t("step", lang), htmlFor=ids.STEP, id=f"{ids.LABELS}-step"),
-                        dcc.Dropdown(id=ids.STEP, options=step_options(lang), value="week",
+                        dcc.Dropdown(id=ids.STEP, options=step_options(lang), value=c["step"],
                                      clearable=False, searchable=False, className="step"),
                         html.Label(t("speed", lang), htmlFor=ids.SPEED, id=f"{ids.LABELS}-speed"),
-                        dcc.Dropdown(id=ids.SPEED, options=speed_options(), value="1",
+                        dcc.Dropdown(id=ids.SPEED, options=speed_options(), value=c["speed"],
                                      clearable=False, searchable=False, className="speed"),
                         html.Time(id=ids.DATE_WORDS, className="date-words",
                                   dateTime=day.isoformat(),
@@ -239,11 +245,12 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
                                className="slider"),
                     html.P(t("events_per_week", lang), className="caption",
                            id=f"{ids.LABELS}-events_per_week"),
-                    dcc.Graph(id=ids.ACTIVITY, className="activity", config=CHART_CONFIG),
+                    dcc.Graph(id=ids.ACTIVITY, className="activity", config=CHART_CONFIG,
+                              figure=EMPTY_CHART),
                     html.P(t("area_chart", lang), className="caption",
                            id=f"{ids.LABELS}-area_chart"),
                     dcc.Graph(id=ids.AREA_CHART, className="area-chart",
-                              config=CHART_CONFIG),
+                              config=CHART_CONFIG, figure=EMPTY_CHART),
                 ]),
             ]),
             html.Details(className="controls panel", open=True, children=[
@@ -256,13 +263,13 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
                                                options=dataset_options(datasets, lang))),
                 _heading("mode", lang),
                 _group("mode", dcc.RadioItems(id=ids.MODE, options=mode_options(lang),
-                                              value="explore", className="checklist"),
+                                              value=c["mode"], className="checklist"),
                        radio=True),
                 html.Label(t("compare_from", lang), htmlFor=ids.COMPARE_FROM,
                            id=f"{ids.LABELS}-compare_from", className="small-label"),
                 dcc.DatePickerSingle(id=ids.COMPARE_FROM, min_date_allowed=record.first_day,
                                      max_date_allowed=record.last_day,
-                                     placeholder=t("pick_date", lang),
+                                     placeholder=t("pick_date", lang), date=c["compare_from"],
                                      display_format="YYYY-MM-DD", className="range"),
                 _heading("factions", lang),
                 html.Div(className="quick", children=[
@@ -270,28 +277,29 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
                     html.Button(t("none", lang), id=ids.FACTIONS_NONE, className="button small")]),
                 html.Div(id=ids.FACTIONS_BOX, role="group",
                          **{"aria-labelledby": f"{ids.LABELS}-factions"},
-                         children=faction_checklist(record, lang, list(default.factions))),
+                         children=faction_checklist(record, lang, c["factions"])),
                 _heading("event_types", lang),
                 _group("event_types", dcc.Checklist(id=ids.TYPES, options=type_options(lang),
-                                                    value=list(default.types),
+                                                    value=c["types"],
                                                     className="checklist")),
                 _heading("window", lang),
                 _group("window", dcc.RadioItems(id=ids.WINDOW, options=window_options(lang),
-                                                value=default.window, className="checklist"),
+                                                value=c["window"], className="checklist"),
                        radio=True),
                 dcc.DatePickerRange(id=ids.RANGE, min_date_allowed=record.first_day,
                                     max_date_allowed=record.last_day,
                                     start_date_placeholder_text=t("start_date", lang),
                                     end_date_placeholder_text=t("end_date", lang),
+                                    start_date=c["range_start"], end_date=c["range_end"],
                                     display_format="YYYY-MM-DD", className="range"),
                 _heading("layers", lang),
                 _group("layers", dcc.Checklist(id=ids.LAYERS, options=layer_options(lang),
-                                               value=list(default.layers),
+                                               value=c["layers"],
                                                className="checklist")),
                 _heading("basemap", lang),
                 _group("basemap", dcc.RadioItems(id=ids.BASEMAP,
                                                  options=basemap_options(lang, tiles_enabled),
-                                                 value="offline", className="checklist"),
+                                                 value=c["basemap"], className="checklist"),
                        radio=True),
                 *export_controls(record, lang),
                 *import_controls(lang, upload_mb),

@@ -160,8 +160,9 @@ def test_the_layout_brings_the_map_of_its_address_which_is_not_built_again(
 
 def test_the_page_asks_for_its_layout_from_its_address(tmp_path):
     """The layout is built for the address in the request's Referer (the page's own): the
-    map's first view, and the slider and the date laid out on its day (the page draws the
-    day the slider shows)."""
+    map's first view, the slider and the date laid out on its day (the page draws the
+    day the slider shows), and the filters set as the address sets them (they say what
+    the first map shows before any callback has answered)."""
     import json
 
     from app import create_app
@@ -176,7 +177,8 @@ def test_the_page_asks_for_its_layout_from_its_address(tmp_path):
 
         def walk(node):
             if isinstance(node, dict):
-                if node.get("props", {}).get("id") in (ids.FIRST, ids.SLIDER, ids.DATE_WORDS):
+                if node.get("props", {}).get("id") in (ids.FIRST, ids.SLIDER, ids.DATE_WORDS,
+                                                       ids.FACTIONS, ids.STEP, ids.WINDOW):
                     props[node["props"]["id"]] = node["props"]
                 for value in node.values():
                     walk(value)
@@ -188,11 +190,14 @@ def test_the_page_asks_for_its_layout_from_its_address(tmp_path):
         assert props[ids.SLIDER]["value"] == day
         assert props[ids.DATE_WORDS]["dateTime"] == \
             (record.first_day + dt.timedelta(days=day)).isoformat()
-        return day
-    assert first(Referer="http://localhost/?date=2015-06-12&factions=is") == \
-        day_offset(record, D(2015, 6, 12))
-    assert first() == first(Referer="http://localhost/?date=%%%&x=<>") == \
-        day_offset(record, D(2016, 4, 21))
+        return day, props[ids.FACTIONS]["value"], props[ids.STEP]["value"], \
+            props[ids.WINDOW]["value"]
+    assert first(Referer="http://localhost/?date=2015-06-12&factions=is&step=day&window=30") \
+        == (day_offset(record, D(2015, 6, 12)), ["is"], "day", "30")
+    default = (day_offset(record, D(2016, 4, 21)), list(record.factions), "week", "90")
+    assert first() == first(Referer="http://localhost/?date=%%%&x=<>") == default
+    # another dataset's address: the page is laid out for the bundled dataset's controls
+    assert first(Referer="http://localhost/?dataset=nowhere&factions=is")[1:] == default[1:]
 
 
 def test_a_chart_is_built_only_when_what_it_plots_changed():

@@ -146,7 +146,9 @@ def test_an_area_s_outline_is_drawn_from_its_fill_s_source(page):
 
 def test_the_first_map_is_drawn_before_the_server_has_answered_any_callback(page):
     """The page's layout brings the map of its address (callbacks.first_view): the map is
-    drawn from it, with the address's day and filters, while every callback is unanswered.
+    drawn from it, with the address's day and filters, while every callback is unanswered,
+    and the faction boxes are ticked as the address says (the charts, which wait, show
+    nothing rather than empty axes).
     The layout is asked for once: dash uses the copy the page preloaded (dashboard/static.py)."""
     held, layouts = [], []
     page.page.on("request", lambda r: "/_dash-layout" in r.url and layouts.append(r.url))
@@ -159,6 +161,12 @@ def test_the_first_map_is_drawn_before_the_server_has_answered_any_callback(page
     assert page.page.get_attribute("#date-words", "datetime") == "2016-04-21"
     assert page.trace("area is held")["lon"], "IS's areas are drawn"
     assert page.trace("area dmsc held")["lon"] == [] and page.trace("area gna held")["lon"] == []
+    # the filters say what the map shows, from the page's layout on
+    ticked = "() => [...document.querySelectorAll('#factions input:checked')].map(i => i.value)"
+    assert page.page.evaluate(ticked) == ["is"]
+    # the charts beside it draw nothing until their data comes (no empty axes)
+    assert page.page.locator("#activity .main-svg").count() > 0
+    assert page.page.locator("#activity .xtick, #area-chart .xtick").count() == 0
     drawn = page.drawn_ids()
     names = page.page.evaluate("() => document.querySelector('#map .js-plotly-plot').data"
                                ".filter(t => t.showlegend).map(t => t.name)")
@@ -169,6 +177,8 @@ def test_the_first_map_is_drawn_before_the_server_has_answered_any_callback(page
     page.settle()
     # the callbacks then agree with what was drawn, and draw nothing new for it
     assert page.page.inner_text("#summary").startswith("On 21 April 2016")
+    assert page.page.evaluate(ticked) == ["is"]
+    assert page.page.locator("#activity .xtick").count() > 0, "the charts' data came"
     assert page.page.evaluate("() => document.querySelector('#map .js-plotly-plot').data"
                               ".filter(t => t.showlegend).map(t => t.name)") == names
     assert page.drawn_ids() == drawn
