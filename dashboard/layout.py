@@ -142,6 +142,13 @@ EMPTY_CHART = {"data": [], "layout": {"xaxis": {"visible": False}, "yaxis": {"vi
                                       "plot_bgcolor": "rgba(0,0,0,0)"}}
 
 
+def given(**props) -> dict:
+    """The props that have a value: the date pickers laid out with a date of None made a
+    link's map= view give way to the default view (a browser test of the scale bar at a
+    map= view caught it; pickers laid out with real dates, or without the prop, keep it)."""
+    return {k: v for k, v in props.items() if v is not None}
+
+
 def speed_options() -> list[dict]:
     return [{"label": f"{s}×", "value": s} for s in SPEEDS]
 
@@ -269,8 +276,9 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
                            id=f"{ids.LABELS}-compare_from", className="small-label"),
                 dcc.DatePickerSingle(id=ids.COMPARE_FROM, min_date_allowed=record.first_day,
                                      max_date_allowed=record.last_day,
-                                     placeholder=t("pick_date", lang), date=c["compare_from"],
-                                     display_format="YYYY-MM-DD", className="range"),
+                                     placeholder=t("pick_date", lang),
+                                     display_format="YYYY-MM-DD", className="range",
+                                     **given(date=c["compare_from"])),
                 _heading("factions", lang),
                 html.Div(className="quick", children=[
                     html.Button(t("all", lang), id=ids.FACTIONS_ALL, className="button small"),
@@ -290,8 +298,9 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
                                     max_date_allowed=record.last_day,
                                     start_date_placeholder_text=t("start_date", lang),
                                     end_date_placeholder_text=t("end_date", lang),
-                                    start_date=c["range_start"], end_date=c["range_end"],
-                                    display_format="YYYY-MM-DD", className="range"),
+                                    display_format="YYYY-MM-DD", className="range",
+                                    **given(start_date=c["range_start"],
+                                            end_date=c["range_end"])),
                 _heading("layers", lang),
                 _group("layers", dcc.Checklist(id=ids.LAYERS, options=layer_options(lang),
                                                value=c["layers"],
