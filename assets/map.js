@@ -643,7 +643,11 @@
     gd._frontlinesWatched = true;
     gd.on('plotly_afterplot', function () { afterPlot(gd); });
     gd.on('plotly_relayout', function (ev) {
-      if (!ev || !Object.keys(ev).some(function (k) { return k.indexOf('map') === 0; })) { return; }
+      var keys = ev ? Object.keys(ev) : [];
+      // a new size of the map (the window's): the scale bar's length is a share of its
+      // width. (Which factions the legend lists is checked again on the next move or step.)
+      if (keys.indexOf('autosize') >= 0 && F.bundle) { trueScale(gd); }
+      if (!keys.some(function (k) { return k.indexOf('map') === 0; })) { return; }
       var bundle = F.bundle;
       if (!bundle) { return; }
       var v = viewOf(gd.layout, gd);

@@ -358,15 +358,28 @@ def test_the_sources_line_fits_in_the_map_and_counts_what_it_leaves_out(page, qu
     assert line.split(":", 1)[1].strip(), "it names at least one source"
 
 
-@pytest.mark.parametrize("query,viewport", [
-    ("?date=2016-04-21", (1600, 1000)), ("?date=2016-04-21&map=10/32.76/22.64", (1600, 1000)),
-    ("?date=2016-04-21&view=report", (1920, 1080)),  # an export's slide
+@pytest.mark.parametrize("query,viewport,resized", [
+    ("?date=2016-04-21", (1600, 1000), None),
+    ("?date=2016-04-21&map=10/32.76/22.64", (1600, 1000), None),
+    ("?date=2016-04-21&view=report", (1920, 1080), None),  # an export's slide
+    ("?date=2016-04-21&map=10/32.76/22.64", (1600, 1000), (1100, 900)),  # the window resized
 ])
-def test_the_scale_bar_is_true_on_the_map_as_drawn(browser, server, query, viewport):
-    """The bar's ends, read back from MapLibre, are as far apart on the ground as it says."""
+def test_the_scale_bar_is_true_on_the_map_as_drawn(browser, server, query, viewport, resized):
+    """The bar's ends, read back from MapLibre, are as far apart on the ground as it says,
+    also once the window (and with it the map) has been resized."""
     context = browser.new_context(viewport=dict(zip(("width", "height"), viewport)))
     try:
         page = Page(context.new_page(), server).open(query)
+        if resized:  # (the page redraws the bar with a relayout of plotly's shapes)
+            before = page.page.evaluate("""() => { const gd = document.querySelector(
+                '#map .js-plotly-plot'); window.__updated = false;
+                gd.on('plotly_relayout', e => { if (e.shapes) { window.__updated = true; } });
+                return gd._fullLayout.width; }""")
+            page.page.set_viewport_size(dict(zip(("width", "height"), resized)))
+            page.page.wait_for_function(
+                "w => window.__updated && document.querySelector('#map .js-plotly-plot')"
+                "._fullLayout.width !== w", arg=before, timeout=30000)
+            page.settle()
         ends, label = page.map_call("""(map, _) => {
             const gd = document.querySelector('#map .js-plotly-plot');
             const bar = gd.layout.shapes[0], size = gd._fullLayout._size;
