@@ -413,22 +413,28 @@
     return style;
   }
   function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
+  // A MapLibre method changed for every map or source of a kind: `wrap(original)` gives
+  // the new method, put on the prototype once.
+  function wrapOnce(proto, name, wrap) {
+    var mark = '_frontlinesWrapped_' + name;
+    if (proto[mark]) { return; }
+    proto[mark] = true;
+    proto[name] = wrap(proto[name]);
+  }
   // A layer is born with its style (plotly makes layers anew on some updates, at times
   // after its afterplot): set as the map is made (tune), before plotly adds its traces'
   // layers, so that the first map is not painted twice, once without its label halos.
   function bornStyled(map) {
-    var proto = Object.getPrototypeOf(map);
-    if (proto._frontlinesLabels) { return; }
-    proto._frontlinesLabels = true;
-    var addLayer = proto.addLayer;
-    proto.addLayer = function (layer, before) {
-      var style = layer && layerStyle(layer.id, layer.type);
-      if (style) {
-        layer = Object.assign({}, layer, {paint: Object.assign({}, layer.paint, style.paint),
-                                          layout: Object.assign({}, layer.layout, style.layout)});
-      }
-      return addLayer.call(this, layer, before);
-    };
+    wrapOnce(Object.getPrototypeOf(map), 'addLayer', function (addLayer) {
+      return function (layer, before) {
+        var style = layer && layerStyle(layer.id, layer.type);
+        if (style) {
+          layer = Object.assign({}, layer, {paint: Object.assign({}, layer.paint, style.paint),
+                                            layout: Object.assign({}, layer.layout, style.layout)});
+        }
+        return addLayer.call(this, layer, before);
+      };
+    });
   }
   // ... and a layer made before that gets it here.
   function polish(gd) {
@@ -554,25 +560,20 @@
   // (Set up as the map is made: a source keeps the data it was made with, which the first
   // step after a load would otherwise hand every source again.)
   function skipUnchangedSources(map) {
-    var proto = Object.getPrototypeOf(map);
-    if (proto._frontlinesSources) { return; }
-    proto._frontlinesSources = true;
-    var addSource = proto.addSource;
-    proto.addSource = function (id, spec) {
-      var out = addSource.apply(this, arguments), source = this.getSource(id);
-      if (source && source.type === 'geojson') {
-        onlyNewData(Object.getPrototypeOf(source));
-        source._frontlinesFirst = spec.data;  // (made text only if setData is called)
-      }
-      return out;
-    };
+    wrapOnce(Object.getPrototypeOf(map), 'addSource', function (addSource) {
+      return function (id, spec) {
+        var out = addSource.apply(this, arguments), source = this.getSource(id);
+        if (source && source.type === 'geojson') {
+          wrapOnce(Object.getPrototypeOf(source), 'setData', onlyNewData);
+          source._frontlinesFirst = spec.data;  // (made text only if setData is called)
+        }
+        return out;
+      };
+    });
   }
-  function onlyNewData(proto) {
-    if (proto._frontlinesOnce) { return; }
-    proto._frontlinesOnce = true;
-    var setData = proto.setData;
+  function onlyNewData(setData) {
     function text(data) { return typeof data === 'string' ? data : JSON.stringify(data); }
-    proto.setData = function (data) {
+    return function (data) {
       if (this._frontlinesFirst !== undefined) {
         this._frontlinesLast = text(this._frontlinesFirst);
         this._frontlinesFirst = undefined;
@@ -631,7 +632,6 @@
     if (!out) { return; }
     holdRequests();
     throughDash(out);
-    window.dash_clientside.set_props('date-words', {children: out[1], dateTime: out[2]});
   }
   function afterPlot(gd) {
     tune(mapOf(gd));
@@ -858,11 +858,7 @@
     if (!out) { return; }
     var gd = F.graph(), date = document.getElementById('date-words');
     var text = date && date.childNodes.length === 1 && date.firstChild.nodeType === Node.TEXT_NODE;
-    if (!step || F.viaDash || !gd || !gd._fullLayout || !text) {
-      throughDash(out);
-      window.dash_clientside.set_props('date-words', {children: out[1], dateTime: out[2]});
-      return;
-    }
+    if (!step || F.viaDash || !gd || !gd._fullLayout || !text) { throughDash(out); return; }
     Plotly.react(gd, out[0].data, out[0].layout);
     date.firstChild.nodeValue = out[1];
     date.setAttribute('datetime', out[2]);
@@ -872,9 +868,11 @@
   // it is drawn, the page's own steps go the same way, behind it, or the graph would plot
   // it over them, and the map would show an older day than the date.
   F.viaDash = false;
-  function throughDash(out) {
-    F.viaDash = F.pending.viaDash = true;
+  function handedToDash() { F.viaDash = F.pending.viaDash = true; }
+  function throughDash(out) {  // the map and the date, as the `draw` callback returns them
+    handedToDash();
     window.dash_clientside.set_props('map', {figure: out[0]});
+    window.dash_clientside.set_props('date-words', {children: out[1], dateTime: out[2]});
   }
   // Another day, as a step does: the map draws it at once, and the slider, the address
   // and the text panels follow through the server once it is drawn (the server's answer,
@@ -905,7 +903,7 @@
       draw: function (bundle, selected, slider) {
         var out = render(F.asked === undefined ? slider : F.asked, bundle, selected);
         if (!out) { return window.dash_clientside.no_update; }
-        F.viaDash = F.pending.viaDash = true;
+        handedToDash();
         return out;
       },
       chartDay: function (chartClick, areaClick) {  // a click on a chart shows its day

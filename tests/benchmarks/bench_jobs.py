@@ -13,7 +13,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[1]))
 from common import arguments, header  # noqa: E402
+from waiting import until  # noqa: E402
 import contextlib
 
 
@@ -45,10 +47,13 @@ def main() -> None:
             "query": "date=2016-04-21", "format": "gif", "size": size, "start": "2016-04-21",
             "end": end, "step": "day"})
         assert answer.status_code == 202, answer.get_json()
-        job, peak, start = answer.get_json()["id"], 0, time.perf_counter()
-        while client.get(f"/api/exports/{job}").status_code == 202:
-            peak = max(peak, render_tree_pss(me))
-            time.sleep(0.3)
+        job, peaks, start = answer.get_json()["id"], [0], time.perf_counter()
+
+        def finished(job=job, peaks=peaks):  # (the render's memory is sampled at each look)
+            peaks.append(render_tree_pss(me))
+            return client.get(f"/api/exports/{job}").status_code != 202
+        assert until(finished, timeout=600, every=0.3), f"job {job} still running after 600 s"
+        peak = max(peaks)
         done = client.get(f"/api/exports/{job}")
         assert done.status_code == 200, done.get_json()
         print(f"{size:>6} × {frames:2d} frames: {time.perf_counter() - start:6.1f} s, "
