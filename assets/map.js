@@ -487,10 +487,13 @@
     Plotly.relayout(gd, {shapes: bar.shapes, annotations: annotations});
     return true;
   }
-  // Settled: every GeoJSON source of the map is tiled and its labels are placed.
+  // Settled: every GeoJSON source of the map is tiled (and so its labels are placed: with
+  // no fade (tune), MapLibre places every label afresh on each frame, in full. After new
+  // label tiles it still asks for one frame more, "placement dirty", for a placement split
+  // over frames; that frame would place them as they are: see onePaintPerStep).
   function settled(map) {
     var managers = map.style && map.style._loaded && map.style.tileManagers;
-    if (!managers || map._placementDirty) { return false; }
+    if (!managers) { return false; }
     return Object.keys(managers).every(function (id) {
       var source = map.getSource(id);
       return !source || source.type !== 'geojson' || managers[id].loaded();
@@ -527,7 +530,11 @@
       clearTimeout(map._frontlinesLate);
       painter._frontlinesPainted = true;
       if (ready && F.pending) { F.pending.painted = performance.now(); }
-      return paint.apply(this, arguments);
+      var out = paint.apply(this, arguments);
+      // (labels placed in full this frame: no second paint of the same map for a placement
+      // MapLibre would only repeat)
+      if (ready && map._fadeDuration === 0) { map._placementDirty = false; }
+      return out;
     };
   }
   function awaitDrawn(fig) {
@@ -644,27 +651,29 @@
     gd.on('plotly_afterplot', function () { afterPlot(gd); });
     gd.on('plotly_relayout', function (ev) {
       var keys = ev ? Object.keys(ev) : [];
-      // a new size of the map (the window's): the scale bar's length is a share of its
-      // width. (Which factions the legend lists is checked again on the next move or step.)
-      if (keys.indexOf('autosize') >= 0 && F.bundle) { trueScale(gd); }
+      if (!F.bundle) { return; }
+      // a new size of the map (the window's) frames more or less of it, as a move does
+      if (keys.indexOf('autosize') >= 0) { reframe(gd); return; }
       if (!keys.some(function (k) { return k.indexOf('map') === 0; })) { return; }
-      var bundle = F.bundle;
-      if (!bundle) { return; }
       var v = viewOf(gd.layout, gd);
       var text = (Math.round(v.zoom * 100) / 100) + '/' + v.lat.toFixed(4) + '/' + v.lon.toFixed(4);
       F.setParam('map', text);
       if (window.dash_clientside && window.dash_clientside.set_props) {
         window.dash_clientside.set_props('map-view', {data: [Math.round(v.zoom * 100) / 100, +v.lat.toFixed(4), +v.lon.toFixed(4)]});
       }
-      // the legend lists what is in the frame; the scale bar is true for the new zoom
-      var frame = frameOf(gd.layout, gd), bar = F.scaleBar(bundle, gd, gd.layout);
-      var show = gd.data.map(function (t) {
-        if (!t.meta || !t.meta.legend || !t.lon.length) { return false; }
-        return meets(bbox(t.lon, t.lat), frame);
-      });
-      var annotations = gd.layout.annotations.map(function (a) { return a.name === 'scale' ? bar.annotation : a; });
-      Plotly.update(gd, {showlegend: show}, {shapes: bar.shapes, annotations: annotations});
+      reframe(gd);
     });
+  }
+  // The map framed anew (moved, zoomed or resized): the legend lists what is in the frame,
+  // and the scale bar is true for the zoom and the width.
+  function reframe(gd) {
+    var frame = frameOf(gd.layout, gd), bar = F.scaleBar(F.bundle, gd, gd.layout);
+    var show = gd.data.map(function (t) {
+      if (!t.meta || !t.meta.legend || !t.lon.length) { return false; }
+      return meets(bbox(t.lon, t.lat), frame);
+    });
+    var annotations = gd.layout.annotations.map(function (a) { return a.name === 'scale' ? bar.annotation : a; });
+    Plotly.update(gd, {showlegend: show}, {shapes: bar.shapes, annotations: annotations});
   }
 
   // The address bar follows the map without a request: the server writes it whole when a

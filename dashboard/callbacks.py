@@ -279,8 +279,8 @@ def translations(lang, tiles_enabled: bool, upload_mb: int) -> tuple:
 
 def words_for(lang, held, tiles_enabled: bool, upload_mb: int) -> tuple:
     """The translations and the language they are in (WORDS_LANG), or nothing when the
-    page's words are in that language already: the layout's are English, so a page opened
-    in English is not sent the same sixty words again while its first map draws."""
+    page's words are in that language already: the layout's are in the address's language,
+    so a page is not sent the same sixty words again while its first map draws."""
     lang = lang if lang in LANGUAGES else "en"
     if lang == held:
         return (no_update,) * (len(TRANSLATION_OUTPUTS) + 1)

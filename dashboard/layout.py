@@ -18,7 +18,7 @@ from dashboard.dataset import Dataset
 from dashboard.dataset_names import NAME
 from dashboard.history import turning_points
 from dashboard.steps import STEPS, step_days
-from dashboard.records import Record
+from dashboard.records import LANGUAGES, Record
 from dashboard.story_ui import story_controls, story_export_controls, story_panel
 from dashboard.state import (BASEMAPS, LAYERS, MODES, SPEEDS, WINDOWS, controls_from_state,
                              day_offset, default_state)
@@ -158,7 +158,7 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
     """The page for the bundled dataset (callbacks switch datasets); `datasets` lists what
     can be chosen when the page is opened; `first` is the map of the page's address
     (callbacks.first_view), which assets/map.js draws before any callback has answered."""
-    record, lang = data.record, "en"
+    record = data.record
     default = default_state(record)
     last = day_offset(record, record.last_day)
     # the day of the page's address: the slider shows it from the start (assets/map.js
@@ -168,6 +168,9 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
     offset = view["day"] if view else day_offset(record, day)
     report = bool(first and first["report"])  # (then the map is sized for it from the start)
     controls = (first or {}).get("controls") or controls_from_state(default, record)
+    # the page's words are in the address's language from the start (a French link showed
+    # English for a second, until the server's translations came)
+    lang = controls["lang"] if controls["lang"] in LANGUAGES else "en"
     return html.Div(id=ids.ROOT, className="report" if report else "explore", children=[
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.STATE),

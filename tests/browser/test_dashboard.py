@@ -323,6 +323,31 @@ def test_french_leaves_no_english_in_the_titles_and_axes(page):
     assert page.errors == []
 
 
+def test_a_french_link_is_french_before_the_server_has_answered(page):
+    """The page is laid out in the address's language: a French link shows no English
+    while its callbacks are unanswered (the server's translations used to come a second
+    later)."""
+    held = []
+    page.page.route("**/_dash-update-component*", lambda route: held.append(route))
+    with page.page.expect_request("**/_dash-update-component*", timeout=60000):
+        page.page.goto(page.base_url + "/?date=2016-04-21&lang=fr")
+    page.page.wait_for_function("() => document.getElementById('map-frame')?.getAttribute("
+                                "'data-drawn-day') === '2016-04-21'", timeout=60000)
+    assert page.page.inner_text("#page-title").startswith("Lignes de front")
+    assert page.page.inner_text("#date-words") == "jeudi 21 avril 2016"
+    assert page.page.get_attribute("#step-back", "title") == "Reculer d'un pas"
+    assert page.page.inner_text("#play") == "Lecture"
+    assert page.page.is_checked("input[value='fr']")
+    assert "types d'événements" in page.page.inner_text(".controls").lower()
+    page.page.unroute("**/_dash-update-component*")
+    for route in held:
+        route.continue_()
+    page.settle()
+    assert page.page.inner_text("#page-title").startswith("Lignes de front")
+    assert page.page.evaluate("() => document.documentElement.lang") == "fr"
+    assert page.page.inner_text("#summary").startswith("Le 21 avril")
+
+
 def test_report_view_and_png_download(page):
     page.open("?date=2016-06-10")
     page.page.get_by_label("Report view").check()
@@ -370,10 +395,10 @@ def test_the_scale_bar_is_true_on_the_map_as_drawn(browser, server, query, viewp
     context = browser.new_context(viewport=dict(zip(("width", "height"), viewport)))
     try:
         page = Page(context.new_page(), server).open(query)
-        if resized:  # (the page redraws the bar with a relayout of plotly's shapes)
+        if resized:  # (the page redraws the bar, and the legend, with a plotly update)
             before = page.page.evaluate("""() => { const gd = document.querySelector(
                 '#map .js-plotly-plot'); window.__updated = false;
-                gd.on('plotly_relayout', e => { if (e.shapes) { window.__updated = true; } });
+                gd.on('plotly_update', e => { if (e.layout.shapes) { window.__updated = true; } });
                 return gd._fullLayout.width; }""")
             page.page.set_viewport_size(dict(zip(("width", "height"), resized)))
             page.page.wait_for_function(
@@ -393,6 +418,31 @@ def test_the_scale_bar_is_true_on_the_map_as_drawn(browser, server, query, viewp
         km = 2 * 6371.0 * math.asin(math.sqrt(a))
         said = float(label.split()[0])
         assert km == pytest.approx(said, rel=0.03), f"{label} drawn, {km:.1f} km on the ground"
+    finally:
+        context.close()
+
+
+def test_a_resized_map_lists_in_its_legend_what_it_now_frames(browser, server):
+    """A wider window frames more of the map: the legend then lists the factions that came
+    into the frame (PFG and IS's held ground, west of this view), as a move or a zoom makes
+    it do; each legend entry is checked against MapLibre's own bounds."""
+    context = browser.new_context(viewport={"width": 900, "height": 900})
+    legend = "() => document.querySelector('#map .js-plotly-plot').data" \
+             ".filter(t => t.showlegend).map(t => t.name)"
+    try:
+        page = Page(context.new_page(), server).open("?date=2016-04-21&map=8/30.6/19.8")
+        assert "PFG · held" not in page.page.evaluate(legend)
+        page.page.set_viewport_size({"width": 1900, "height": 1000})
+        page.page.wait_for_function(f"() => ({legend})().includes('PFG · held')", timeout=30000)
+        page.settle()
+        framed = page.map_call("""(map, _) => {
+            const gd = document.querySelector('#map .js-plotly-plot'), b = map.getBounds();
+            return gd.data.filter(t => t.meta && t.meta.legend && t.lon.some((x, i) =>
+                x !== null && x >= b.getWest() && x <= b.getEast() && t.lat[i] >= b.getSouth()
+                && t.lat[i] <= b.getNorth())).map(t => t.name); }""")
+        assert {"PFG · held", "IS · held"} <= set(framed)
+        assert set(page.page.evaluate(legend)) >= set(framed)
+        page.shot("28-resized-legend")
     finally:
         context.close()
 
