@@ -537,6 +537,30 @@
       return out;
     };
   }
+  // MapLibre clips each fill and line to its tiles with a stencil mask, drawn anew for a
+  // layer whose source is not the one the mask in place was drawn for: one pass over the
+  // whole map for each area trace (each its own source), about a third of a paint without a
+  // GPU. Every GeoJSON source here is cut into the same tiles, so the mask in place serves
+  // a layer whose tiles are the same tiles; other tiles (a source still loading shows a
+  // parent tile) or any other use of the stencil since (MapLibre counts its marks) draw
+  // their own. (An own method of the map's painter: deleting it restores MapLibre's.)
+  function oneClippingMask(map) {
+    var painter = map && map.painter;
+    if (!painter || Object.prototype.hasOwnProperty.call(painter, 'renderTileClippingMasks')) { return; }
+    var drawn = null;  // the mask in place: its tiles, and MapLibre's next mark after it
+    painter.renderTileClippingMasks = function (layer, tileIDs) {
+      var keys = tileIDs && tileIDs.map(function (t) { return t.key; }).join(' ');
+      if (drawn && this.currentStencilSource !== undefined && this.currentStencilSource !== layer.source &&
+          layer.isTileClipped() && drawn.next === this.nextStencilID && drawn.keys === keys) {
+        this.currentStencilSource = layer.source;
+        return undefined;
+      }
+      var before = this.currentStencilSource;
+      var out = Object.getPrototypeOf(this).renderTileClippingMasks.apply(this, arguments);
+      if (this.currentStencilSource !== before) { drawn = {keys: keys, next: this.nextStencilID}; }
+      return out;
+    };
+  }
   function awaitDrawn(fig) {
     var pending = F.pending;
     function ready(gd) {
@@ -614,6 +638,7 @@
     bornStyled(map);
     skipUnchangedSources(map);
     onePaintPerStep(map);
+    oneClippingMask(map);
   }
   new MutationObserver(function (changes) {
     changes.forEach(function (change) {

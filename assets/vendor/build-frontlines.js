@@ -5,7 +5,7 @@ const esbuild = require('esbuild');
 const { environmentPlugin } = require('esbuild-plugin-environment');
 const { glsl } = require('esbuild-plugin-glsl');
 const InlineCSSPlugin = require('esbuild-plugin-inline-css');
-// Two changes to plotly.js itself (assets/vendor/README.md), made here as it is bundled;
+// Three changes to plotly.js itself (assets/vendor/README.md), made here as it is bundled;
 // the build stops if a line they change is no longer there:
 // - a new map's traces are added once its style has loaded ('style.load'), not once its
 //   whole basemap has also been fetched, tiled and drawn ('load'): MapLibre then tiles the
@@ -14,15 +14,27 @@ const InlineCSSPlugin = require('esbuild-plugin-inline-css');
 // - a trace with a fill and a line draws its line from its fill's source (the same rings:
 //   MapLibre draws a polygon's outline with a line layer), instead of a second source with
 //   a copy of them, which MapLibre tiled again on every load and every step.
+// - likewise a trace of circles with text (the events and their counts, the key places and
+//   their names) draws its text from its circles' source, whose features are given the
+//   text: one source to tile, not two, on a step that changes the events.
 const PATCHES = [
     [/src[\\/]plots[\\/]map[\\/]map\.js$/, [
         ["map.once('load', resolve);", "map.once('style.load', resolve);"]]],
     [/src[\\/]traces[\\/]scattermap[\\/]convert\.js$/, [
         ['line.geojson = geoJsonUtils.makeLine(lineCoords);',
          "line.geojson = hasFill ? {type: 'FeatureCollection', features: []} : " +
-         'geoJsonUtils.makeLine(lineCoords);\n        line.sharesFill = hasFill;']]],
+         'geoJsonUtils.makeLine(lineCoords);\n        line.sharesFill = hasFill;'],
+        // (the circles and the text skip the same points: their features are one to one)
+        ['    return opts;\n};',
+         '    if (hasCircles && hasText && !hasSymbols && !hasCluster) {\n' +
+         '        var texts = symbol.geojson.features;\n' +
+         '        circle.geojson.features.forEach(function(f, j) { Lib.extendFlat(f.properties, texts[j].properties); });\n' +
+         '        symbol.geojson = geoJsonUtils.makeBlank();\n' +
+         '        symbol.sharesCircle = true;\n' +
+         '    }\n    return opts;\n};']]],
     [/src[\\/]traces[\\/]scattermap[\\/]plot\.js$/, [
-        ['source: this.sourceIds[k],', 'source: opts.sharesFill ? this.sourceIds.fill : this.sourceIds[k],']]]
+        ['source: this.sourceIds[k],', 'source: opts.sharesFill ? this.sourceIds.fill : ' +
+         'opts.sharesCircle ? this.sourceIds.circle : this.sourceIds[k],']]]
 ];
 // Offline: no address on the internet is left in the bundle's code. Every http(s)
 // address in plotly.js's and MapLibre's sources (the named basemap styles and their

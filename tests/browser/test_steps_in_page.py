@@ -72,6 +72,47 @@ def test_a_step_re_tiles_only_the_map_data_it_changes_the_first_step_included(pa
             changed_somewhere = True
             assert loading, f"{day}: {changed} changed but nothing was re-tiled"
     assert changed_somewhere, "the check can fail: the events change on 9 March 2016"
+    # the events' counts and the key places' names come from their circles' source (one
+    # source to tile, not two: assets/vendor/build-frontlines.js)
+    sources = page.map_call("""map => ['events', 'key places'].map(t => [
+        map.getLayer('plotly-trace-layer-' + t + '-symbol').source,
+        map.getLayer('plotly-trace-layer-' + t + '-circle').source])""")
+    assert all(text == circles and circles.endswith("-circle") for text, circles in sources)
+
+
+def test_one_clipping_mask_serves_every_area_and_the_map_is_the_same(page):
+    """MapLibre drew its stencil mask of tiles anew for each area (each its own source), a
+    pass over the whole map each; the mask in place now serves every source cut into the
+    same tiles (assets/map.js oneClippingMask). One mask a frame, and the map pixel for
+    pixel what MapLibre's own masks draw (its method restored on the painter)."""
+    import io
+
+    from PIL import Image, ImageChops
+    page.open("?date=2016-04-21")  # the areas of IS, GNA, PFG, DMSC and LNA
+    page.settle()
+    masks_in_a_frame = """async map => {
+        const painter = map.painter, draw = Object.getPrototypeOf(painter)._renderTileMasks;
+        let masks = 0;
+        painter._renderTileMasks = function () { masks += 1; return draw.apply(this, arguments); };
+        const raf = () => new Promise(resolve => requestAnimationFrame(resolve));
+        map.triggerRepaint();
+        await new Promise(resolve => map.once('render', resolve));
+        await raf(); await raf();
+        delete painter._renderTileMasks;
+        return masks; }"""
+    canvas = page.page.locator("#map .maplibregl-canvas")
+    ours = page.map_call(masks_in_a_frame)
+    shared = Image.open(io.BytesIO(canvas.screenshot())).convert("RGB")
+    page.map_call("map => { delete map.painter.renderTileClippingMasks; }")
+    theirs = page.map_call(masks_in_a_frame)
+    own = Image.open(io.BytesIO(canvas.screenshot())).convert("RGB")
+    areas = page.page.evaluate("() => document.querySelector('#map .js-plotly-plot').data"
+                               ".filter(t => t.fill === 'toself' && t.lon.length).length")
+    assert areas >= 5, "the check can fail: several areas, each its own source"
+    assert theirs > areas, f"MapLibre's masks: {theirs} for {areas} areas"
+    assert ours <= 2, f"{ours} masks in one frame"
+    assert ImageChops.difference(shared, own).getbbox() is None, "the same pixels"
+    page.shot("29-one-clipping-mask")
 
 
 def test_a_step_then_a_choice_in_the_page_keeps_the_day_stepped_to(page):
