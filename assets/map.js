@@ -512,22 +512,32 @@
     if (!map || !map.painter || map.painter._frontlinesGate) { return; }
     var painter = map.painter, paint = painter.render, held = null;
     painter._frontlinesGate = true;
-    painter.render = function (style, options) {
+    // This frame: held back (true), or painted. Asked as the frame's labels are about to be
+    // placed (MapLibre places them, then paints), and kept for its paint.
+    map._frontlinesHolds = function () {
       var ready = settled(map);
+      map._frontlinesReady = ready;
       // (the map's first frame is always painted: held back, the sources loaded meanwhile,
       // the basemap's among them, were never drawn, however often the map painted later)
-      if (!ready && !options.moving && painter._frontlinesPainted) {
+      if (!ready && !map.isMoving() && painter._frontlinesPainted) {
         held = held || performance.now();
         if (performance.now() - held < PAINT_WAIT_MS) {
           map._frontlinesHeld = true;
           clearTimeout(map._frontlinesLate);  // the late paint, should nothing else ask
           map._frontlinesLate = setTimeout(function () { map.triggerRepaint(); }, PAINT_WAIT_MS);
-          return undefined;
+          return true;
         }
       }
       held = null;
       map._frontlinesHeld = false;
       clearTimeout(map._frontlinesLate);
+      return false;
+    };
+    painter.render = function () {
+      var hold = map._frontlinesHolding !== undefined ? map._frontlinesHolding : map._frontlinesHolds();
+      map._frontlinesHolding = undefined;
+      if (hold) { return undefined; }
+      var ready = map._frontlinesReady;
       painter._frontlinesPainted = true;
       if (ready && F.pending) { F.pending.painted = performance.now(); }
       var out = paint.apply(this, arguments);
@@ -536,6 +546,23 @@
       if (ready && map._fadeDuration === 0) { map._placementDirty = false; }
       return out;
     };
+  }
+  // A frame held back places no labels: MapLibre places every label afresh on each frame
+  // (with no fade, in full), a few milliseconds of the page's one thread each time, which
+  // the frames that wait for a step's tiles spent for a paint that never came. The frame
+  // that is painted places them.
+  function placeOnlyToPaint(map) {
+    if (!map || !map.style) { return; }
+    wrapOnce(Object.getPrototypeOf(map.style), '_updatePlacement', function (place) {
+      return function () {
+        var m = this.map;
+        if (m && m._frontlinesHolds) {
+          m._frontlinesHolding = m._frontlinesHolds();
+          if (m._frontlinesHolding) { return false; }
+        }
+        return place.apply(this, arguments);
+      };
+    });
   }
   // MapLibre clips each fill and line to its tiles with a stencil mask, drawn anew for a
   // layer whose source is not the one the mask in place was drawn for: one pass over the
@@ -638,6 +665,7 @@
     bornStyled(map);
     skipUnchangedSources(map);
     onePaintPerStep(map);
+    placeOnlyToPaint(map);
     oneClippingMask(map);
   }
   new MutationObserver(function (changes) {

@@ -80,6 +80,29 @@ def test_a_step_re_tiles_only_the_map_data_it_changes_the_first_step_included(pa
     assert all(text == circles and circles.endswith("-circle") for text, circles in sources)
 
 
+def test_labels_are_placed_only_in_the_frame_that_is_painted(page):
+    """While a step's tiles are made, MapLibre's frames are held back (one paint a step),
+    and they place no labels either (assets/map.js placeOnlyToPaint): the painted frame
+    places them, and the labels are then placed as MapLibre places them."""
+    page.open("?date=2016-03-08&step=day")
+    page.settle()
+    page.map_call("""map => { window.__frames = []; let last = map.style.pauseablePlacement;
+        const render = map.painter.render;
+        map.painter.render = function () {
+            const placed = map.style.pauseablePlacement !== last;
+            last = map.style.pauseablePlacement;
+            const out = render.apply(this, arguments);
+            window.__frames.push({placed, held: map._frontlinesHeld});
+            return out; }; }""")
+    page.page.click("#step-forward")  # 9 March 2016: new events to tile
+    page.page.wait_for_function(DRAWN_DAY + " === '2016-03-09'", timeout=30000)
+    frames = page.page.evaluate("() => window.__frames")
+    held = [f for f in frames if f["held"]]
+    assert held, f"the check can fail: frames were held while the tiles came {frames}"
+    assert not any(f["placed"] for f in held), frames
+    assert [f for f in frames if not f["held"]][0]["placed"], frames
+
+
 def test_one_clipping_mask_serves_every_area_and_the_map_is_the_same(page):
     """MapLibre drew its stencil mask of tiles anew for each area (each its own source), a
     pass over the whole map each; the mask in place now serves every source cut into the
