@@ -167,6 +167,15 @@
     };
   };
 
+  // Words in lines of at most `chars` characters (a word longer than that has a line of its own)
+  function wrapped(text, chars) {
+    var lines = [];
+    text.split(' ').forEach(function (word) {
+      var last = lines.length - 1;
+      if (last >= 0 && (lines[last] + ' ' + word).length <= chars) { lines[last] += ' ' + word; } else { lines.push(word); }
+    });
+    return lines;
+  }
   // The sources of what is drawn, most cited first, on one line of at most `chars`
   // characters (the map's width at the footer's size): the rest are counted, never cut off.
   function sourcesLine(bundle, chosen, events, chars) {
@@ -189,11 +198,13 @@
 
   // The figure for one day: the template with the day's share filled in.
   // A view with no map= of its own fits the dataset's extent into the map's real size.
+  // (On a phone the extent's ends would be the map's edges, and the names of the places there,
+  // Derna's among them, would have no room: a tenth of the width is kept free on each side.)
   function fitted(bundle, gd, layout) {
     var map = layout.map;
     if (!bundle.fit) { return map; }
-    var size = sizeOf(gd, layout), e = bundle.fit;
-    var zx = Math.log2(size.w * 360 / (512 * (e[2] - e[0])));
+    var size = sizeOf(gd, layout), e = bundle.fit, room = size.w < 640 ? 0.8 : 1;
+    var zx = Math.log2(size.w * room * 360 / (512 * (e[2] - e[0])));
     var zy = Math.log2(size.h * 2 * Math.PI / (512 * (mercY(e[3]) - mercY(e[1]))));
     return Object.assign({}, map, {zoom: Math.round(Math.min(zx, zy) * 100) / 100,
                                    center: {lon: (e[0] + e[2]) / 2, lat: latOf((mercY(e[1]) + mercY(e[3])) / 2)}});
@@ -294,15 +305,19 @@
     layout.shapes = bar.shapes;
     // on a phone the footer goes under the legend (an entry a row, about 19 px each)
     var legendRows = narrow ? data.filter(function (t) { return t.showlegend; }).length : 0;
-    if (narrow) { layout.margin = Object.assign({}, layout.margin, {b: 50 + legendRows * 19}); }
+    // the footer's lines fit the map's width (about 4.6 px a character at a phone's 8 px,
+    // 5.8 at 10 px): on a phone its note and attribution take several
+    var chars = sizeOf(gd, layout).w / (narrow ? 4.6 : 5.8);
+    var notes = narrow ? wrapped(bundle.words.footer, chars) : [bundle.words.footer];
+    if (narrow) { layout.margin = Object.assign({}, layout.margin, {b: 50 + legendRows * 19 + (notes.length - 1) * 10}); }
     layout.annotations = [
-      {text: bundle.words.footer + '<br>' + sourcesLine(bundle, picked.traces, picked.events,
-                                                        sizeOf(gd, layout).w / (narrow ? 4.6 : 5.8)),
+      {text: notes.join('<br>') + '<br>' + sourcesLine(bundle, picked.traces, picked.events, chars),
        xref: 'paper', yref: 'paper', x: 0, y: 0, xanchor: 'left', yanchor: 'top',
        yshift: -8 - legendRows * 19, showarrow: false, align: 'left',
        font: {size: narrow ? 8 : 10, color: '#444'}, name: 'footer'},
-      {text: '▲<br>N', xref: 'paper', yref: 'paper', x: 0.995, y: 0.98, showarrow: false,
-       font: {size: 14, color: '#222'}, align: 'center', xanchor: 'right', yanchor: 'top',
+      // (on a phone the map's buttons stand in a column at the top right: the arrow goes left)
+      {text: '▲<br>N', xref: 'paper', yref: 'paper', x: narrow ? 0.005 : 0.995, y: 0.98, showarrow: false,
+       font: {size: 14, color: '#222'}, align: 'center', xanchor: narrow ? 'left' : 'right', yanchor: 'top',
        bgcolor: 'rgba(255,255,255,0.75)', name: 'north'},
       bar.annotation];
     // (not in the layout: a change there replots)
@@ -404,8 +419,10 @@
                       'text-radial-offset': 0.6, 'text-padding': 2};
     }
     if (id.indexOf('key places') >= 0) {  // the name over its holder, on two lines
+      // (placed in the dataset's order, Derna first, whichever tile each is in: two close
+      // key places, Derna and Al-Maheili on a phone, cannot both be named)
       style.layout = {'text-max-width': 4, 'text-variable-anchor': ['bottom', 'top', 'left', 'right'],
-                      'text-radial-offset': 0.5};
+                      'text-radial-offset': 0.5, 'symbol-sort-key': ['id']};
     }
     if (id.indexOf('events') >= 0) {
       style.layout = {'text-allow-overlap': true, 'text-ignore-placement': true};

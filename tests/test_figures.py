@@ -69,7 +69,10 @@ def test_the_basemap_is_offline_and_names_places_by_rank(record, data):
     order = {f["properties"]["name"]: f["properties"]["order"] for f in places}
     assert order["Benghazi"] < order["Al Fatayah"], "towns by rank"
     assert not {"Derna", "Al-Maheili", "Sirte"} & set(order), "key places have their own layer"
-    assert style["layers"][-1]["id"] == "places"
+    # the place names over every trace but the key places, whose labels are placed first
+    ids = [layer["id"] for layer in style["layers"]]
+    assert ids[-2:] == ["places", "slot key places"]
+    assert ids.index("slot area labels") < ids.index("places")
 
 
 def test_key_places_are_named_with_their_holder_of_the_day(record, data):
@@ -193,10 +196,13 @@ def test_layers_can_be_switched_off(record, data):
     assert bundle["events"]["items"] == []
     (names,) = _at(bundle, "key places", record, dt.date(2016, 4, 21))
     assert names[2]["text"] == ["Derna", "Al-Maheili", "Sirte"], "no control: no holders"
-    style = bundle["figure"]["layout"]["map"]["style"]
-    assert style["layers"][-1]["layout"]["visibility"] == "visible"
+    def places(b):
+        (layer,) = [la for la in b["figure"]["layout"]["map"]["style"]["layers"]
+                    if la["id"] == "places"]
+        return layer["layout"]["visibility"]
+    assert places(bundle) == "visible"
     off = map_bundle(data, parse_state("?date=2016-04-21&layers=control", record))
-    assert off["figure"]["layout"]["map"]["style"]["layers"][-1]["layout"]["visibility"] == "none"
+    assert places(off) == "none"
 
 
 def test_legend_names_follow_the_language_and_markup_in_data_stays_text(record, data, dataset):
@@ -226,7 +232,7 @@ def test_online_tiles_are_opt_in(record, data):
     style = tiles["layout"]["map"]["style"]
     assert "tiles" not in offline["sources"]
     assert style["sources"]["tiles"]["tiles"] == ["https://tiles.invalid/{z}/{x}/{y}.png"]
-    assert style["layers"][-1]["id"] == "places"
+    assert [layer["id"] for layer in style["layers"]][-2:] == ["places", "slot key places"]
 
 
 def test_activity_chart_marks_the_day_and_honours_filters(record):

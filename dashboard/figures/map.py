@@ -42,7 +42,9 @@ FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
 GLYPHS = "Noto Sans Regular"  # the fontstack in assets/glyphs: map text draws offline
 CHANGED = "#d62728"
 HIGHLIGHT = "#ffc400"  # a story step's highlighted areas and movements: a bright outline
-PLACES_LAYER = "places"  # every trace is drawn below the place names, which win collisions
+PLACES_LAYER = "places"  # the place names: over every trace but the key places, which
+# win collisions against them (MapLibre places the labels of the top layer first)
+KEY_PLACES = "key places"
 
 
 def slot(uid: str) -> str:
@@ -129,8 +131,10 @@ def _map_style(data: Dataset, lang: str, labels: bool, tiles: tuple[str, str] | 
              "paint": {"line-color": COAST, "line-width": 0.8}},
             {"id": "borders", "type": "line", "source": "borders",
              "paint": {"line-color": BORDER, "line-width": 1.1, "line-dasharray": [4, 2, 1, 2]}}]
-    layers += [{"id": slot(trace["uid"]), "type": "background", "layout": {"visibility": "none"}}
-               for trace in _layers(record, lang)]
+    slots = [{"id": slot(trace["uid"]), "type": "background", "layout": {"visibility": "none"}}
+             for trace in _layers(record, lang)]
+    at = [layer["id"] for layer in slots].index(slot(KEY_PLACES))
+    layers += slots[:at]
     layers.append({
         "id": PLACES_LAYER, "type": "symbol", "source": "places",
         "layout": {"text-field": ["get", "name"], "text-font": [GLYPHS],
@@ -140,6 +144,7 @@ def _map_style(data: Dataset, lang: str, labels: bool, tiles: tuple[str, str] | 
                    "visibility": "visible" if labels else "none"},
         "paint": {"text-color": "#111111", "text-halo-color": "#ffffff",
                   "text-halo-width": 1.6}})
+    layers += slots[at:]
     return {"version": 8, "name": f"frontlines-{lang}-{'tiles' if tiles else 'offline'}",
             "glyphs": "/assets/glyphs/{fontstack}/{range}.pbf?v=" + ASSET_VERSION,
             "sources": sources, "layers": layers}
@@ -218,14 +223,14 @@ def _layers(record: Record, lang: str) -> list[dict]:
                          textposition="middle center", text=[], hovertext=[]))
     traces.append(_trace("area labels", mode="text", text=[],
                          textfont={"family": GLYPHS, "size": 12, "color": "#1a1a1a"}))
-    traces.append(_trace("key places", mode="markers+text", text=[], textposition="top center",
+    traces.append(_trace(KEY_PLACES, mode="markers+text", text=[], textposition="top center",
                          marker={"size": 7, "color": "#111111"},
                          textfont={"family": GLYPHS, "size": 15, "color": "#000000"}))
     return traces
 
 
 # Traces every view has; the others exist only where the bundle has something to draw.
-FIXED_TRACES = ("changed", "selected event", "events", "area labels", "key places")
+FIXED_TRACES = ("changed", "selected event", "events", "area labels", KEY_PLACES)
 
 
 def area_trace(area: ControlArea) -> str:
@@ -423,7 +428,7 @@ def map_bundle(data: Dataset, state: ViewState, tiles: tuple[str, str] | None = 
         for i, start in enumerate(starts):
             end = starts[i + 1] if i + 1 < len(starts) else None
             areas = [a for a in found.areas if a.valid_on(start)]
-            add("key places", "valid", off(start), off(end),
+            add(KEY_PLACES, "valid", off(start), off(end),
                 _key_places(record, areas, lang, start))
         for start, geometry in _step_changes(data, state):
             lon, lat = _lines([geometry])
@@ -511,7 +516,7 @@ def _add_shown(record: Record, shown, state: ViewState, add, pubs) -> None:
     lon, lat, text = area_labels(record, shown.areas, state.lang, state.day)
     add("area labels", "always", None, None, {"lon": lon, "lat": lat, "text": text})
     if "labels" in state.layers:
-        add("key places", "always", None, None,
+        add(KEY_PLACES, "always", None, None,
             _key_places(record, shown.areas, state.lang, state.day))
     for area in shown.estimated:
         lon, lat = _lines([area.geometry])

@@ -560,6 +560,18 @@ def test_a_phone_shows_the_map_on_the_first_screen(browser, server):
                             - max(plot["y"], legend["y"]))
             assert overlap_w * overlap_h <= plot["width"] * plot["height"] / 4
         assert not phone.page.is_visible("#factions"), "filters fold away on a phone"
+        # the whole region leaves room for the names at its ends (Derna's, with its holder)
+        phone.page.wait_for_function(
+            "() => document.querySelector('#map .js-plotly-plot')._fullLayout.map._subplot.map"
+            ".queryRenderedFeatures({layers: ['plotly-trace-layer-key places-symbol']})"
+            ".some(f => f.properties.text === 'Derna (DMSC)')", polling="raf", timeout=30000)
+        # the north arrow clear of the map's buttons, the footer inside the map's width
+        arrow = phone.page.locator("#map .annotation", has_text="N").first.bounding_box()
+        buttons = phone.page.locator("#map .modebar").bounding_box()
+        assert arrow["x"] + arrow["width"] <= buttons["x"] or \
+            arrow["y"] >= buttons["y"] + buttons["height"], (arrow, buttons)
+        footer = phone.page.locator("#map .annotation", has_text="approximate").bounding_box()
+        assert footer["x"] >= box["x"] and footer["x"] + footer["width"] <= box["x"] + box["width"]
         phone.shot("18-phone")
         assert phone.errors == []
     finally:
