@@ -938,10 +938,30 @@
     var gd = F.graph(), date = document.getElementById('date-words');
     var text = date && date.childNodes.length === 1 && date.firstChild.nodeType === Node.TEXT_NODE;
     if (!step || F.viaDash || !gd || !gd._fullLayout || !text) { throughDash(out); return; }
+    eventsFirst(gd, out[0].data);
     Plotly.react(gd, out[0].data, out[0].layout);
     date.firstChild.nodeValue = out[1];
     date.setAttribute('datetime', out[2]);
   };
+  // A step's new events go to MapLibre before plotly's update, so that its worker tiles
+  // them while plotly recalculates and redraws the rest (its legend, title and footer come
+  // first, about 20 ms): plotly then hands MapLibre the same GeoJSON, which is left alone
+  // (skipUnchangedSources). It is the GeoJSON plotly makes of an events trace (scattermap's
+  // convert: a circle per point, sized by half its marker size, with its text, see
+  // assets/vendor/README.md); should plotly make it otherwise, plotly's own is what stays
+  // drawn, tiled a second time (a browser test counts the tilings).
+  function eventsFirst(gd, data) {
+    var uid = F.bundle.figure.data[F.bundle.events.trace].uid, map = mapOf(gd);
+    function find(traces) { return traces.filter(function (t) { return t.uid === uid; })[0]; }
+    var now = find(data), before = find(gd.data), source = map && map.getSource('source-' + uid + '-circle');
+    if (!now || !before || now === before || !source) { return; }
+    var features = now.lon.map(function (lon, i) {
+      return {type: 'Feature', id: i + 1, geometry: {type: 'Point', coordinates: [+lon, +now.lat[i]]},
+              properties: {mcc: now.marker.color[i], mrc: now.marker.size[i] / 2, symbol: '', angle: '',
+                           text: now.text[i] || ''}};
+    });
+    source.setData({type: 'FeatureCollection', features: features});
+  }
   // A figure handed to Dash is plotted by the graph when Dash gets to it, after whatever
   // the graph is still plotting (a new language's first plot makes a whole new map): until
   // it is drawn, the page's own steps go the same way, behind it, or the graph would plot
