@@ -26,7 +26,7 @@ from shapely.geometry.base import BaseGeometry
 
 from dashboard import rows
 from dashboard.geometry import EqualArea
-from dashboard.rows import WORLD
+from dashboard.rows import MAX_COUNT, WORLD
 
 LANGUAGES = ("en", "fr")
 FACTION_ID = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
@@ -280,6 +280,9 @@ class _Reader:
         if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
             self.fail(record, key, f"{value!r} is not a whole number (give a number ≥ 0, or "
                                    "null)")
+            return None
+        if value is not None and abs(value) > MAX_COUNT:
+            self.fail(record, key, f"{value} is too large a number (at most {MAX_COUNT})")
             return None
         return value
 

@@ -22,6 +22,8 @@ import pyarrow.compute as pc
 
 from dashboard.taxonomy import EVENT_TYPES
 
+MAX_COUNT = 2**63 - 1  # the largest whole number a count column (int64) holds
+
 # The shapes' vocabularies.
 DATE_PRECISIONS = ("day", "week", "month")
 LOCATION_PRECISIONS = ("exact", "town", "region")

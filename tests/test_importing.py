@@ -129,18 +129,21 @@ def test_ambiguous_or_impossible_dates_are_refused(text):
 
 def test_broken_rows_are_reported_by_line_field_and_reason_and_nothing_is_written(tmp_path):
     path = acled_with(tmp_path, {"event_date": "2016-13-45"}, {"latitude": "95"},
-                      {"actor1": ""}, {"fatalities": "many"})
+                      {"actor1": ""}, {"fatalities": "many"},
+                      {"fatalities": "9223372036854775808"})  # (2**63: no count holds it)
     datasets = tmp_path / "datasets"
     report = import_file(path, dataset="broken", datasets_dir=datasets)
     assert not report.ok and report.path is None
     found = {(r.line, r.field) for r in report.rejects}
-    assert found == {(2, "event_date"), (3, "latitude"), (4, "actor1"), (5, "fatalities")}
-    reasons = {r.field: r.reason for r in report.rejects}
-    assert "not a real day" in reasons["event_date"]
-    assert "outside -90…90" in reasons["latitude"]
-    assert reasons["actor1"] == "is empty"
-    assert "'many' is not a whole number" in reasons["fatalities"]
-    assert report.counts["rejected"] == 4
+    assert found == {(2, "event_date"), (3, "latitude"), (4, "actor1"), (5, "fatalities"),
+                     (6, "fatalities")}
+    reasons = {(r.line, r.field): r.reason for r in report.rejects}
+    assert "not a real day" in reasons[2, "event_date"]
+    assert "outside -90…90" in reasons[3, "latitude"]
+    assert reasons[4, "actor1"] == "is empty"
+    assert "'many' is not a whole number" in reasons[5, "fatalities"]
+    assert "'9223372036854775808' is too large a number" in reasons[6, "fatalities"]
+    assert report.counts["rejected"] == 5
     text = report.as_text()
     assert "line 3: field 'latitude'" in text and "--skip-invalid" in text
     assert not (datasets / "broken").exists() and leftovers(datasets) == []

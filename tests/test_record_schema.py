@@ -195,6 +195,7 @@ def test_a_toll_range_with_its_claimants_loads(dataset):
      "is below"),
     ({"fatalities": 10, "fatalities_low": -1, "fatalities_high": 30}, "fatalities_low",
      "whole number"),
+    ({"fatalities": 2**63}, "fatalities", "too large a number"),  # no count column holds it
     ({"fatality_claims": [{"claimant": "X", "low": 3, "source": 4}]},
      "fatality_claims[0].source", "not the index"),
     ({"fatality_claims": [{"claimant": "", "low": 3, "source": 0}]},

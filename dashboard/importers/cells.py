@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from dashboard.importers.report import FileError
+from dashboard.rows import MAX_COUNT
 from dashboard.taxonomy import EVENT_TYPES, TYPE_BY_SLUG
 
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name} \
@@ -133,7 +134,11 @@ class Cells:
         if not _WHOLE.fullmatch(value):
             self.fail(field, f"{value!r} is not a whole number")
             return None
-        return int(value.partition(".")[0])
+        number = int(value.partition(".")[0])
+        if abs(number) > MAX_COUNT:
+            self.fail(field, f"{value!r} is too large a number (at most {MAX_COUNT})")
+            return None
+        return number
 
     def code(self, field: str, table: Mapping[str, str], open_: bool = False) -> str | None:
         """A value looked up in a table of codes ('2.0' reads as '2'); the table's '' entry,
