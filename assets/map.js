@@ -500,9 +500,12 @@
     if (!bundle || !shapes.length || !mapOf(gd)) { return false; }
     var bar = F.scaleBar(bundle, gd, gd.layout), drawn = shapes[0], want = bar.shapes[0];
     if (Math.abs((drawn.x1 - drawn.x0) - (want.x1 - want.x0)) < 0.002) { return false; }
-    var annotations = gd.layout.annotations.map(function (a) { return a.name === 'scale' ? bar.annotation : a; });
-    Plotly.relayout(gd, {shapes: bar.shapes, annotations: annotations});
+    Plotly.relayout(gd, {shapes: bar.shapes, annotations: withScale(gd, bar)});
     return true;
+  }
+  // The layout's annotations with the scale bar's label of `bar`
+  function withScale(gd, bar) {
+    return gd.layout.annotations.map(function (a) { return a.name === 'scale' ? bar.annotation : a; });
   }
   // Settled: every GeoJSON source of the map is tiled (and so its labels are placed: with
   // no fade (tune), MapLibre places every label afresh on each frame, in full. After new
@@ -529,11 +532,10 @@
     if (!map || !map.painter || map.painter._frontlinesGate) { return; }
     var painter = map.painter, paint = painter.render, held = null;
     painter._frontlinesGate = true;
-    // This frame: held back (true), or painted. Asked as the frame's labels are about to be
-    // placed (MapLibre places them, then paints), and kept for its paint.
-    map._frontlinesHolds = function () {
+    // This frame: {hold: held back, or painted; ready: settled}. Decided as the frame's
+    // labels are about to be placed (MapLibre places them, then paints), kept for its paint.
+    map._frontlinesDecide = function () {
       var ready = settled(map);
-      map._frontlinesReady = ready;
       // (the map's first frame is always painted: held back, the sources loaded meanwhile,
       // the basemap's among them, were never drawn, however often the map painted later)
       if (!ready && !map.isMoving() && painter._frontlinesPainted) {
@@ -542,19 +544,18 @@
           map._frontlinesHeld = true;
           clearTimeout(map._frontlinesLate);  // the late paint, should nothing else ask
           map._frontlinesLate = setTimeout(function () { map.triggerRepaint(); }, PAINT_WAIT_MS);
-          return true;
+          return (map._frontlinesFrame = {hold: true, ready: false});
         }
       }
       held = null;
       map._frontlinesHeld = false;
       clearTimeout(map._frontlinesLate);
-      return false;
+      return (map._frontlinesFrame = {hold: false, ready: ready});
     };
     painter.render = function () {
-      var hold = map._frontlinesHolding !== undefined ? map._frontlinesHolding : map._frontlinesHolds();
-      map._frontlinesHolding = undefined;
-      if (hold) { return undefined; }
-      var ready = map._frontlinesReady;
+      var frame = map._frontlinesFrame || map._frontlinesDecide(), ready = frame.ready;
+      map._frontlinesFrame = null;
+      if (frame.hold) { return undefined; }
       painter._frontlinesPainted = true;
       if (ready && F.pending) { F.pending.painted = performance.now(); }
       var out = paint.apply(this, arguments);
@@ -573,10 +574,7 @@
     wrapOnce(Object.getPrototypeOf(map.style), '_updatePlacement', function (place) {
       return function () {
         var m = this.map;
-        if (m && m._frontlinesHolds) {
-          m._frontlinesHolding = m._frontlinesHolds();
-          if (m._frontlinesHolding) { return false; }
-        }
+        if (m && m._frontlinesDecide && m._frontlinesDecide().hold) { return false; }
         return place.apply(this, arguments);
       };
     });
@@ -742,8 +740,7 @@
       if (!t.meta || !t.meta.legend || !t.lon.length) { return false; }
       return meets(bbox(t.lon, t.lat), frame);
     });
-    var annotations = gd.layout.annotations.map(function (a) { return a.name === 'scale' ? bar.annotation : a; });
-    Plotly.update(gd, {showlegend: show}, {shapes: bar.shapes, annotations: annotations});
+    Plotly.update(gd, {showlegend: show}, {shapes: bar.shapes, annotations: withScale(gd, bar)});
   }
 
   // The address bar follows the map without a request: the server writes it whole when a

@@ -18,7 +18,7 @@ from dashboard.dataset import Dataset
 from dashboard.dataset_names import NAME
 from dashboard.history import turning_points
 from dashboard.steps import STEPS, step_days
-from dashboard.records import LANGUAGES, Record
+from dashboard.records import Record
 from dashboard.story_ui import story_controls, story_export_controls, story_panel
 from dashboard.state import (BASEMAPS, LAYERS, MODES, SPEEDS, WINDOWS, controls_from_state,
                              day_offset, default_state)
@@ -170,7 +170,7 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
     controls = (first or {}).get("controls") or controls_from_state(default, record)
     # the page's words are in the address's language from the start (a French link showed
     # English for a second, until the server's translations came)
-    lang = controls["lang"] if controls["lang"] in LANGUAGES else "en"
+    lang = controls["lang"]
     return html.Div(id=ids.ROOT, className="report" if report else "explore", children=[
         dcc.Location(id=ids.URL, refresh=False),
         dcc.Store(id=ids.STATE),

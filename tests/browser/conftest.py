@@ -87,6 +87,8 @@ QUIET = """
 """
 
 
+CALLBACKS = "**/_dash-update-component*"  # the page's callback requests
+
 class Page:
     """A Playwright page plus what it tried to fetch from outside and what it logged."""
 
@@ -110,6 +112,29 @@ class Page:
         self.page.goto(self.base_url + "/" + query)
         self.wait_for_map()
         return self
+
+    def open_unanswered(self, query: str, day: str):
+        """Open `query` with the page's callbacks held unanswered, and wait for its map of
+        `day` (the page sends its callbacks as that map is drawn: the first is waited for,
+        so a test that says they are unanswered can fail)."""
+        self.hold_callbacks()
+        with self.page.expect_request(CALLBACKS, timeout=60000):
+            self.page.goto(self.base_url + "/" + query)
+        self.page.wait_for_function("day => document.getElementById('map-frame')?.getAttribute("
+                                    "'data-drawn-day') === day", arg=day, timeout=60000)
+        return self
+
+    def hold_callbacks(self) -> None:
+        """From now on the page's callback requests wait unanswered, in self.held."""
+        self.held = []
+        self.page.route(CALLBACKS, lambda route: self.held.append(route))
+
+    def answer_callbacks(self) -> None:
+        """The callbacks held since hold_callbacks are answered, and the page settles."""
+        self.page.unroute(CALLBACKS)
+        for route in self.held:
+            route.continue_()
+        self.settle()
 
     def drawn_count(self) -> int:
         return int(self.page.get_attribute("#map-frame", "data-drawn-count") or 0)

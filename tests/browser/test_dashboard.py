@@ -327,22 +327,14 @@ def test_a_french_link_is_french_before_the_server_has_answered(page):
     """The page is laid out in the address's language: a French link shows no English
     while its callbacks are unanswered (the server's translations used to come a second
     later)."""
-    held = []
-    page.page.route("**/_dash-update-component*", lambda route: held.append(route))
-    with page.page.expect_request("**/_dash-update-component*", timeout=60000):
-        page.page.goto(page.base_url + "/?date=2016-04-21&lang=fr")
-    page.page.wait_for_function("() => document.getElementById('map-frame')?.getAttribute("
-                                "'data-drawn-day') === '2016-04-21'", timeout=60000)
+    page.open_unanswered("?date=2016-04-21&lang=fr", "2016-04-21")
     assert page.page.inner_text("#page-title").startswith("Lignes de front")
     assert page.page.inner_text("#date-words") == "jeudi 21 avril 2016"
     assert page.page.get_attribute("#step-back", "title") == "Reculer d'un pas"
     assert page.page.inner_text("#play") == "Lecture"
     assert page.page.is_checked("input[value='fr']")
     assert "types d'événements" in page.page.inner_text(".controls").lower()
-    page.page.unroute("**/_dash-update-component*")
-    for route in held:
-        route.continue_()
-    page.settle()
+    page.answer_callbacks()
     assert page.page.inner_text("#page-title").startswith("Lignes de front")
     assert page.page.evaluate("() => document.documentElement.lang") == "fr"
     assert page.page.inner_text("#summary").startswith("Le 21 avril")

@@ -8,17 +8,13 @@ DRAWN_DAY = "() => document.getElementById('map-frame').getAttribute('data-drawn
 
 def test_a_step_is_drawn_while_the_server_has_not_answered(page):
     page.open("?date=2016-03-03&step=week")
-    held = []
-    page.page.route("**/_dash-update-component*", lambda route: held.append(route))  # unanswered
+    page.hold_callbacks()
     page.page.click("#step-forward")
     page.page.wait_for_function(DRAWN_DAY + " === '2016-03-10'", timeout=30000)
     assert page.page.get_attribute("#date-words", "datetime") == "2016-03-10"
-    assert held, "the step did ask the server (for the address and the text panels)"
+    assert page.held, "the step did ask the server (for the address and the text panels)"
     page.shot("24-step-drawn-before-the-server-answered")
-    page.page.unroute("**/_dash-update-component*")
-    for route in held:
-        route.continue_()
-    page.settle()
+    page.answer_callbacks()
     assert "date=2016-03-10" in page.page.evaluate("() => location.search")
     assert page.page.inner_text("#summary").startswith("On 10 March 2016")
 
@@ -218,15 +214,9 @@ def test_the_first_map_is_drawn_before_the_server_has_answered_any_callback(page
     and the faction boxes are ticked as the address says (the charts, which wait, show
     nothing rather than empty axes).
     The layout is asked for once: dash uses the copy the page preloaded (dashboard/static.py)."""
-    held, layouts = [], []
+    layouts = []
     page.page.on("request", lambda r: "/_dash-layout" in r.url and layouts.append(r.url))
-    page.page.route("**/_dash-update-component*", lambda route: held.append(route))
-    # (the check can fail: the page asks its callbacks, which the route holds unanswered;
-    # it sends them once the map is drawn, so the request is waited for, not looked for)
-    with page.page.expect_request("**/_dash-update-component*", timeout=60000):
-        page.page.goto(page.base_url + "/?date=2016-04-21&factions=is&step=week")
-    page.page.wait_for_function("() => document.getElementById('map-frame')?.getAttribute("
-                                "'data-drawn-day') === '2016-04-21'", timeout=60000)
+    page.open_unanswered("?date=2016-04-21&factions=is&step=week", "2016-04-21")
     assert len(layouts) == 1, layouts
     assert page.page.get_attribute("#date-words", "datetime") == "2016-04-21"
     assert page.trace("area is held")["lon"], "IS's areas are drawn"
@@ -241,10 +231,7 @@ def test_the_first_map_is_drawn_before_the_server_has_answered_any_callback(page
     names = page.page.evaluate("() => document.querySelector('#map .js-plotly-plot').data"
                                ".filter(t => t.showlegend).map(t => t.name)")
     page.shot("26-first-map-before-any-callback")
-    page.page.unroute("**/_dash-update-component*")
-    for route in held:
-        route.continue_()
-    page.settle()
+    page.answer_callbacks()
     # the callbacks then agree with what was drawn, and draw nothing new for it
     assert page.page.inner_text("#summary").startswith("On 21 April 2016")
     assert page.page.evaluate(ticked) == ["is"]
