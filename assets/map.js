@@ -603,6 +603,21 @@
       return out;
     };
   }
+  // MapLibre paints its sky, a pass over the whole map, first thing in every frame. In a
+  // map seen from straight above (no pitch) the horizon is out of sight: the pass draws
+  // nothing that shows (the map's background covers it), yet it was a third of a paint
+  // without a GPU. So the sky is drawn only when the map is pitched. (The painter's draw
+  // functions with the sky's own: MapLibre's are their prototype.)
+  function skyOnlyInSight(map) {
+    var painter = map && map.painter;
+    if (!painter || painter._frontlinesSky) { return; }
+    painter._frontlinesSky = true;
+    var draw = painter.drawFunctions;
+    painter.drawFunctions = Object.create(draw, {sky: {value: function () {
+      if (map.getPitch() > 0) { return draw.sky.apply(this, arguments); }
+      return undefined;
+    }}});
+  }
   function awaitDrawn(fig) {
     var pending = F.pending;
     function ready(gd) {
@@ -682,6 +697,7 @@
     onePaintPerStep(map);
     placeOnlyToPaint(map);
     oneClippingMask(map);
+    skyOnlyInSight(map);
   }
   new MutationObserver(function (changes) {
     changes.forEach(function (change) {

@@ -138,6 +138,44 @@ def test_one_clipping_mask_serves_every_area_and_the_map_is_the_same(page):
     page.shot("29-one-clipping-mask")
 
 
+def test_the_sky_is_drawn_only_when_it_can_be_seen_and_the_map_is_the_same(page):
+    """MapLibre painted its sky, a pass over the whole map, in every frame, though a map
+    seen from straight above shows none of it (assets/map.js skyOnlyInSight). Unpitched,
+    no sky is drawn, and the map is pixel for pixel what MapLibre's own draw functions
+    (restored on the painter) paint; pitched, the sky is drawn."""
+    import io
+
+    from PIL import Image, ImageChops
+    page.open("?date=2016-04-21")
+    page.settle()
+    # MapLibre's own draw functions: the prototype of the painter's (or the painter's own)
+    page.map_call("map => { const ours = window.__ours = map.painter.drawFunctions;"
+                  " const up = Object.getPrototypeOf(ours);"
+                  " window.__theirs = up === Object.prototype ? ours : up; }")
+    skies_in_a_frame = """async map => {
+        const theirs = window.__theirs, sky = theirs.sky;
+        let skies = 0;
+        theirs.sky = function () { skies += 1; return sky.apply(this, arguments); };
+        const raf = () => new Promise(resolve => requestAnimationFrame(resolve));
+        map.triggerRepaint();
+        await new Promise(resolve => map.once('render', resolve));
+        await raf(); await raf();
+        theirs.sky = sky;
+        return skies; }"""
+    canvas = page.page.locator("#map .maplibregl-canvas")
+    assert page.map_call(skies_in_a_frame) == 0
+    ours = Image.open(io.BytesIO(canvas.screenshot())).convert("RGB")
+    page.map_call("map => { map.painter.drawFunctions = window.__theirs; }")
+    assert page.map_call(skies_in_a_frame) >= 1, "MapLibre's own paint draws the sky"
+    theirs = Image.open(io.BytesIO(canvas.screenshot())).convert("RGB")
+    assert ImageChops.difference(ours, theirs).getbbox() is None, "the same pixels"
+    page.map_call("map => { map.painter.drawFunctions = window.__ours; }")
+    assert page.map_call(skies_in_a_frame) == 0
+    page.shot("30-map-painted-without-its-sky")
+    page.map_call("map => map.setPitch(40)")
+    assert page.map_call(skies_in_a_frame) >= 1, "a pitched map draws its sky"
+
+
 def test_a_step_then_a_choice_in_the_page_keeps_the_day_stepped_to(page):
     """A step is drawn by the page (plotly and the date's text, not through Dash's store):
     what Dash draws next, here the map with an event chosen from the list, is for the day
