@@ -827,7 +827,9 @@
   F.playing = function () { return player.playing; };
   // ◀ ▶ and Play/Pause act on the press itself. Through a Dash callback they would wait
   // until Dash is done with what it is busy with (applying a server's answer): a step
-  // would start late, and a Pause could land a step or two after the press.
+  // would start late, and a Pause could land a step or two after the press. (Heard as the
+  // click goes down to the button, before React's handling of it, which counts the
+  // button's clicks for Dash: some 5 ms a step that came first.)
   document.addEventListener('click', function (e) {
     var button = e.target.closest && e.target.closest('#step-back, #step-forward, #play');
     if (!button || button.disabled || !F.bundle) { return; }
@@ -838,7 +840,7 @@
     }
     F.stop();
     F.goTo(F.step(F.bundle, day, F.stepSize(), button.id === 'step-back' ? -1 : 1));
-  });
+  }, true);
   // A property of a component as the page holds it now
   function held(id, name) {
     var layout = window.dash_component_api && window.dash_component_api.getLayout(id);

@@ -103,6 +103,23 @@ def test_labels_are_placed_only_in_the_frame_that_is_painted(page):
     assert [f for f in frames if not f["held"]][0]["placed"], frames
 
 
+def calls_in_a_frame(page, owner: str, name: str) -> int:
+    """How often the method `name` of `owner` (a script of the MapLibre map `map`) is
+    called while the map is painted once more; the method is left as it was."""
+    return page.map_call("""async (map, arg) => {
+        const owner = new Function('map', 'return ' + arg.owner)(map), name = arg.name;
+        const own = Object.prototype.hasOwnProperty.call(owner, name);
+        const method = owner[name];
+        let calls = 0;
+        owner[name] = function () { calls += 1; return method.apply(this, arguments); };
+        const raf = () => new Promise(resolve => requestAnimationFrame(resolve));
+        map.triggerRepaint();
+        await new Promise(resolve => map.once('render', resolve));
+        await raf(); await raf();
+        if (own) { owner[name] = method; } else { delete owner[name]; }
+        return calls; }""", {"owner": owner, "name": name})
+
+
 def test_one_clipping_mask_serves_every_area_and_the_map_is_the_same(page):
     """MapLibre drew its stencil mask of tiles anew for each area (each its own source), a
     pass over the whole map each; the mask in place now serves every source cut into the
@@ -113,21 +130,11 @@ def test_one_clipping_mask_serves_every_area_and_the_map_is_the_same(page):
     from PIL import Image, ImageChops
     page.open("?date=2016-04-21")  # the areas of IS, GNA, PFG, DMSC and LNA
     page.settle()
-    masks_in_a_frame = """async map => {
-        const painter = map.painter, draw = Object.getPrototypeOf(painter)._renderTileMasks;
-        let masks = 0;
-        painter._renderTileMasks = function () { masks += 1; return draw.apply(this, arguments); };
-        const raf = () => new Promise(resolve => requestAnimationFrame(resolve));
-        map.triggerRepaint();
-        await new Promise(resolve => map.once('render', resolve));
-        await raf(); await raf();
-        delete painter._renderTileMasks;
-        return masks; }"""
     canvas = page.page.locator("#map .maplibregl-canvas")
-    ours = page.map_call(masks_in_a_frame)
+    ours = calls_in_a_frame(page, "map.painter", "_renderTileMasks")
     shared = Image.open(io.BytesIO(canvas.screenshot())).convert("RGB")
     page.map_call("map => { delete map.painter.renderTileClippingMasks; }")
-    theirs = page.map_call(masks_in_a_frame)
+    theirs = calls_in_a_frame(page, "map.painter", "_renderTileMasks")
     own = Image.open(io.BytesIO(canvas.screenshot())).convert("RGB")
     areas = page.page.evaluate("() => document.querySelector('#map .js-plotly-plot').data"
                                ".filter(t => t.fill === 'toself' && t.lon.length).length")
@@ -152,28 +159,22 @@ def test_the_sky_is_drawn_only_when_it_can_be_seen_and_the_map_is_the_same(page)
     page.map_call("map => { const ours = window.__ours = map.painter.drawFunctions;"
                   " const up = Object.getPrototypeOf(ours);"
                   " window.__theirs = up === Object.prototype ? ours : up; }")
-    skies_in_a_frame = """async map => {
-        const theirs = window.__theirs, sky = theirs.sky;
-        let skies = 0;
-        theirs.sky = function () { skies += 1; return sky.apply(this, arguments); };
-        const raf = () => new Promise(resolve => requestAnimationFrame(resolve));
-        map.triggerRepaint();
-        await new Promise(resolve => map.once('render', resolve));
-        await raf(); await raf();
-        theirs.sky = sky;
-        return skies; }"""
+
+    def skies_in_a_frame():
+        return calls_in_a_frame(page, "window.__theirs", "sky")
+
     canvas = page.page.locator("#map .maplibregl-canvas")
-    assert page.map_call(skies_in_a_frame) == 0
+    assert skies_in_a_frame() == 0
     ours = Image.open(io.BytesIO(canvas.screenshot())).convert("RGB")
     page.map_call("map => { map.painter.drawFunctions = window.__theirs; }")
-    assert page.map_call(skies_in_a_frame) >= 1, "MapLibre's own paint draws the sky"
+    assert skies_in_a_frame() >= 1, "MapLibre's own paint draws the sky"
     theirs = Image.open(io.BytesIO(canvas.screenshot())).convert("RGB")
     assert ImageChops.difference(ours, theirs).getbbox() is None, "the same pixels"
     page.map_call("map => { map.painter.drawFunctions = window.__ours; }")
-    assert page.map_call(skies_in_a_frame) == 0
+    assert skies_in_a_frame() == 0
     page.shot("30-map-painted-without-its-sky")
     page.map_call("map => map.setPitch(40)")
-    assert page.map_call(skies_in_a_frame) >= 1, "a pitched map draws its sky"
+    assert skies_in_a_frame() >= 1, "a pitched map draws its sky"
 
 
 def test_a_step_then_a_choice_in_the_page_keeps_the_day_stepped_to(page):
