@@ -197,13 +197,15 @@
   }
 
   // The figure for one day: the template with the day's share filled in.
+  // A map a phone's width: its legend goes under it, its extent keeps room at the sides
+  function narrowMap(gd, layout) { return sizeOf(gd, layout).w < 640; }
   // A view with no map= of its own fits the dataset's extent into the map's real size.
   // (On a phone the extent's ends would be the map's edges, and the names of the places there,
   // Derna's among them, would have no room: a tenth of the width is kept free on each side.)
   function fitted(bundle, gd, layout) {
     var map = layout.map;
     if (!bundle.fit) { return map; }
-    var size = sizeOf(gd, layout), e = bundle.fit, room = size.w < 640 ? 0.8 : 1;
+    var size = sizeOf(gd, layout), e = bundle.fit, room = narrowMap(gd, layout) ? 0.8 : 1;
     var zx = Math.log2(size.w * room * 360 / (512 * (e[2] - e[0])));
     var zy = Math.log2(size.h * 2 * Math.PI / (512 * (mercY(e[3]) - mercY(e[1]))));
     return Object.assign({}, map, {zoom: Math.round(Math.min(zx, zy) * 100) / 100,
@@ -214,7 +216,7 @@
     var fig = bundle.figure, picked = F.select(bundle, day, prev);
     var layout = Object.assign({}, fig.layout);
     layout.map = fitted(bundle, gd, layout);
-    var narrow = sizeOf(gd, layout).w < 640;
+    var narrow = narrowMap(gd, layout);
     if (narrow) {  // a phone: the legend goes under the map instead of over it
       layout.legend = Object.assign({}, layout.legend, {orientation: 'h', x: 0, xanchor: 'left',
                                                         y: -0.02, yanchor: 'top', font: {size: 10}});
@@ -828,8 +830,8 @@
   // ◀ ▶ and Play/Pause act on the press itself. Through a Dash callback they would wait
   // until Dash is done with what it is busy with (applying a server's answer): a step
   // would start late, and a Pause could land a step or two after the press. (Heard as the
-  // click goes down to the button, before React's handling of it, which counts the
-  // button's clicks for Dash: some 5 ms a step that came first.)
+  // click goes down to the button: React's handling of it, which counts the button's
+  // clicks for Dash, some 5 ms, used to come first.)
   document.addEventListener('click', function (e) {
     var button = e.target.closest && e.target.closest('#step-back, #step-forward, #play');
     if (!button || button.disabled || !F.bundle) { return; }
