@@ -19,6 +19,26 @@ def test_a_step_is_drawn_while_the_server_has_not_answered(page):
     assert page.page.inner_text("#summary").startswith("On 10 March 2016")
 
 
+def test_a_press_of_step_or_play_is_the_page_s_alone_dash_is_not_set_to_work(page):
+    """No callback reads the clicks of ◀ ▶ and Play: React counting them for Dash set the
+    page's whole store to work in the middle of a step. The page acts on the press and
+    stops it there; Dash hears of the day once it is drawn (the slider follows)."""
+    clicks = ("() => ['step-back', 'step-forward', 'play'].map(id =>"
+              " window.dash_component_api.getLayout(id).props.n_clicks || 0)")
+    page.open("?date=2016-03-03&step=week")
+    page.page.click("#step-forward")
+    page.page.wait_for_function(DRAWN_DAY + " === '2016-03-10'", timeout=30000)
+    page.page.click("#step-back")
+    page.page.wait_for_function(DRAWN_DAY + " === '2016-03-03'", timeout=30000)
+    page.page.click("#play")
+    page.page.wait_for_function(DRAWN_DAY + " === '2016-03-10'", timeout=30000)
+    page.page.click("#play")
+    page.settle()
+    assert page.page.evaluate(clicks) == [0, 0, 0]
+    slider = "() => window.dash_component_api.getLayout('date-slider').props.value"
+    assert page.page.evaluate(slider) == page.page.evaluate("() => window.frontlines.asked")
+
+
 def test_a_step_keeps_the_map_layers_of_the_traces_it_keeps(page):
     """Plotly removes and re-adds every layer of traces that share a `below` on each update,
     and MapLibre then rebuilds them all; each trace has its own."""
