@@ -624,7 +624,8 @@
     var pending = F.pending;
     function ready(gd) {
       var map = mapOf(gd);
-      if (!gd || gd.data !== fig.data && gd.data[0] !== fig.data[0]) { return false; }
+      // (plotly holds this figure, Dash's copy of it, or it without its new events: F.show)
+      if (!gd || gd.data !== fig.data && gd.data !== fig.eventsLater && gd.data[0] !== fig.data[0]) { return false; }
       if (!map || map.isMoving() || !settled(map)) { return false; }
       // settled since a frame was held back: that frame is painted now, not by the late paint
       if (map._frontlinesHeld) { map.triggerRepaint(); return false; }
@@ -957,29 +958,46 @@
     var gd = F.graph(), date = document.getElementById('date-words');
     var text = date && date.childNodes.length === 1 && date.firstChild.nodeType === Node.TEXT_NODE;
     if (!step || F.viaDash || !gd || !gd._fullLayout || !text) { throughDash(out); return; }
-    eventsFirst(gd, out[0].data);
-    Plotly.react(gd, out[0].data, out[0].layout);
+    var fig = out[0];
+    fig.eventsLater = eventsFirst(gd, fig.data);
+    Plotly.react(gd, fig.eventsLater || fig.data, fig.layout);
+    if (fig.eventsLater) {  // plotly gets the events once they are drawn (eventsFirst)
+      F.whenDrawn(day).then(function () {
+        if (gd.data === fig.eventsLater) { Plotly.react(gd, fig.data, fig.layout); }
+      });
+    }
     date.firstChild.nodeValue = out[1];
     date.setAttribute('datetime', out[2]);
   };
-  // A step's new events go to MapLibre before plotly's update, so that its worker tiles
-  // them while plotly recalculates and redraws the rest (its legend, title and footer come
-  // first, about 20 ms): plotly then hands MapLibre the same GeoJSON, which is left alone
-  // (skipUnchangedSources). It is the GeoJSON plotly makes of an events trace (scattermap's
-  // convert: a circle per point, sized by half its marker size, with its text, see
-  // assets/vendor/README.md); should plotly make it otherwise, plotly's own is what stays
-  // drawn, tiled a second time (a browser test counts the tilings).
+  // A step's new events go to MapLibre straight away, and a step that changes nothing
+  // else on the map is handed to plotly without them: plotly given new data recalculates
+  // every trace and redraws its legend, title and footer before it hands MapLibre anything
+  // (some 15 ms of the page's one thread on a step, against some 5 for the rest of the
+  // step), so the events' tiling waited for it. Plotly gets the events once the map is
+  // drawn (F.show), and hands MapLibre the same GeoJSON, which is left alone
+  // (skipUnchangedSources): what the page shows and what plotly holds (hover, clicks,
+  // exports) agree from then on, before any other task of the page. The GeoJSON is the one
+  // plotly makes of an events trace (scattermap's convert: a circle per point, sized by half
+  // its marker size, with its text, see assets/vendor/README.md); should plotly make it
+  // otherwise, plotly's own is what stays drawn, tiled a second time (a browser test counts
+  // the tilings). Returns the figure's data with plotly's current events, or null.
   function eventsFirst(gd, data) {
     var uid = F.bundle.figure.data[F.bundle.events.trace].uid, map = mapOf(gd);
     function find(traces) { return traces.filter(function (t) { return t.uid === uid; })[0]; }
     var now = find(data), before = find(gd.data), source = map && map.getSource('source-' + uid + '-circle');
-    if (!now || !before || now === before || !source) { return; }
+    if (!now || !before || now === before || !source) { return null; }
     var features = now.lon.map(function (lon, i) {
       return {type: 'Feature', id: i + 1, geometry: {type: 'Point', coordinates: [+lon, +now.lat[i]]},
               properties: {mcc: now.marker.color[i], mrc: now.marker.size[i] / 2, symbol: '', angle: '',
                            text: now.text[i] || ''}};
     });
     source.setData({type: 'FeatureCollection', features: features});
+    // (the same traces, each with the same points, but the events)
+    var same = data.length === gd.data.length && data.every(function (t, i) {
+      var was = gd.data[i];
+      return t === now || t.uid === was.uid && t.lon === was.lon && t.lat === was.lat && t.text === was.text;
+    });
+    return same ? data.map(function (t) { return t === now ? before : t; }) : null;
   }
   // A figure handed to Dash is plotted by the graph when Dash gets to it, after whatever
   // the graph is still plotting (a new language's first plot makes a whole new map): until

@@ -100,6 +100,40 @@ def test_a_step_re_tiles_only_the_map_data_it_changes_the_first_step_included(pa
     assert all(text == circles and circles.endswith("-circle") for text, circles in sources)
 
 
+def test_a_step_of_new_events_is_drawn_before_plotly_recalculates_then_plotly_holds_them(page):
+    """A step that changes only the events hands them to MapLibre, and plotly the rest
+    (its title, footer): plotly recalculating every trace for the new events came before
+    MapLibre could tile them. Plotly is given them once they are drawn, before any other
+    task of the page, so hover and clicks read what the map shows (assets/map.js
+    eventsFirst)."""
+    page.open("?date=2016-03-08&step=day")
+    points = """t => t.lon.map((x, i) => [t.text[i] || '', x, t.lat[i]])"""
+    page.page.evaluate("""() => {
+        const gd = document.querySelector('#map .js-plotly-plot');
+        window.__before = gd.data.find(t => t.uid === 'events'); window.__atDrawn = null;
+        new MutationObserver(() => { if (window.__atDrawn === null) {
+            window.__atDrawn = gd.data.find(t => t.uid === 'events') === window.__before; } })
+            .observe(document.getElementById('map-frame'),
+                     {attributes: true, attributeFilter: ['data-drawn-day']}); }""")
+    before = page.page.evaluate(f"() => ({points})(window.__before)")
+    page.page.click("#step-forward")
+    page.page.wait_for_function(DRAWN_DAY + " === '2016-03-09'", timeout=30000)
+    assert page.page.evaluate("() => window.__atDrawn") is True, \
+        "drawn before plotly was given the new events"
+    page.settle()
+    held = page.page.evaluate(f"""() => ({points})(document.querySelector('#map .js-plotly-plot')
+        .data.find(t => t.uid === 'events'))""")
+    assert held != before, "the check can fail: 9 March brings events"
+    drawn = page.map_call("""map => map.queryRenderedFeatures(
+        {layers: ['plotly-trace-layer-events-circle']}).map(f => [f.properties.text || '',
+        ...f.geometry.coordinates])""")
+
+    def near(a, b):  # (the drawn point is the tile's, within a few metres)
+        return a[0] == b[0] and abs(a[1] - b[1]) < 0.01 and abs(a[2] - b[2]) < 0.01
+    assert drawn and all(any(near(d, h) for h in held) for d in drawn), (drawn, held)
+    assert all(any(near(d, h) for d in drawn) for h in held), "every event plotly holds is drawn"
+
+
 def test_labels_are_placed_only_in_the_frame_that_is_painted(page):
     """While a step's tiles are made, MapLibre's frames are held back (one paint a step),
     and they place no labels either (assets/map.js placeOnlyToPaint): the painted frame
