@@ -972,8 +972,8 @@
   // A step's new events go to MapLibre straight away, and a step that changes nothing
   // else on the map is handed to plotly without them: plotly given new data recalculates
   // every trace and redraws its legend, title and footer before it hands MapLibre anything
-  // (some 15 ms of the page's one thread on a step, against some 5 for the rest of the
-  // step), so the events' tiling waited for it. Plotly gets the events once the map is
+  // (about 15 ms of an events step's script, against about 8 without the new events), and
+  // the events' tiling waited for it. Plotly gets the events once the map is
   // drawn (F.show), and hands MapLibre the same GeoJSON, which is left alone
   // (skipUnchangedSources): what the page shows and what plotly holds (hover, clicks,
   // exports) agree from then on, before any other task of the page. The GeoJSON is the one

@@ -128,7 +128,7 @@ def test_a_step_of_new_events_is_drawn_before_plotly_recalculates_then_plotly_ho
         {layers: ['plotly-trace-layer-events-circle']}).map(f => [f.properties.text || '',
         ...f.geometry.coordinates])""")
 
-    def near(a, b):  # (the drawn point is the tile's, within a few metres)
+    def near(a, b):  # (a drawn point is its tile's, to a tile's precision: 0.01° is ~1 km)
         return a[0] == b[0] and abs(a[1] - b[1]) < 0.01 and abs(a[2] - b[2]) < 0.01
     assert drawn and all(any(near(d, h) for h in held) for d in drawn), (drawn, held)
     assert all(any(near(d, h) for d in drawn) for h in held), "every event plotly holds is drawn"
