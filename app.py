@@ -37,10 +37,14 @@ def create_app(config: Config) -> Dash:
                assets_path_ignore=["^readme$", "^vendor$"], background_callback_manager=manager)
     jobs = Jobs(config)
     # a function: each page load lists the datasets imported since the app started, and
-    # brings the map of its address (the page asks for its layout from that address)
-    app.layout = lambda: build_layout(registry.get(None), tiles_enabled=tiles is not None,
-                                      upload_mb=config.upload_mb, datasets=registry.describe(),
-                                      first=first_view(registry, page_search(), tiles))
+    # brings the map of its address, laid out for that address's dataset (the page asks
+    # for its layout from that address)
+    def layout():
+        first = first_view(registry, page_search(), tiles)
+        return build_layout(registry.get(first["dataset"]), tiles_enabled=tiles is not None,
+                            upload_mb=config.upload_mb, datasets=registry.describe(),
+                            first=first)
+    app.layout = layout
     register_callbacks(app, registry, tiles, jobs, config)
     app.server.register_blueprint(api_blueprint(registry, jobs))
     app.server.config["FRONTLINES_REGISTRY"] = registry  # for the export command line

@@ -170,22 +170,21 @@ def first_view(registry: Registry, search: str, tiles) -> dict:
     (the address to a state, the state to a bundle), which on a load wait in a crowd.
 
     {"bundle": the bundle, "view": {"day", "event", "date", "searches"}, "report": the
-    report view, "controls": the controls' values}: the day (and its date) and event to
-    draw, and the addresses this is for (as opened, and as the page rewrites it); the
-    controls show the address's filters from the start (None for another dataset's
-    address: the page is laid out for the bundled one). The page's callbacks then run as on any
-    load; the bundle is not built again (see `bundle_for`). With online tiles, "view" is
-    None and the page draws the map as the callbacks answer, over its offline first
-    figure: plotly draws no data on a map whose first load failed, and offline, a tile
-    fails."""
+    report view, "controls": the controls' values, "dataset": its name}: the day (and its
+    date) and event to draw, and the addresses this is for (as opened, and as the page
+    rewrites it); the page is laid out for the address's dataset (its title, factions, the
+    slider's span and marks) and its controls show the address's filters from the start.
+    The page's callbacks then run as on any load; the bundle is not built again (see
+    `bundle_for`). With online tiles, "view" is None and the page draws the map as the
+    callbacks answer, over its offline first figure: plotly draws no data on a map whose
+    first load failed, and offline, a tile fails."""
     out = sync(registry, None, search, None, {}, None, None)
     state, data = view_of(registry, out["state"])
     view = {"day": day_offset(data.record, state.day), "event": state.event,
             "date": state.day.isoformat(), "searches": sorted({search, out["search"]})}
-    controls = out["controls"] if out["controls"]["dataset"] == registry.default else None
     return {"bundle": build_bundle(registry, out["filters"], tiles),
             "view": view if state.basemap != "tiles" else None, "report": state.report,
-            "controls": controls}
+            "controls": out["controls"], "dataset": out["controls"]["dataset"]}
 
 
 def bundle_for(registry: Registry, filters: dict | None, held: str | None, tiles) -> tuple:

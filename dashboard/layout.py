@@ -155,14 +155,15 @@ def speed_options() -> list[dict]:
 
 def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
                  datasets: list[dict], first: dict | None = None) -> html.Div:
-    """The page for the bundled dataset (callbacks switch datasets); `datasets` lists what
-    can be chosen when the page is opened; `first` is the map of the page's address
-    (callbacks.first_view), which assets/map.js draws before any callback has answered."""
+    """The page for a dataset, the one of the page's address (callbacks switch datasets
+    after); `datasets` lists what can be chosen when the page is opened; `first` is the map
+    of the page's address in that dataset (callbacks.first_view), which assets/map.js draws
+    before any callback has answered."""
     record = data.record
     default = default_state(record)
     last = day_offset(record, record.last_day)
     # the day of the page's address: the slider shows it from the start (assets/map.js
-    # draws whatever day the slider comes to show; another dataset's range comes later)
+    # draws whatever day the slider comes to show)
     view = first and first["view"]
     day = dt.date.fromisoformat(view["date"]) if view else default.day
     offset = view["day"] if view else day_offset(record, day)
@@ -251,7 +252,7 @@ def build_layout(data: Dataset, tiles_enabled: bool, upload_mb: int,
                                   dateTime=day.isoformat(),
                                   children=date_words(day, lang, weekday=True)),
                     ]),
-                    dcc.Slider(id=ids.SLIDER, min=0, max=max(last, offset), step=1,
+                    dcc.Slider(id=ids.SLIDER, min=0, max=last, step=1,
                                value=offset, marks=slider_marks(data),
                                updatemode="mouseup", included=False, allow_direct_input=False,
                                className="slider"),

@@ -196,7 +196,8 @@ def test_the_page_asks_for_its_layout_from_its_address(tmp_path):
         == (day_offset(record, D(2015, 6, 12)), ["is"], "day", "30")
     default = (day_offset(record, D(2016, 4, 21)), list(record.factions), "week", "90")
     assert first() == first(Referer="http://localhost/?date=%%%&x=<>") == default
-    # another dataset's address: the page is laid out for the bundled dataset's controls
+    # an unknown dataset's address: the page is laid out for the bundled dataset's defaults
+    # (a known one's is laid out for that dataset: tests/test_datasets.py)
     assert first(Referer="http://localhost/?dataset=nowhere&factions=is")[1:] == default[1:]
 
 

@@ -1,15 +1,18 @@
 """Several datasets side by side: the registry, dataset= on the API, and the URL."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 
 from app import create_app
 from datasets import GEODATA, event, write_dataset
+from dashboard import ids
 from dashboard.config import Config
+from dashboard.layout import slider_marks
 from dashboard.registry import Registry, UnknownDataset
-from dashboard.state import dataset_param, parse_state, state_to_search
+from dashboard.state import dataset_param, day_offset, parse_state, state_to_search
 from dashboard.uploads import import_uploaded
 
 
@@ -36,6 +39,45 @@ def test_registry_lists_and_loads_each_dataset_once(datasets_dir):
         registry.get("nope")
     with pytest.raises(UnknownDataset):
         registry.get("../geodata")
+
+
+def test_a_link_to_an_imported_dataset_is_laid_out_for_that_dataset(datasets_dir):
+    """The page is laid out for its address's dataset (its title, the slider's span and
+    marks, its factions), not the bundled one's until the server answers: the slider
+    showed the bundled record's years under the imported record's day."""
+    client = create_app(Config(data_dir=GEODATA, datasets_dir=datasets_dir)).server.test_client()
+    syria = Registry(GEODATA, datasets_dir).get("syria-test")
+
+    def laid_out(search):
+        response = client.get("/_dash-layout", headers={"Referer": "http://localhost/" + search})
+        assert response.status_code == 200
+        props = {}
+
+        def walk(node):
+            if isinstance(node, dict):
+                if node.get("props", {}).get("id") in (ids.TITLE, ids.SLIDER, ids.FIRST,
+                                                       ids.FACTIONS, ids.DATASET):
+                    props[node["props"]["id"]] = node["props"]
+                for value in node.values():
+                    walk(value)
+            elif isinstance(node, list):
+                for value in node:
+                    walk(value)
+        walk(json.loads(response.data))
+        return props
+    props = laid_out("?dataset=syria-test&date=2017-03-01&factions=is")
+    record = syria.record
+    assert "Syria test" in json.dumps(props[ids.TITLE]["children"])
+    assert props[ids.SLIDER]["max"] == day_offset(record, record.last_day)
+    assert props[ids.SLIDER]["value"] == props[ids.FIRST]["data"]["day"] == \
+        day_offset(record, dt.date(2017, 3, 1))
+    assert props[ids.SLIDER]["marks"] == json.loads(json.dumps(slider_marks(syria)))
+    assert props[ids.FACTIONS]["value"] == ["is"]
+    assert props[ids.DATASET]["value"] == "syria-test"
+    # the bundled dataset's page is still its own
+    bundled = laid_out("?date=2016-04-21")
+    assert bundled[ids.DATASET]["value"] == "libya-2014-2018"
+    assert bundled[ids.SLIDER]["marks"] != props[ids.SLIDER]["marks"]
 
 
 def test_every_api_route_takes_a_dataset(datasets_dir):
