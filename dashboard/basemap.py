@@ -61,3 +61,9 @@ def load_basemap(folder: Path) -> Basemap:
     return Basemap(tuple(land_lon), tuple(land_lat), tuple(border_lon), tuple(border_lat),
                    land.get("attribution", ""),
                    unary_union([shape(f["geometry"]) for f in land["features"]]))
+
+
+def covers(basemap: Basemap, extent) -> bool:
+    """Whether the detailed basemap's land spans the extent (lon0, lat0, lon1, lat1)."""
+    lon0, lat0, lon1, lat1 = basemap.land.bounds
+    return lon0 <= extent[0] and lat0 <= extent[1] and extent[2] <= lon1 and extent[3] <= lat1

@@ -8,6 +8,7 @@ import pytest
 from dash import no_update
 
 from datasets import GEODATA
+from layouts import laid_out
 from dashboard import ids
 from dashboard.callbacks import (DATASET_OUTPUTS, SYNC_OUTPUTS, TRANSLATION_OUTPUTS,
                                  animation_status, queue_animation,
@@ -163,42 +164,27 @@ def test_the_page_asks_for_its_layout_from_its_address(tmp_path):
     map's first view, the slider and the date laid out on its day (the page draws the
     day the slider shows), and the filters set as the address sets them (they say what
     the first map shows before any callback has answered)."""
-    import json
-
     from app import create_app
     from dashboard.config import Config
     client = create_app(Config(data_dir=GEODATA, datasets_dir=tmp_path)).server.test_client()
     record = Registry(GEODATA, tmp_path).get(None).record
 
-    def first(**headers):
-        response = client.get("/_dash-layout", headers=headers)
-        assert response.status_code == 200
-        props = {}
-
-        def walk(node):
-            if isinstance(node, dict):
-                if node.get("props", {}).get("id") in (ids.FIRST, ids.SLIDER, ids.DATE_WORDS,
-                                                       ids.FACTIONS, ids.STEP, ids.WINDOW):
-                    props[node["props"]["id"]] = node["props"]
-                for value in node.values():
-                    walk(value)
-            elif isinstance(node, list):
-                for value in node:
-                    walk(value)
-        walk(json.loads(response.data))
+    def first(search=None):
+        props = laid_out(client, search, (ids.FIRST, ids.SLIDER, ids.DATE_WORDS, ids.FACTIONS,
+                                          ids.STEP, ids.WINDOW))
         day = props[ids.FIRST]["data"]["day"]
         assert props[ids.SLIDER]["value"] == day
         assert props[ids.DATE_WORDS]["dateTime"] == \
             (record.first_day + dt.timedelta(days=day)).isoformat()
         return day, props[ids.FACTIONS]["value"], props[ids.STEP]["value"], \
             props[ids.WINDOW]["value"]
-    assert first(Referer="http://localhost/?date=2015-06-12&factions=is&step=day&window=30") \
+    assert first("?date=2015-06-12&factions=is&step=day&window=30") \
         == (day_offset(record, D(2015, 6, 12)), ["is"], "day", "30")
     default = (day_offset(record, D(2016, 4, 21)), list(record.factions), "week", "90")
-    assert first() == first(Referer="http://localhost/?date=%%%&x=<>") == default
+    assert first() == first("?date=%%%&x=<>") == default
     # an unknown dataset's address: the page is laid out for the bundled dataset's defaults
     # (a known one's is laid out for that dataset: tests/test_datasets.py)
-    assert first(Referer="http://localhost/?dataset=nowhere&factions=is")[1:] == default[1:]
+    assert first("?dataset=nowhere&factions=is")[1:] == default[1:]
 
 
 def test_a_chart_is_built_only_when_what_it_plots_changed():

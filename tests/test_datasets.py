@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 
 import pytest
 
 from app import create_app
 from datasets import GEODATA, event, write_dataset
+from layouts import laid_out
 from dashboard import ids
 from dashboard.config import Config
 from dashboard.layout import slider_marks
@@ -48,24 +50,8 @@ def test_a_link_to_an_imported_dataset_is_laid_out_for_that_dataset(datasets_dir
     client = create_app(Config(data_dir=GEODATA, datasets_dir=datasets_dir)).server.test_client()
     syria = Registry(GEODATA, datasets_dir).get("syria-test")
 
-    def laid_out(search):
-        response = client.get("/_dash-layout", headers={"Referer": "http://localhost/" + search})
-        assert response.status_code == 200
-        props = {}
-
-        def walk(node):
-            if isinstance(node, dict):
-                if node.get("props", {}).get("id") in (ids.TITLE, ids.SLIDER, ids.FIRST,
-                                                       ids.FACTIONS, ids.DATASET):
-                    props[node["props"]["id"]] = node["props"]
-                for value in node.values():
-                    walk(value)
-            elif isinstance(node, list):
-                for value in node:
-                    walk(value)
-        walk(json.loads(response.data))
-        return props
-    props = laid_out("?dataset=syria-test&date=2017-03-01&factions=is")
+    wanted = (ids.TITLE, ids.SLIDER, ids.FIRST, ids.FACTIONS, ids.DATASET)
+    props = laid_out(client, "?dataset=syria-test&date=2017-03-01&factions=is", wanted)
     record = syria.record
     assert "Syria test" in json.dumps(props[ids.TITLE]["children"])
     assert props[ids.SLIDER]["max"] == day_offset(record, record.last_day)
@@ -75,9 +61,40 @@ def test_a_link_to_an_imported_dataset_is_laid_out_for_that_dataset(datasets_dir
     assert props[ids.FACTIONS]["value"] == ["is"]
     assert props[ids.DATASET]["value"] == "syria-test"
     # the bundled dataset's page is still its own
-    bundled = laid_out("?date=2016-04-21")
+    bundled = laid_out(client, "?date=2016-04-21", wanted)
     assert bundled[ids.DATASET]["value"] == "libya-2014-2018"
     assert bundled[ids.SLIDER]["marks"] != props[ids.SLIDER]["marks"]
+
+
+def test_a_dataset_beyond_the_bundled_region_is_drawn_on_the_world_s_basemap(datasets_dir):
+    """The detailed basemap covers the bundled region only: a dataset beyond it (here in
+    Syria) was drawn on bare sea. It gets the world's land, coast and borders (Natural Earth
+    1:50m, geodata/basemap/world-*.geojson); the bundled record keeps its detailed one."""
+    from shapely.geometry import Point, shape
+
+    from dashboard.figures.map import map_style
+    registry = Registry(GEODATA, datasets_dir)
+    client = create_app(Config(data_dir=GEODATA, datasets_dir=datasets_dir)).server.test_client()
+
+    def urls(dataset):
+        style = map_style(registry.get(dataset), "en", True, None)
+        return [style["sources"][name]["data"].split("?")[0] for name in ("land", "borders")]
+    assert urls("syria-test") == ["/basemap/world-land.geojson", "/basemap/world-borders.geojson"]
+    assert urls(None) == ["/basemap/land.geojson", "/basemap/borders.geojson"]
+
+    layers = {}
+    for name in ("world-land", "world-borders"):
+        response = client.get(f"/basemap/{name}.geojson", headers={"Accept-Encoding": "gzip"})
+        assert response.status_code == 200 and response.headers["Content-Encoding"] == "gzip"
+        layers[name] = shape(json.loads(gzip.decompress(response.data))["features"][0]["geometry"])
+    land, borders = layers["world-land"].buffer(0), layers["world-borders"]
+    raqqa, paris = Point(39.01, 35.95), Point(2.35, 48.86)
+    off_libya, atlantic = Point(18.0, 34.0), Point(-30.0, 30.0)
+    assert land.contains(raqqa) and land.contains(paris)
+    assert not land.intersects(off_libya) and not land.intersects(atlantic)
+    # borders are land borders: Syria-Turkey is one, the coast at Benghazi is not
+    assert borders.distance(Point(36.9, 36.65)) < 0.15
+    assert borders.distance(Point(20.07, 32.12)) > 1
 
 
 def test_every_api_route_takes_a_dataset(datasets_dir):

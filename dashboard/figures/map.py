@@ -27,7 +27,7 @@ from shapely.geometry import Point
 from shapely.ops import unary_union
 
 from dashboard import view as views
-from dashboard.basemap import rings_for_plotly
+from dashboard.basemap import covers, rings_for_plotly
 from dashboard.dataset import Dataset
 from dashboard.eventtable import day_number
 from dashboard.geometry import fit_view, projection_of
@@ -122,9 +122,13 @@ def _map_style(data: Dataset, lang: str, labels: bool, tiles: tuple[str, str] | 
                             "attribution": attribution}
         layers.append({"id": "tiles", "type": "raster", "source": "tiles"})
     else:
-        sources["land"] = {"type": "geojson", "data": f"/basemap/land.geojson?v={ASSET_VERSION}"}
+        # the detailed basemap (Natural Earth 1:10m) of the bundled region, or, for data
+        # beyond it, the world's (1:50m): one land, one coast and one set of borders
+        world = "" if covers(data.basemap, record.extent) else "world-"
+        sources["land"] = {"type": "geojson",
+                           "data": f"/basemap/{world}land.geojson?v={ASSET_VERSION}"}
         sources["borders"] = {"type": "geojson",
-                              "data": f"/basemap/borders.geojson?v={ASSET_VERSION}"}
+                              "data": f"/basemap/{world}borders.geojson?v={ASSET_VERSION}"}
         layers += [
             {"id": "land", "type": "fill", "source": "land", "paint": {"fill-color": LAND}},
             {"id": "coast", "type": "line", "source": "land",

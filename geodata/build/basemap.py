@@ -186,6 +186,15 @@ def build_basemap(shared: Path) -> tuple[dict, dict]:
             _collection([(borders, {"layer": "country borders"})]))
 
 
+def build_world(shared: Path) -> tuple[dict, dict]:
+    """The world's land and land borders at 1:50m, unclipped: the basemap of a dataset
+    beyond the region (the detailed layers above cover the region only)."""
+    countries_topo = json.loads((shared / "sources/world-atlas/countries-50m.json").read_text())
+    land = unary_union([g for g, _, _ in decode_topojson(countries_topo, "land")])
+    return (_collection([(land, {"layer": "land"})]),
+            _collection([(shared_borders(countries_topo), {"layer": "country borders"})]))
+
+
 def _collection(items) -> dict:
     return {"type": "FeatureCollection",
             "attribution": "Natural Earth (public domain), via world-atlas 2.0.2",
@@ -212,7 +221,13 @@ def main() -> None:
     (GEODATA / "basemap").mkdir(exist_ok=True)
     (GEODATA / "basemap/land.geojson").write_text(json.dumps(land, separators=(",", ":")))
     (GEODATA / "basemap/borders.geojson").write_text(json.dumps(borders, separators=(",", ":")))
-    print(f"places.csv: {len(rows)} places; basemap/land.geojson, basemap/borders.geojson written")
+    world_land, world_borders = build_world(args.shared)
+    (GEODATA / "basemap/world-land.geojson").write_text(
+        json.dumps(world_land, separators=(",", ":")))
+    (GEODATA / "basemap/world-borders.geojson").write_text(
+        json.dumps(world_borders, separators=(",", ":")))
+    print(f"places.csv: {len(rows)} places; basemap/land.geojson, basemap/borders.geojson, "
+          "basemap/world-land.geojson, basemap/world-borders.geojson written")
 
 
 if __name__ == "__main__":

@@ -38,6 +38,10 @@ def test_uploading_an_acled_file_shows_its_events_on_the_map(page, tmp_path):
     assert all(38 < lon < 40 and 35 < lat < 37 for lon, lat in zip(events["lon"], events["lat"]))
     west, east = page.map_call("map => [map.getBounds().getWest(), map.getBounds().getEast()]")
     assert west < 38.5 < east < 60, "the map fits the new data"
+    # on the world's basemap: the bundled one's land and borders end at Libya's region
+    drawn = page.map_call("map => ['land', 'borders'].map(layer =>"
+                          " map.queryRenderedFeatures({layers: [layer]}).length)")
+    assert all(drawn), f"land and borders drawn: {drawn}"
     page.shot("17-imported-acled")
     # text from the file is shown as text: open the event whose notes carry a script tag
     first = page.page.evaluate(
