@@ -1,5 +1,7 @@
 // Plotly's French locale (npm package plotly.js-locales 3.7.0, fr.js; MIT, see plotly-locales-LICENSE),
 // registered by map.js once plotly has loaded, so chart dates and the modebar speak French offline.
+// One change: the months are written as French writes them (CLDR's fr: "avril", "juil.", "janv."),
+// where plotly's read "Avril", "Jul", "Jan" (an axis of "Jan 2015 | Jul 2015" read as English).
 window.frontlinesLocales = {fr: Object.assign({moduleType: 'locale', name: 'fr'}, {
  "dictionary": {
   "Autoscale": "Échelle automatique",
@@ -83,32 +85,32 @@ window.frontlinesLocales = {fr: Object.assign({moduleType: 'locale', name: 'fr'}
    "Sam"
   ],
   "months": [
-   "Janvier",
-   "Février",
-   "Mars",
-   "Avril",
-   "Mai",
-   "Juin",
-   "Juillet",
-   "Août",
-   "Septembre",
-   "Octobre",
-   "Novembre",
-   "Décembre"
+   "janvier",
+   "février",
+   "mars",
+   "avril",
+   "mai",
+   "juin",
+   "juillet",
+   "août",
+   "septembre",
+   "octobre",
+   "novembre",
+   "décembre"
   ],
   "shortMonths": [
-   "Jan",
-   "Fév",
-   "Mar",
-   "Avr",
-   "Mai",
-   "Jun",
-   "Jul",
-   "Aoû",
-   "Sep",
-   "Oct",
-   "Nov",
-   "Déc"
+   "janv.",
+   "févr.",
+   "mars",
+   "avr.",
+   "mai",
+   "juin",
+   "juil.",
+   "août",
+   "sept.",
+   "oct.",
+   "nov.",
+   "déc."
   ],
   "date": "%d/%m/%Y",
   "decimal": ",",
