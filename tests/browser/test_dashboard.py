@@ -234,6 +234,7 @@ def test_filtering_to_is_draws_only_is_and_the_geojson_download_holds_what_is_dr
     assert page.trace("area is held")["lon"]
     summary = page.page.inner_text("#summary")
     assert "GNA held" not in summary and "IS held" in summary
+    page.shot("07a-filter-is")
     before = page.drawn_count()
     page.page.click("#factions-none")
     page.wait_for_map(before)
