@@ -41,7 +41,7 @@ def create_app(config: Config) -> Dash:
     # for its layout from that address)
     def layout():
         first = first_view(registry, page_search(), tiles)
-        return build_layout(registry.get(first["dataset"]), tiles_enabled=tiles is not None,
+        return build_layout(registry.get(first["controls"]["dataset"]), tiles_enabled=tiles is not None,
                             upload_mb=config.upload_mb, datasets=registry.describe(),
                             first=first)
     app.layout = layout

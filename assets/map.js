@@ -196,7 +196,6 @@
     return bundle.words.sources + ' ' + shown.join(', ') + (rest ? ' (+' + rest + ')' : '');
   }
 
-  // The figure for one day: the template with the day's share filled in.
   // A map a phone's width: its legend goes under it, its extent keeps room at the sides
   function narrowMap(gd, layout) { return sizeOf(gd, layout).w < 640; }
   // A view with no map= of its own fits the dataset's extent into the map's real size.
@@ -212,6 +211,7 @@
                                    center: {lon: (e[0] + e[2]) / 2, lat: latOf((mercY(e[1]) + mercY(e[3])) / 2)}});
   }
 
+  // The figure for one day: the template with the day's share filled in.
   F.figure = function (bundle, day, prev, selected, gd) {
     var fig = bundle.figure, picked = F.select(bundle, day, prev);
     var layout = Object.assign({}, fig.layout);

@@ -170,10 +170,10 @@ def first_view(registry: Registry, search: str, tiles) -> dict:
     (the address to a state, the state to a bundle), which on a load wait in a crowd.
 
     {"bundle": the bundle, "view": {"day", "event", "date", "searches"}, "report": the
-    report view, "controls": the controls' values, "dataset": its name}: the day (and its
-    date) and event to draw, and the addresses this is for (as opened, and as the page
-    rewrites it); the page is laid out for the address's dataset (its title, factions, the
-    slider's span and marks) and its controls show the address's filters from the start.
+    report view, "controls": the controls' values, the dataset's name among them}: the day
+    (and its date) and event to draw, and the addresses this is for (as opened, and as the
+    page rewrites it); the page is laid out for the address's dataset (its title, factions,
+    the slider's span and marks) and its controls show the address's filters from the start.
     The page's callbacks then run as on any load; the bundle is not built again (see
     `bundle_for`). With online tiles, "view" is None and the page draws the map as the
     callbacks answer, over its offline first figure: plotly draws no data on a map whose
@@ -184,7 +184,7 @@ def first_view(registry: Registry, search: str, tiles) -> dict:
             "date": state.day.isoformat(), "searches": sorted({search, out["search"]})}
     return {"bundle": build_bundle(registry, out["filters"], tiles),
             "view": view if state.basemap != "tiles" else None, "report": state.report,
-            "controls": out["controls"], "dataset": out["controls"]["dataset"]}
+            "controls": out["controls"]}
 
 
 def bundle_for(registry: Registry, filters: dict | None, held: str | None, tiles) -> tuple:
